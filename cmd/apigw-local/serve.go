@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/spf13/cobra"
+)
+
+type serveOptions struct {
+	sourceFlags
+	port      int
+	host      string
+	noWatch   bool
+	logFormat string
+	strict    bool
+}
+
+func newServeCommand() *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve [SPEC ...]",
+		Short: "Serve one or more exported specs (with none, the embedded example API)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runServe(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o, args)
+		},
+	}
+	o.add(cmd)
+	cmd.Flags().IntVarP(&o.port, "port", "p", 3000, "listen port (0 picks a free one)")
+	cmd.Flags().StringVar(&o.host, "host", "127.0.0.1", "listen address")
+	cmd.Flags().BoolVar(&o.noWatch, "no-watch", false, "disable hot reload (default: watch spec and config)")
+	cmd.Flags().StringVar(&o.logFormat, "log-format", "text", "request log format: text or json")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse to start if the spec uses anything not emulated")
+	return cmd
+}
+
+func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs []string) error {
+	format := emulator.LogFormat(o.logFormat)
+	if format != emulator.LogText && format != emulator.LogJSON {
+		return fmt.Errorf("--log-format must be text or json, got %q", o.logFormat)
+	}
+	access := emulator.NewAccessLog(out, format, format == emulator.LogText && isTerminal(out))
+	srv, loaded, err := emulator.NewServer(o.sources(specs), access, errOut)
+	if err != nil {
+		if loaded != nil {
+			fmt.Fprint(errOut, errorsOnly(loaded.Findings))
+		} else {
+			fmt.Fprintln(errOut, err)
+		}
+		fmt.Fprintln(errOut, "apigw-local: nothing served; fix the errors above (apigw-local validate lists every finding)")
+		return exitError{1}
+	}
+	for _, f := range loaded.Findings {
+		if f.Severity == spec.Warning {
+			fmt.Fprintln(errOut, f.String())
+		}
+	}
+	if o.strict && loaded.Findings.Count(spec.Warning) > 0 {
+		fmt.Fprintln(errOut, "apigw-local: --strict: the spec uses features that are not emulated (warnings above)")
+		return exitError{1}
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.host, strconv.Itoa(o.port)))
+	if err != nil {
+		fmt.Fprintf(errOut, "apigw-local: cannot listen: %v\n", err)
+		return exitError{1}
+	}
+	base := "http://" + ln.Addr().String()
+	snap := srv.Gateway.Snapshot()
+	if loaded.Embedded {
+		fmt.Fprintln(out, "serving the embedded example API (pass a spec file to serve your own)")
+	}
+	routes := snap.Routes()
+	served := 0
+	for _, r := range routes {
+		if r.Served {
+			served++
+		}
+	}
+	for _, a := range snap.APIs {
+		for _, st := range a.StageNames {
+			host := base
+			if len(snap.APIs) > 1 {
+				host = "http://" + a.ID + ".execute-api.localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+			}
+			fmt.Fprintf(out, "stage %s: %s/%s\n", st, host, st)
+		}
+	}
+	fmt.Fprintf(out, "%d routes (%d served, %d answer 500: see apigw-local routes); admin: %s/_apigw/health\n", len(routes), served, len(routes)-served, base)
+	if !o.noWatch && !loaded.Embedded {
+		if err := srv.Watch(ctx); err != nil {
+			fmt.Fprintln(errOut, "hot reload disabled:", err)
+		}
+	}
+	fmt.Fprintf(out, "listening on %s\n", base)
+
+	hs := &http.Server{Handler: srv.Gateway, ReadHeaderTimeout: 30 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/fixtures"
+	"github.com/spf13/cobra"
+)
+
+// sourceFlags are the flags every command that reads specs shares.
+type sourceFlags struct {
+	config string
+}
+
+func (f *sourceFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&f.config, "config", "c", "", "config file (default: ./apigw-local.yaml if it exists)")
+}
+
+func (f *sourceFlags) sources(specs []string) emulator.Sources {
+	return emulator.Sources{Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec}
+}
+
+type validateOptions struct {
+	sourceFlags
+	strict bool
+}
+
+func newValidateCommand() *cobra.Command {
+	o := &validateOptions{}
+	cmd := &cobra.Command{
+		Use:   "validate [SPEC ...]",
+		Short: "Print findings (error / warning / info) with file and location",
+		Long: `validate reads the specs and the config as serve would and prints every finding: errors for what cannot
+be served, warnings for what is served differently from AWS or not emulated, infos for notes.
+It exits 1 when there are errors (and, with --strict, warnings).`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runValidate(cmd.OutOrStdout(), o, args)
+		},
+	}
+	o.add(cmd)
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "treat warnings as errors")
+	return cmd
+}
+
+func runValidate(out io.Writer, o *validateOptions, specs []string) error {
+	l, err := emulator.Load(o.sources(specs))
+	if l == nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	printFindings(out, l.Findings)
+	fmt.Fprintln(out, summary(l.Findings))
+	if l.Findings.HasErrors() || (o.strict && l.Findings.Count(spec.Warning) > 0) {
+		return exitError{1}
+	}
+	return nil
+}
+
+func printFindings(out io.Writer, fs spec.Findings) {
+	for _, f := range fs {
+		fmt.Fprintln(out, f.String())
+	}
+}
+
+func summary(fs spec.Findings) string {
+	return fmt.Sprintf("%s, %s, %s", plural(fs.Count(spec.Error), "error"), plural(fs.Count(spec.Warning), "warning"), plural(fs.Count(spec.Info), "info"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// errorsOnly keeps the findings that prevent serving.
+func errorsOnly(fs spec.Findings) string {
+	var b strings.Builder
+	for _, f := range fs {
+		if f.Severity == spec.Error {
+			b.WriteString(f.String())
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}

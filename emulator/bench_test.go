@@ -1,0 +1,105 @@
+package emulator
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// BenchmarkProxy compares an HTTP_PROXY route of apigw-local with a plain httputil.ReverseProxy in front
+// of the same backend, over real HTTP on loopback, in the same run. The target is apigw-local at 80% or
+// more of the plain proxy's requests/s (make bench prints the ratio).
+func BenchmarkProxy(b *testing.B) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":1,"type":"dog","price":249.99}`)
+	}))
+	defer backend.Close()
+	target, _ := url.Parse(backend.URL)
+
+	plain := httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite:   func(pr *httputil.ProxyRequest) { pr.SetURL(target) },
+		Transport: &http.Transport{MaxIdleConnsPerHost: 256},
+	})
+	defer plain.Close()
+
+	spec := `openapi: "3.0.1"
+info: {title: bench, version: "1"}
+paths:
+  /pets/{proxy+}:
+    x-amazon-apigateway-any-method:
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: ANY
+        uri: "` + backend.URL + `/pets/{proxy}"
+        requestParameters: {integration.request.path.proxy: method.request.path.proxy}
+`
+	gw, _ := newGatewayB(b, spec)
+
+	for _, c := range []struct{ name, url string }{
+		{"plain-reverseproxy", plain.URL + "/pets/1?q=x"},
+		{"apigw-local-http-proxy", gw.URL + "/dev/pets/1?q=x"},
+	} {
+		b.Run(c.name, func(b *testing.B) { loadLoop(b, c.url) })
+	}
+}
+
+// loadLoop sends GET requests from 8 concurrent clients and reports requests/s.
+func loadLoop(b *testing.B, u string) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
+	defer client.CloseIdleConnections()
+	b.SetParallelism(4) // 4 × GOMAXPROCS (2 here) = 8 clients
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := client.Get(u)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+func newGatewayB(b *testing.B, spec string) (*httptest.Server, *Gateway) {
+	l, err := loadInline(b.TempDir(), spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+	srv := httptest.NewServer(g)
+	b.Cleanup(srv.Close)
+	return srv, g
+}
+
+func loadInline(dir, spec string) (*Loaded, error) {
+	p := filepath.Join(dir, "openapi.yaml")
+	if err := os.WriteFile(p, []byte(spec), 0o644); err != nil {
+		return nil, err
+	}
+	l, err := Load(Sources{Specs: []string{p}})
+	if err != nil && l != nil {
+		return nil, fmt.Errorf("%w:\n%s", err, l.Findings.Error())
+	}
+	return l, err
+}

@@ -1,0 +1,151 @@
+package emulator
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apigw-local/apigw-local/emulator/config"
+	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
+	"github.com/apigw-local/apigw-local/emulator/httpproxy"
+	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/mock"
+)
+
+// Check reports what the emulator serves differently from AWS, or not at all, for these specs and this
+// config: warnings for features not (yet) emulated, errors for what AWS itself would refuse. `validate`
+// prints them, `serve` logs them at start, and --strict refuses to start on any warning.
+func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	var fs spec.Findings
+	at := func(sev spec.Severity, file string, p spec.Position, format string, args ...any) {
+		fs = append(fs, spec.Finding{Severity: sev, File: file, Line: p.Line, Column: p.Column, Path: p.Path, Message: fmt.Sprintf(format, args...)})
+	}
+	for _, a := range apis {
+		f := a.File
+		top := spec.Position{Line: 1, Column: 1}
+		if a.Type == spec.HTTP {
+			at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2); it is served with REST API rules for now (e.g. unknown routes answer 403 Missing Authentication Token where an HTTP API answers 404 Not Found)")
+		}
+		if a.CORS != nil {
+			at(spec.Warning, f, top, "x-amazon-apigateway-cors is not emulated yet: preflight requests are not answered and no CORS headers are added")
+		}
+		if a.Policy != nil {
+			at(spec.Warning, f, top, "x-amazon-apigateway-policy (resource policy) is not enforced: every caller is allowed")
+		}
+		if a.APIKeySource == "AUTHORIZER" {
+			at(spec.Warning, f, top, "api-key-source AUTHORIZER is not emulated yet")
+		}
+		for _, t := range sortedKeys(a.GatewayResponses) {
+			gr := a.GatewayResponses[t]
+			if !gatewayresponse.Known(t) {
+				at(spec.Error, f, gr.Position, "unknown gateway response type %q; API Gateway's types are %s", t, typeList())
+			}
+		}
+		stageVars := map[string]bool{}
+		for _, st := range cfg.Stages {
+			for k := range st.Variables {
+				stageVars[k] = true
+			}
+		}
+		for _, r := range a.Resources {
+			for _, m := range r.Methods {
+				checkMethod(at, f, a, r, m, cfg, stageVars)
+			}
+		}
+	}
+	if len(cfg.Functions) > 0 {
+		at(spec.Warning, cfg.File, spec.Position{Path: "functions"}, "Lambda functions are not run yet: AWS and AWS_PROXY integrations answer 500")
+	}
+	if len(cfg.APIKeys) > 0 || len(cfg.UsagePlans) > 0 {
+		at(spec.Warning, cfg.File, spec.Position{Path: "usagePlans"}, "API keys and usage plans are not enforced yet: no 403 for missing keys, no 429 for throttles or quotas")
+	}
+	for _, name := range cfg.StageNames {
+		st := cfg.Stages[name]
+		if st == nil {
+			continue
+		}
+		if st.Throttling != nil || len(st.MethodSettings) > 0 {
+			at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name}, "stage throttling is not enforced yet: no 429 Too Many Requests")
+		}
+		if st.CacheClusterEnabled {
+			at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name + ".cacheClusterEnabled"}, "the stage cache is not emulated: every request reaches the integration")
+		}
+		if st.AccessLogFormat != "" {
+			at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name + ".accessLogFormat"}, "custom access log formats are not emulated yet: the request log uses apigw-local's own format")
+		}
+	}
+	if len(cfg.CognitoUserPools) > 0 {
+		at(spec.Warning, cfg.File, spec.Position{Path: "cognitoUserPools"}, "Cognito and JWT authorizers are not emulated yet")
+	}
+	fs.Sort()
+	return fs
+}
+
+type reporter func(sev spec.Severity, file string, p spec.Position, format string, args ...any)
+
+func checkMethod(at reporter, f string, a *spec.API, r *spec.Resource, m *spec.Method, cfg *config.Config, stageVars map[string]bool) {
+	name := m.HTTPMethod + " " + r.Path
+	switch m.AuthorizationType {
+	case "NONE", "":
+	case "AWS_IAM":
+		at(spec.Warning, f, m.Position, "%s: AWS_IAM authorization is not emulated: requests are served without SigV4 checks", name)
+	default:
+		at(spec.Warning, f, m.Position, "%s: %s authorizer %q is not emulated yet: requests are served without authorization", name, m.AuthorizationType, m.Authorizer)
+	}
+	if m.APIKeyRequired {
+		at(spec.Warning, f, m.Position, "%s: requires an API key, which is not enforced yet", name)
+	}
+	if m.RequestValidator != "" {
+		if v := a.RequestValidators[m.RequestValidator]; v != nil && (v.ValidateRequestBody || v.ValidateRequestParameters) {
+			at(spec.Warning, f, m.Position, "%s: request validator %q is not enforced yet: invalid requests are not answered 400", name, m.RequestValidator)
+		}
+	}
+	in := m.Integration
+	if in == nil {
+		return
+	}
+	switch in.Type {
+	case spec.IntegrationHTTPProxy:
+		p, err := httpproxy.Compile(in)
+		if err != nil {
+			at(spec.Warning, f, in.Position, "%s: %v", name, err)
+			return
+		}
+		if in.ConnectionType == "VPC_LINK" {
+			at(spec.Info, f, in.Position, "%s: VPC link %s is not emulated: the integration URI is called directly", name, in.ConnectionID)
+		}
+		for _, v := range p.StageVariables() {
+			if !stageVars[v] {
+				at(spec.Warning, f, in.Position, "%s: the integration URI uses ${stageVariables.%s}, which no stage defines: requests answer 500 as on AWS; set stages.<name>.variables.%s in the config", name, v, v)
+			}
+		}
+		for _, pp := range p.UnmappedPathParams() {
+			at(spec.Info, f, in.Position, "%s: the integration URI uses {%s} without an integration.request.path.%s mapping; the method's path parameter of that name is used", name, pp, pp)
+		}
+		if max := cfg.IntegrationTimeoutMax.Duration; in.TimeoutInMillis > 0 && max > 0 && int64(in.TimeoutInMillis) > max.Milliseconds() {
+			at(spec.Warning, f, in.Position, "%s: timeoutInMillis %d is above the cap of %s (integrationTimeoutMax); the cap applies, as on AWS without a quota increase", name, in.TimeoutInMillis, max)
+		}
+	case spec.IntegrationMock:
+		if _, err := mock.Compile(in); err != nil {
+			at(spec.Warning, f, in.Position, "%s: %v: requests answer 500", name, err)
+		}
+	default:
+		at(spec.Warning, f, in.Position, "%s: %s integrations are not emulated yet: requests answer 500", name, in.Type)
+	}
+	if len(in.CacheKeyParameters) > 0 {
+		at(spec.Info, f, in.Position, "%s: cacheKeyParameters have no effect: the stage cache is not emulated", name)
+	}
+	if in.ContentHandling != "" && in.Type == spec.IntegrationHTTPProxy {
+		at(spec.Info, f, in.Position, "%s: contentHandling is ignored for proxy integrations, as on AWS", name)
+	}
+}
+
+func typeList() string {
+	var names []string
+	for _, t := range gatewayresponse.Types() {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,103 @@
+package httpproxy
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// uriTemplate is an integration URI split once, when the snapshot is built, into literal text, stage
+// variable references (${stageVariables.x}) and path placeholders ({name}, filled from
+// integration.request.path.name).
+type uriTemplate struct {
+	parts []uriPart
+}
+
+type partKind int
+
+const (
+	literal partKind = iota
+	stageVariable
+	pathParam
+)
+
+type uriPart struct {
+	kind partKind
+	text string // the literal, or the variable/parameter name
+}
+
+var uriToken = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9_.\-]+)\+?\}`)
+
+func parseURI(s string) *uriTemplate {
+	t := &uriTemplate{}
+	last := 0
+	for _, m := range uriToken.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] > last {
+			t.parts = append(t.parts, uriPart{literal, s[last:m[0]]})
+		}
+		if m[2] >= 0 {
+			t.parts = append(t.parts, uriPart{stageVariable, s[m[2]:m[3]]})
+		} else {
+			t.parts = append(t.parts, uriPart{pathParam, s[m[4]:m[5]]})
+		}
+		last = m[1]
+	}
+	if last < len(s) {
+		t.parts = append(t.parts, uriPart{literal, s[last:]})
+	}
+	return t
+}
+
+// stageVariables lists the stage variables the URI needs.
+func (t *uriTemplate) stageVariables() []string {
+	var out []string
+	for _, p := range t.parts {
+		if p.kind == stageVariable {
+			out = append(out, p.text)
+		}
+	}
+	return out
+}
+
+// pathParams lists the {name} placeholders.
+func (t *uriTemplate) pathParams() []string {
+	var out []string
+	for _, p := range t.parts {
+		if p.kind == pathParam {
+			out = append(out, p.text)
+		}
+	}
+	return out
+}
+
+// errUnresolved is an unresolvable stage variable: AWS answers 500 Internal server error.
+type errUnresolved struct{ name string }
+
+func (e errUnresolved) Error() string {
+	return fmt.Sprintf("stage variable %q used in the integration URI is not defined on this stage", e.name)
+}
+
+// expand fills the template. Path parameter values are inserted as received (still percent-encoded), as
+// API Gateway does.
+func (t *uriTemplate) expand(stageVars map[string]string, pathValue func(string) (string, bool)) (string, error) {
+	var b strings.Builder
+	for _, p := range t.parts {
+		switch p.kind {
+		case literal:
+			b.WriteString(p.text)
+		case stageVariable:
+			v, ok := stageVars[p.text]
+			if !ok {
+				return "", errUnresolved{p.text}
+			}
+			b.WriteString(v)
+		case pathParam:
+			if v, ok := pathValue(p.text); ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString("{" + p.text + "}")
+			}
+		}
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,118 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/apigw-local/apigw-local/emulator/config"
+	"github.com/apigw-local/apigw-local/emulator/spec"
+)
+
+// Sources says where specs and config come from.
+type Sources struct {
+	// Specs are spec files given on the command line; they override the config's `specs`.
+	Specs []string
+	// Config is the config file; empty means ./apigw-local.yaml when it exists.
+	Config string
+	// Fallback serves when neither specs nor a config are given (the embedded example API).
+	Fallback fs.FS
+	// FallbackName is the file in Fallback to serve.
+	FallbackName string
+	// Options change how specs are imported.
+	Options spec.Options
+}
+
+// Loaded is the outcome of reading the sources.
+type Loaded struct {
+	APIs     []*spec.API
+	Config   *config.Config
+	Findings spec.Findings // spec, config and emulation findings, sorted
+	Files    []string      // files read from disk, for hot reload
+	Embedded bool          // the fallback example is served
+}
+
+// ErrNotServable means the findings hold errors: nothing is served from these sources.
+var ErrNotServable = errors.New("the specs or the config have errors")
+
+// Load reads the config and the specs and checks them. It returns ErrNotServable when any finding is an
+// error; the findings say what and where.
+func Load(src Sources) (*Loaded, error) {
+	l := &Loaded{}
+	cfgPath := src.Config
+	if cfgPath == "" {
+		if _, err := os.Stat(config.FileName); err == nil {
+			cfgPath = config.FileName
+		}
+	}
+	if cfgPath != "" {
+		cfg, err := config.Load(cfgPath)
+		l.Files = append(l.Files, cfgPath)
+		var cfs config.Findings
+		switch {
+		case errors.As(err, &cfs):
+			for _, f := range cfs {
+				l.Findings = append(l.Findings, spec.Finding{Severity: spec.Error, File: f.File, Line: f.Line, Column: f.Column, Path: f.Path, Message: f.Message})
+			}
+		case err != nil:
+			l.Findings = append(l.Findings, spec.Finding{Severity: spec.Error, File: cfgPath, Message: err.Error()})
+		}
+		l.Config = cfg
+	}
+	if l.Config == nil {
+		l.Config = config.Default()
+	}
+	specs := src.Specs
+	if len(specs) == 0 && cfgPath != "" && l.Findings.Count(spec.Error) == 0 {
+		specs = l.Config.Specs
+	}
+	switch {
+	case len(specs) > 0:
+		for _, p := range specs {
+			api, fs := spec.Load(p, src.Options)
+			l.Files = append(l.Files, p)
+			l.Findings = append(l.Findings, fs...)
+			if api != nil {
+				l.APIs = append(l.APIs, api)
+			}
+		}
+	case cfgPath == "" && src.Fallback != nil:
+		data, err := fs.ReadFile(src.Fallback, src.FallbackName)
+		if err != nil {
+			return nil, fmt.Errorf("embedded example API: %w", err)
+		}
+		api, fs := spec.Parse(src.FallbackName, data, src.Options)
+		l.Findings = append(l.Findings, fs...)
+		if api != nil {
+			l.APIs = append(l.APIs, api)
+		}
+		l.Embedded = true
+	case l.Findings.Count(spec.Error) == 0:
+		where := "the config names none (specs: [...])"
+		if cfgPath == "" {
+			where = "no " + config.FileName + " here"
+		}
+		l.Findings = append(l.Findings, spec.Finding{Severity: spec.Error, File: cfgPath, Message: "no spec to serve: " + where + "; pass a spec file (apigw-local serve openapi.yaml) or list it under specs: in the config"})
+	}
+	l.Findings = append(l.Findings, Check(l.APIs, l.Config)...)
+	l.Findings.Sort()
+	if l.Findings.HasErrors() {
+		return l, ErrNotServable
+	}
+	return l, nil
+}
+
+// Snapshot builds the snapshot for what was loaded.
+func (l *Loaded) Snapshot() (*Snapshot, error) { return Build(l.APIs, l.Config) }
+
+func absAll(paths []string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if a, err := filepath.Abs(p); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}

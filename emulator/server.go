@@ -1,0 +1,143 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/fsnotify/fsnotify"
+)
+
+// Server keeps a Gateway serving the latest good snapshot of its sources.
+type Server struct {
+	Gateway *Gateway
+	sources Sources
+	out     io.Writer // start-up and reload messages
+	mu      sync.Mutex
+	files   []string
+	gen     int64
+}
+
+// NewServer loads the sources and returns a server for them, or the findings that prevent serving.
+func NewServer(src Sources, access *AccessLog, out io.Writer) (*Server, *Loaded, error) {
+	l, err := Load(src)
+	if err != nil {
+		return nil, l, err
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		return nil, l, err
+	}
+	snap.Generation = 1
+	s := &Server{Gateway: NewGateway(snap, access), sources: src, out: out, files: absAll(l.Files), gen: 1}
+	return s, l, nil
+}
+
+// Reload rebuilds the snapshot from the sources; on any error the previous snapshot keeps serving.
+func (s *Server) Reload() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := Load(s.sources)
+	if l != nil && len(l.Files) > 0 {
+		s.files = absAll(l.Files)
+	}
+	if err != nil {
+		var errs spec.Findings
+		for _, f := range l.Findings {
+			if f.Severity == spec.Error {
+				errs = append(errs, f)
+			}
+		}
+		return fmt.Errorf("reload failed, still serving generation %d:\n%w", s.gen, errs)
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		return fmt.Errorf("reload failed, still serving generation %d: %w", s.gen, err)
+	}
+	s.gen++
+	snap.Generation = s.gen
+	s.Gateway.Swap(snap)
+	return nil
+}
+
+// Watch starts reloading whenever a watched file changes, until ctx ends. It returns once the watches
+// are in place, so that an edit made right after it returns is seen. Editors save in many ways (write in
+// place, write and rename, remove and create), so the directories are watched and events are debounced.
+func (s *Server) Watch(ctx context.Context) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	dirs := map[string]bool{}
+	s.mu.Lock()
+	for _, f := range s.files {
+		dirs[filepath.Dir(f)] = true
+	}
+	s.mu.Unlock()
+	for d := range dirs {
+		if err := w.Add(d); err != nil {
+			w.Close()
+			return fmt.Errorf("watch %s: %w", d, err)
+		}
+	}
+	go s.watchLoop(ctx, w)
+	return nil
+}
+
+func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
+	defer w.Close()
+	var timer *time.Timer
+	fire := make(chan struct{}, 1)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-w.Events:
+			if !ok {
+				return
+			}
+			if !s.watched(ev.Name) || ev.Op == fsnotify.Chmod {
+				continue
+			}
+			if timer != nil {
+				timer.Stop()
+			}
+			timer = time.AfterFunc(150*time.Millisecond, func() {
+				select {
+				case fire <- struct{}{}:
+				default:
+				}
+			})
+		case <-fire:
+			if err := s.Reload(); err != nil {
+				fmt.Fprintln(s.out, err)
+			} else {
+				fmt.Fprintf(s.out, "reloaded: now serving generation %d\n", s.Gateway.Snapshot().Generation)
+			}
+		case err, ok := <-w.Errors:
+			if !ok {
+				return
+			}
+			fmt.Fprintln(s.out, "watch:", err)
+		}
+	}
+}
+
+func (s *Server) watched(name string) bool {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.files {
+		if f == abs {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,608 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+)
+
+// Options change how a spec is imported.
+type Options struct {
+	// BasePathMode is API Gateway's import parameter `basepath`; empty means BasePathIgnore, AWS's default.
+	BasePathMode BasePathMode
+}
+
+// Load reads and parses the spec at path. It returns the API (nil when the file cannot be read as an API
+// definition at all) and every finding; the API is servable only when the findings hold no error.
+func Load(path string, opts Options) (*API, Findings) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Findings{{Severity: Error, File: path, Message: fmt.Sprintf("cannot read the spec: %v", errors.Unwrap(err))}}
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse parses a spec held in memory; file names it in findings.
+func Parse(file string, data []byte, opts Options) (*API, Findings) {
+	d := &decoder{file: file, intrinsics: map[*yaml.Node]bool{}, sigv4: map[string]bool{}}
+	api := d.parse(data, opts)
+	d.findings.Sort()
+	return api, d.findings
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (d *decoder) parse(data []byte, opts Options) *API {
+	if len(bytes.TrimSpace(data)) == 0 {
+		d.add(Error, nil, "", "the file is empty; expected an OpenAPI 3.0 or Swagger 2.0 document exported from API Gateway")
+		return nil
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		d.syntaxError(data, err)
+		return nil
+	}
+	if len(root.Content) == 0 {
+		d.add(Error, nil, "", "the file holds no document; expected an OpenAPI 3.0 or Swagger 2.0 document")
+		return nil
+	}
+	if doc := deref(root.Content[0]); doc.Kind != yaml.MappingNode {
+		d.add(Error, doc, "", "the document is %s, not an API definition: expected an object with `swagger: \"2.0\"` or `openapi: 3.0.x` at the top (an OpenAPI 3.0 or Swagger 2.0 document exported from API Gateway)", kindName(doc))
+		return nil
+	}
+	top, _ := d.asObject(root.Content[0], "", "the document")
+	d.findIntrinsics(top.n, "")
+	if d.isCloudFormation(top) {
+		return nil
+	}
+	api := &API{File: d.file, BasePathMode: opts.BasePathMode, Authorizers: map[string]*Authorizer{},
+		APIKeySchemes: map[string]bool{}, GatewayResponses: map[string]*GatewayResponse{},
+		RequestValidators: map[string]*RequestValidator{}}
+	if api.BasePathMode == "" {
+		api.BasePathMode = BasePathIgnore
+	}
+	switch {
+	case top.has("swagger"):
+		api.OpenAPI = top.str("swagger")
+		if api.OpenAPI != "2.0" {
+			d.add(Error, top.get("swagger"), "swagger", "unsupported Swagger version %q; API Gateway imports Swagger 2.0 and OpenAPI 3.0", api.OpenAPI)
+			return nil
+		}
+	case top.has("openapi"):
+		api.OpenAPI = top.str("openapi")
+		if !strings.HasPrefix(api.OpenAPI, "3.0") {
+			d.add(Error, top.get("openapi"), "openapi", "unsupported OpenAPI version %q; API Gateway imports OpenAPI 3.0.x (and Swagger 2.0): change the version or export the API again", api.OpenAPI)
+			return nil
+		}
+	default:
+		d.add(Error, top.n, "", "not an OpenAPI document: it has neither `swagger: \"2.0\"` nor `openapi: 3.0.x` at the top; export the API from API Gateway (aws apigateway get-export --export-type oas30 --parameters extensions=apigateway)")
+		return nil
+	}
+	doc, err := d.loadOpenAPI(top, api.OpenAPI == "2.0")
+	if err != nil {
+		d.kinError(top, err)
+		return nil
+	}
+	d.readInfo(top, api)
+	d.readBasePath(top, api)
+	d.readRootExtensions(top, api)
+	integrations := d.readComponentIntegrations(top)
+	d.readSecuritySchemes(top, doc, api)
+	d.readPaths(top, doc, api, integrations)
+	if api.Type == "" {
+		api.Type = REST
+	}
+	return api
+}
+
+// syntaxError reports a file that is neither YAML nor JSON at the place the parser stopped.
+func (d *decoder) syntaxError(data []byte, err error) {
+	f := Finding{Severity: Error, File: d.file}
+	var se *json.SyntaxError
+	if strings.HasSuffix(strings.ToLower(d.file), ".json") && errors.As(json.Unmarshal(data, new(any)), &se) {
+		// Offset counts the bytes read, the offending one included: point at that byte, not past it.
+		off := int(se.Offset)
+		if off > 0 && off <= len(data) && strings.HasPrefix(se.Error(), "invalid character") {
+			off--
+		}
+		f.Line, f.Column = lineCol(data, off)
+		f.Message = fmt.Sprintf("not valid JSON: %v; fix the syntax (an exported API definition is a JSON or YAML document)", se)
+	} else if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		f.Line, _ = strconv.Atoi(m[1])
+		f.Column = 1
+		f.Message = fmt.Sprintf("neither YAML nor JSON: %s; fix the syntax (an exported API definition is a JSON or YAML document)", m[2])
+	} else {
+		f.Message = fmt.Sprintf("neither YAML nor JSON: %s; fix the syntax (an exported API definition is a JSON or YAML document)", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	d.findings = append(d.findings, f)
+}
+
+func lineCol(data []byte, offset int) (int, int) {
+	offset = min(offset, len(data))
+	line, col := 1, 1
+	for _, c := range data[:offset] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else if c&0xC0 != 0x80 { // count characters, as YAML positions do, not UTF-8 continuation bytes
+			col++
+		}
+	}
+	return line, col
+}
+
+// isIntrinsicKey tells the CloudFormation functions that occur in specs written for AWS::Include, SAM's
+// DefinitionBody or a RestApi Body. CloudFormation resolves them at deploy time; an export never has them.
+func isIntrinsicKey(k string) bool { return strings.HasPrefix(k, "Fn::") || k == "Ref" }
+
+// findIntrinsics reports every CloudFormation intrinsic (Fn::Sub maps and !Sub tags) once, where it is.
+func (d *decoder) findIntrinsics(n *yaml.Node, path string) {
+	if n == nil {
+		return
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		d.add(Error, n, path, "CloudFormation intrinsic %s cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value", n.Tag)
+		d.intrinsics[n] = true
+		n.Tag = "" // decode the node as plain data from here on
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		if len(n.Content) == 2 && isIntrinsicKey(n.Content[0].Value) {
+			d.add(Error, n.Content[0], path, "CloudFormation intrinsic %s cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value", n.Content[0].Value)
+			d.intrinsics[n] = true
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			d.findIntrinsics(n.Content[i+1], child(path, n.Content[i].Value))
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			d.findIntrinsics(c, index(path, i))
+		}
+	}
+}
+
+// isCloudFormation reports a CloudFormation or SAM template given instead of a spec, naming the resources
+// whose Body/DefinitionBody hold the API definition.
+func (d *decoder) isCloudFormation(top object) bool {
+	if top.has("swagger") || top.has("openapi") {
+		return false
+	}
+	if !top.has("AWSTemplateFormatVersion") && !top.has("Resources") && !top.has("Transform") {
+		return false
+	}
+	d.findings = slicesDeleteIntrinsics(d.findings) // the template as a whole is the problem, not each intrinsic
+	var bodies []string
+	if res, ok := d.asObject(top.get("Resources"), "Resources", "Resources"); ok {
+		for _, e := range res.entries() {
+			props := object{d: d, n: deref(e.Value), path: child("Resources", e.Key)}
+			if props.n.Kind != yaml.MappingNode {
+				continue
+			}
+			p := object{d: d, n: props.get("Properties"), path: child(props.path, "Properties")}
+			if p.n == nil || p.n.Kind != yaml.MappingNode {
+				continue
+			}
+			for _, k := range []string{"DefinitionBody", "Body"} {
+				if b := p.get(k); b != nil {
+					bodies = append(bodies, fmt.Sprintf("%s (line %d)", child(p.path, k), b.Line))
+				}
+			}
+		}
+	}
+	hint := "deploy it and export the API (aws apigateway get-export --parameters extensions=apigateway), then serve the export"
+	if len(bodies) > 0 {
+		hint += "; the API definition is embedded at " + strings.Join(bodies, ", ")
+	}
+	d.add(Error, top.n, "", "this is a CloudFormation/SAM template, not an API definition: %s", hint)
+	return true
+}
+
+func slicesDeleteIntrinsics(fs Findings) Findings {
+	out := fs[:0]
+	for _, f := range fs {
+		if !strings.HasPrefix(f.Message, "CloudFormation intrinsic") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// toJSON converts the node tree to plain JSON values for kin-openapi. Keys are always strings (YAML allows
+// `200:` as an integer key), and info.version is kept as text even when written as a number, as API
+// Gateway's importer does.
+func toJSON(n *yaml.Node, path string) any {
+	n = deref(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := deref(n.Content[i]).Value
+			m[k] = toJSON(n.Content[i+1], child(path, k))
+		}
+		return m
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			l[i] = toJSON(c, index(path, i))
+		}
+		return l
+	case yaml.ScalarNode:
+		if path == "info.version" {
+			return n.Value
+		}
+		switch n.Tag {
+		case "!!null":
+			return nil
+		case "!!bool":
+			b, _ := strconv.ParseBool(strings.ToLower(n.Value))
+			return b
+		case "!!int", "!!float":
+			if json.Valid([]byte(n.Value)) {
+				return json.Number(n.Value)
+			}
+			if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil {
+				return f
+			}
+		}
+		return n.Value
+	}
+	return nil
+}
+
+// document is the kin-openapi view of the spec: Swagger 2.0 is converted to OpenAPI 3 so that one code
+// path reads operations, parameters and security.
+type document struct {
+	v3 *openapi3.T
+	v2 *openapi2.T
+}
+
+func (d *decoder) loadOpenAPI(top object, swagger bool) (*document, error) {
+	data, err := json.Marshal(toJSON(top.n, ""))
+	if err != nil {
+		return nil, err
+	}
+	if swagger {
+		var v2 openapi2.T
+		if err := json.Unmarshal(data, &v2); err != nil {
+			return nil, err
+		}
+		v3, err := openapi2conv.ToV3(&v2)
+		if err != nil {
+			return nil, err
+		}
+		return &document{v3: v3, v2: &v2}, nil
+	}
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	v3, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, err
+	}
+	return &document{v3: v3}, nil
+}
+
+// kinTypeError matches encoding/json's type errors as kin-openapi passes them on: the JSON kind found, the Go
+// struct field (Struct.field, when there is one) and the Go type expected.
+var kinTypeError = regexp.MustCompile(`cannot unmarshal (\w+) into (?:(?:Go struct )?field ([A-Za-z0-9_.]+)|(?:Go )?value) of type ([^\s,]+)`)
+
+// kinError reports a document kin-openapi could not read. For a value of the wrong type it finds the value in
+// the document (the first entry with the field's name holding that kind of value), so that the finding says
+// where it is and what it must be, instead of naming Go types.
+func (d *decoder) kinError(top object, err error) {
+	msg := err.Error()
+	m := kinTypeError.FindStringSubmatch(msg)
+	if m == nil {
+		d.add(Error, top.n, "", "not a valid OpenAPI document: %s; fix the document (API Gateway's import rejects it too)", msg)
+		return
+	}
+	found, goType := m[1], strings.TrimLeft(m[3], "*")
+	want := "of another type"
+	switch {
+	case strings.HasPrefix(goType, "[]") || kinListTypes[goType]:
+		want = "a list"
+	case goType == "string":
+		want = "a string"
+	case goType == "bool":
+		want = "true or false"
+	case strings.HasPrefix(goType, "int") || strings.HasPrefix(goType, "uint") || strings.HasPrefix(goType, "float"):
+		want = "a number"
+	case strings.HasPrefix(goType, "map[") || strings.HasPrefix(goType, "openapi3.") || strings.HasPrefix(goType, "openapi2."):
+		want = "an object"
+	}
+	var n *yaml.Node
+	var path, what string
+	if m[2] != "" { // Struct.field: the value is under that field
+		key := m[2][strings.LastIndex(m[2], ".")+1:]
+		n, path = findKind(top.n, "", key, found)
+		what = key
+	} else { // a whole value, named by its type: openapi3.Info is info, a PathItem is an entry of paths
+		switch typ := goType[strings.LastIndex(goType, ".")+1:]; typ {
+		case "PathItem":
+			what = "a path item"
+			if paths, ok := d.asObject(top.get("paths"), "paths", "paths"); ok {
+				for _, e := range paths.entries() {
+					if jsonKind(e.Value) == found {
+						n, path = e.Value, paths.at(e.Key)
+						break
+					}
+				}
+			}
+		default:
+			what = strings.ToLower(typ[:1]) + typ[1:]
+			if v := top.get(what); v != nil && jsonKind(v) == found {
+				n, path = v, what
+			}
+		}
+	}
+	if n != nil {
+		d.add(Error, n, path, "not a valid OpenAPI document: %s must be %s, got %s; fix the value (API Gateway's import rejects it too)", what, want, kindName(n))
+		return
+	}
+	d.add(Error, top.n, "", "not a valid OpenAPI document: %s must be %s, got %s %s; fix the value (API Gateway's import rejects it too)", what, want, article(found), found)
+}
+
+func article(kind string) string {
+	if strings.IndexByte("aeiou", kind[0]) >= 0 {
+		return "an"
+	}
+	return "a"
+}
+
+// kinListTypes are kin-openapi's named slice types.
+var kinListTypes = map[string]bool{"openapi3.Servers": true, "openapi3.Parameters": true, "openapi2.Parameters": true,
+	"openapi3.SecurityRequirements": true, "openapi2.SecurityRequirements": true, "openapi3.Tags": true,
+	"openapi3.SchemaRefs": true, "openapi2.SchemaRefs": true, "openapi3.Types": true}
+
+// findKind returns the first value, in document order, stored under key (ignoring case, as encoding/json does)
+// whose kind is the JSON kind named by encoding/json (object, array, string, number, bool), with its path.
+func findKind(n *yaml.Node, path, key, kind string) (*yaml.Node, string) {
+	n = deref(n)
+	if n == nil {
+		return nil, ""
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := deref(n.Content[i]).Value, deref(n.Content[i+1])
+			if strings.EqualFold(k, key) && jsonKind(v) == kind {
+				return v, child(path, k)
+			}
+			if found, p := findKind(v, child(path, k), key, kind); found != nil {
+				return found, p
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if found, p := findKind(c, index(path, i), key, kind); found != nil {
+				return found, p
+			}
+		}
+	}
+	return nil, ""
+}
+
+// jsonKind names a node's kind as encoding/json does in its errors.
+func jsonKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "object"
+	case yaml.SequenceNode:
+		return "array"
+	}
+	switch n.Tag {
+	case "!!int", "!!float":
+		return "number"
+	case "!!bool":
+		return "bool"
+	case "!!null":
+		return "null"
+	}
+	return "string"
+}
+
+func (d *decoder) readInfo(top object, api *API) {
+	if info, ok := d.asObject(top.get("info"), "info", "info"); ok {
+		api.Title = info.str("title")
+		api.Version = info.str("version")
+	}
+}
+
+// readBasePath applies reference §i: Swagger's basePath; for OpenAPI 3 a lone basePath server variable wins
+// even when the url does not use it, else the path of the first server url.
+func (d *decoder) readBasePath(top object, api *API) {
+	if api.OpenAPI == "2.0" {
+		api.DeclaredBase = top.str("basePath")
+	} else if servers := top.get("servers"); servers != nil && servers.Kind == yaml.SequenceNode && len(servers.Content) > 0 {
+		if s, ok := d.asObject(servers.Content[0], "servers[0]", "a server"); ok {
+			base := ""
+			if vars, ok := d.asObject(s.get("variables"), s.at("variables"), "variables"); ok {
+				if bp, ok := d.asObject(vars.get("basePath"), vars.at("basePath"), "basePath"); ok {
+					base = "/" + strings.TrimPrefix(bp.str("default"), "/")
+				}
+			}
+			if base == "" {
+				base = serverURLPath(s.str("url"))
+			}
+			api.DeclaredBase = base
+		}
+	}
+	segs := splitPath(api.DeclaredBase)
+	if len(segs) > 0 && validStageName.MatchString(segs[0]) {
+		api.DefaultStage = segs[0]
+	}
+}
+
+var validStageName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+// serverURLPath returns the path part of a server url, which may be a template
+// ("https://{host}/{basePath}") or relative ("/v1").
+func serverURLPath(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+		if j := strings.Index(u, "/"); j >= 0 {
+			u = u[j:]
+		} else {
+			u = ""
+		}
+	}
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	return u
+}
+
+func splitPath(p string) []string {
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// resourcePath applies the base path import mode to a path as written in the spec.
+func (api *API) resourcePath(p string) string {
+	var prefix []string
+	switch api.BasePathMode {
+	case BasePathPrepend:
+		prefix = splitPath(api.DeclaredBase)
+	case BasePathSplit:
+		if segs := splitPath(api.DeclaredBase); len(segs) > 1 {
+			prefix = segs[1:]
+		}
+	}
+	if len(prefix) == 0 {
+		return p
+	}
+	base := "/" + strings.Join(prefix, "/")
+	if p == "/" {
+		return base
+	}
+	return base + p
+}
+
+var httpMethods = map[string]string{"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE",
+	"options": "OPTIONS", "head": "HEAD", "patch": "PATCH"}
+
+const anyMethodKey = "x-amazon-apigateway-any-method"
+
+// readPaths builds the resources and methods in document order.
+func (d *decoder) readPaths(top object, doc *document, api *API, integrations map[string]*Integration) {
+	paths, ok := d.asObject(top.get("paths"), "paths", "paths")
+	if !ok {
+		if top.get("paths") == nil {
+			d.add(Warning, top.n, "paths", "the API has no paths: every request will get 403 Missing Authentication Token")
+		}
+		return
+	}
+	byPath := map[string]*Resource{}
+	for _, e := range paths.entries() {
+		if strings.HasPrefix(e.Key, "x-") {
+			continue
+		}
+		item, ok := d.asObject(e.Value, paths.at(e.Key), "a path item")
+		if !ok {
+			continue
+		}
+		if !strings.HasPrefix(e.Key, "/") {
+			d.add(Error, e.KeyN, item.path, "path %q must start with \"/\"", e.Key)
+			continue
+		}
+		rp := api.resourcePath(e.Key)
+		res := byPath[rp]
+		if res == nil {
+			res = &Resource{Path: rp}
+			byPath[rp] = res
+			api.Resources = append(api.Resources, res)
+		}
+		var pathItem3 *openapi3.PathItem
+		if doc.v3.Paths != nil {
+			pathItem3 = doc.v3.Paths.Value(e.Key)
+		}
+		for _, me := range item.entries() {
+			key := me.Key
+			var verb string
+			switch {
+			case key == anyMethodKey:
+				verb = "ANY"
+			case httpMethods[strings.ToLower(key)] != "":
+				verb = httpMethods[strings.ToLower(key)]
+			case key == "trace":
+				d.add(Warning, me.KeyN, item.at(key), "API Gateway has no TRACE method; this operation is not imported")
+				continue
+			case key == "parameters" || key == "summary" || key == "description" || key == "servers" || key == "$ref":
+				continue
+			case strings.HasPrefix(key, "x-amazon-apigateway-"):
+				d.add(Warning, me.KeyN, item.at(key), "extension %s is not defined on a path item; API Gateway ignores it here", key)
+				continue
+			default:
+				continue
+			}
+			op, ok := d.asObject(me.Value, item.at(key), "an operation")
+			if !ok {
+				continue
+			}
+			var op3 *openapi3.Operation
+			if verb == "ANY" {
+				op3 = d.anyMethodOperation(me.Value, doc, e.Key)
+			} else if pathItem3 != nil {
+				op3 = pathItem3.GetOperation(verb)
+			}
+			m := d.readMethod(op, verb, op3, pathItem3, doc, api, integrations)
+			for _, prev := range res.Methods {
+				if prev.HTTPMethod == m.HTTPMethod {
+					d.add(Error, me.KeyN, op.path, "method %s is defined twice for resource %s (after the base path is applied); remove one", verb, rp)
+				}
+			}
+			res.Methods = append(res.Methods, m)
+		}
+	}
+	sort.SliceStable(api.Resources, func(i, j int) bool { return api.Resources[i].Path < api.Resources[j].Path })
+}
+
+// anyMethodOperation reads x-amazon-apigateway-any-method through kin-openapi as well, so that its
+// parameters are resolved like those of the standard operations.
+func (d *decoder) anyMethodOperation(n *yaml.Node, doc *document, path string) *openapi3.Operation {
+	data, err := json.Marshal(toJSON(n, ""))
+	if err != nil {
+		return nil
+	}
+	var op3 *openapi3.Operation
+	if doc.v2 != nil {
+		var op2 openapi2.Operation
+		if json.Unmarshal(data, &op2) != nil {
+			return nil
+		}
+		item2 := doc.v2.Paths[path]
+		op3, err = openapi2conv.ToV3Operation(doc.v3.Components, item2, &op2, doc.v2.Consumes)
+		if err != nil {
+			return nil
+		}
+	} else {
+		op3 = new(openapi3.Operation)
+		if json.Unmarshal(data, op3) != nil {
+			return nil
+		}
+	}
+	for _, p := range op3.Parameters {
+		if p != nil && p.Value == nil && p.Ref != "" && doc.v3.Components != nil {
+			name := p.Ref[strings.LastIndex(p.Ref, "/")+1:]
+			if def := doc.v3.Components.Parameters[name]; def != nil {
+				p.Value = def.Value
+			}
+		}
+	}
+	return op3
+}
