@@ -34,6 +34,15 @@ func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
 		if a.Policy != nil {
 			at(spec.Warning, f, top, "x-amazon-apigateway-policy (resource policy) is not enforced: every caller is allowed")
 		}
+		if a.MinimumCompression != nil {
+			at(spec.Warning, f, top, "x-amazon-apigateway-minimum-compression-size is not emulated: responses are never compressed by the gateway")
+		}
+		if ec := a.EndpointConfig; ec != nil && len(ec.VPCEndpointIDs) > 0 {
+			at(spec.Info, f, top, "PRIVATE endpoint: VPC endpoints are not emulated; the API is served on the local address")
+		}
+		if len(a.BinaryMediaTypes) > 0 {
+			at(spec.Info, f, top, "binaryMediaTypes %v: proxy integrations pass bodies through byte for byte; content conversion for other integrations comes with them", a.BinaryMediaTypes)
+		}
 		if a.APIKeySource == "AUTHORIZER" {
 			at(spec.Warning, f, top, "api-key-source AUTHORIZER is not emulated yet")
 		}

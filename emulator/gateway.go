@@ -301,10 +301,9 @@ func (g *Gateway) integrateMock(x *exchange) *gatewayresponse.Error {
 			return gatewayresponse.New(gatewayresponse.RequestTooLarge, "request body over %d bytes", tooLarge.Limit)
 		}
 	}
-	ctx := x.context()
 	resp, gerr := x.route.mock.Respond(mock.Request{ContentType: x.r.Header.Get("Content-Type"),
 		Accept: x.r.Header.Get("Accept"), Body: body, StageVariables: x.stage.Variables,
-		Context: func(k string) string { return ctx[k] }})
+		Context: func(k string) string { return x.context()[k] }})
 	if gerr != nil {
 		return gerr
 	}

@@ -575,3 +575,26 @@ func TestRequestTooLargeChunked(t *testing.T) {
 		t.Errorf("got %d %q", resp.StatusCode, b)
 	}
 }
+
+// gateway-responses.json#invoke-500-internal-server-error-headers: mapping Content-Length is a
+// configuration error; the request answers 500 with the spaced body, 36 bytes.
+func TestIllegalHeaderMappingAnswers500(t *testing.T) {
+	backend := newEcho(t)
+	spec := `openapi: "3.0.1"
+info: {title: illegal, version: "1"}
+paths:
+  /content-length:
+    get:
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: GET
+        uri: "` + backend.URL + `/"
+        requestParameters: {integration.request.header.Content-Length: "'0'"}
+`
+	gw, _ := newGateway(t, spec, "")
+	r := do(t, "GET", gw.URL+"/dev/content-length", nil, "")
+	if r.status != 500 || string(r.body) != `{"message": "Internal server error"}` || r.header.Get("Content-Length") != "36" ||
+		r.header.Get("x-amzn-ErrorType") != "InternalServerErrorException" || r.header.Get("Content-Type") != "application/json" {
+		t.Errorf("got %d %q %v", r.status, r.body, r.header)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"mime"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
@@ -52,12 +53,14 @@ func Compile(in *spec.Integration) (*Integration, error) {
 	for _, r := range in.Responses {
 		for _, t := range r.ResponseTemplates {
 			if usesVTL(t.Value) {
-				return nil, fmt.Errorf("response template for %s of integration response %q: %w", t.Key, r.SelectionPattern, ErrVTL)
+				return nil, fmt.Errorf("response template for %s of integration response %s: %w", t.Key, responseName(r), ErrVTL)
 			}
 		}
-		var status int
-		if _, err := fmt.Sscanf(r.StatusCode, "%d", &status); err != nil {
-			return nil, fmt.Errorf("integration response %q: statusCode %q is not a number", r.SelectionPattern, r.StatusCode)
+		// The whole string must be a status code: Sscanf("%d") read "2xx" as 2, and net/http panics on a
+		// WriteHeader code outside 100-999.
+		status, err := strconv.Atoi(r.StatusCode)
+		if err != nil || status < 100 || status > 599 {
+			return nil, fmt.Errorf("integration response %s: statusCode %q is not an HTTP status code (100-599)", responseName(r), r.StatusCode)
 		}
 		rs := response{status: status, templates: r.ResponseTemplates}
 		for _, p := range r.ResponseParameters {
@@ -79,6 +82,14 @@ func Compile(in *spec.Integration) (*Integration, error) {
 	return m, nil
 }
 
+// responseName names an integration response in messages: its selection pattern, or default.
+func responseName(r *spec.IntegrationResponse) string {
+	if r.SelectionPattern == "" {
+		return "default"
+	}
+	return strconv.Quote(r.SelectionPattern)
+}
+
 // Request is what a MOCK integration reads from the method request.
 type Request struct {
 	ContentType    string // empty means application/json, as API Gateway assumes
@@ -96,7 +107,9 @@ type Response struct {
 	Body        []byte
 }
 
-var statusCodeField = regexp.MustCompile(`["']?statusCode["']?\s*:\s*["']?(\d{3})`)
+// statusCodeField finds the statusCode field. The digits are taken whole, so that 2000 is not read as
+// 200, and the name must be a whole word, so that upstream_statusCode is not read as statusCode.
+var statusCodeField = regexp.MustCompile(`["']?\bstatusCode["']?\s*:\s*["']?(\d+)`)
 
 // Respond runs the integration for one request.
 func (m *Integration) Respond(req Request) (Response, *gatewayresponse.Error) {

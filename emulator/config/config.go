@@ -309,7 +309,8 @@ func (d Duration) MarshalYAML() (any, error) { return d.Duration.String(), nil }
 
 // Position is a 1-based line and column in the configuration file.
 type Position struct {
-	Line, Column int
+	Line   int // 1-based line
+	Column int // 1-based column, in characters
 }
 
 // Default returns the configuration an empty file means.

@@ -5,6 +5,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -391,7 +392,11 @@ func (d *decoder) function(v, keyNode *yaml.Node, p, name, dir string) (*Functio
 	}
 	if cv := o.val("command"); cv != nil {
 		cp := o.sub("command")
-		node, items, ok := d.strList(cv, cp, "a list of the program and its arguments", `["`+strings.ReplaceAll(d.derefQuiet(cv).Value, `"`, `\"`)+`"]`)
+		example := `["./bin/` + strings.ToLower(name) + `"]`
+		if v := d.derefQuiet(cv).Value; v != "" && len(v) <= 64 {
+			example = "[" + strconv.Quote(v) + "]"
+		}
+		node, items, ok := d.strList(cv, cp, "a list of the program and its arguments", example)
 		switch {
 		case ok && len(items) == 0 && !isNull(node):
 			d.errorf(node, cp, "must not be empty: give the program and its arguments, e.g. [\"./bin/%s\"]", strings.ToLower(name))

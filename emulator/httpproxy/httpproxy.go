@@ -63,6 +63,11 @@ func Compile(in *spec.Integration) (*Integration, error) {
 			errs = append(errs, fmt.Errorf("request parameter %q: %w", kv.Key, err))
 			continue
 		}
+		if src.kind == "body" {
+			// Mapping the body (or a JSONPath into it) needs the JSONPath engine of the mapping-template work.
+			errs = append(errs, fmt.Errorf("request parameter %q maps %s, which is not emulated yet", kv.Key, kv.Value))
+			continue
+		}
 		c.mappings = append(c.mappings, mapping{location: location, name: name, src: src})
 	}
 	return c, errors.Join(errs...)
@@ -283,10 +288,6 @@ func (t remappingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			delete(h, name)
 			h["X-Amzn-Remapped-"+name] = vs
 		}
-	}
-	if name := http.CanonicalHeaderKey("x-amzn-RequestId"); h[name] != nil {
-		h["X-Amzn-Remapped-X-Amzn-Requestid"] = h[name]
-		delete(h, name)
 	}
 	delete(h, "Transfer-Encoding")
 	if h.Get("Content-Type") == "" {

@@ -17,8 +17,8 @@ func parseSource(s string) (source, error) {
 	switch {
 	case len(s) >= 2 && strings.HasPrefix(s, "'") && strings.HasSuffix(s, "'"):
 		return source{kind: "literal", value: s[1 : len(s)-1]}, nil
-	case strings.HasPrefix(s, "method.request.body"):
-		return source{kind: "body"}, nil
+	case s == "method.request.body" || (strings.HasPrefix(s, "method.request.body.") && len(s) > len("method.request.body.")):
+		return source{kind: "body"}, nil // not method.request.bodyx, nor method.request.body. with no JSONPath
 	case strings.HasPrefix(s, "method.request."):
 		rest := strings.TrimPrefix(s, "method.request.")
 		kind, name, ok := strings.Cut(rest, ".")
@@ -29,9 +29,9 @@ func parseSource(s string) (source, error) {
 		case "path", "querystring", "multivaluequerystring", "header", "multivalueheader":
 			return source{kind: kind, name: name}, nil
 		}
-	case strings.HasPrefix(s, "stageVariables."):
+	case strings.HasPrefix(s, "stageVariables.") && len(s) > len("stageVariables."):
 		return source{kind: "stageVariables", name: strings.TrimPrefix(s, "stageVariables.")}, nil
-	case strings.HasPrefix(s, "context."):
+	case strings.HasPrefix(s, "context.") && len(s) > len("context."):
 		return source{kind: "context", name: strings.TrimPrefix(s, "context.")}, nil
 	}
 	return source{}, fmt.Errorf("unsupported mapping source %q", s)

@@ -24,6 +24,7 @@ const (
 type uriPart struct {
 	kind partKind
 	text string // the literal, or the variable/parameter name
+	raw  string // a path placeholder as written ({proxy+} keeps its +), for when it has no value
 }
 
 var uriToken = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9_.\-]+)\+?\}`)
@@ -33,17 +34,17 @@ func parseURI(s string) *uriTemplate {
 	last := 0
 	for _, m := range uriToken.FindAllStringSubmatchIndex(s, -1) {
 		if m[0] > last {
-			t.parts = append(t.parts, uriPart{literal, s[last:m[0]]})
+			t.parts = append(t.parts, uriPart{kind: literal, text: s[last:m[0]]})
 		}
 		if m[2] >= 0 {
-			t.parts = append(t.parts, uriPart{stageVariable, s[m[2]:m[3]]})
+			t.parts = append(t.parts, uriPart{kind: stageVariable, text: s[m[2]:m[3]]})
 		} else {
-			t.parts = append(t.parts, uriPart{pathParam, s[m[4]:m[5]]})
+			t.parts = append(t.parts, uriPart{kind: pathParam, text: s[m[4]:m[5]], raw: s[m[0]:m[1]]})
 		}
 		last = m[1]
 	}
 	if last < len(s) {
-		t.parts = append(t.parts, uriPart{literal, s[last:]})
+		t.parts = append(t.parts, uriPart{kind: literal, text: s[last:]})
 	}
 	return t
 }
@@ -95,7 +96,7 @@ func (t *uriTemplate) expand(stageVars map[string]string, pathValue func(string)
 			if v, ok := pathValue(p.text); ok {
 				b.WriteString(v)
 			} else {
-				b.WriteString("{" + p.text + "}")
+				b.WriteString(p.raw) // left as written
 			}
 		}
 	}

@@ -464,10 +464,10 @@ func (d *decoder) readIntegration(n *yaml.Node, path string, components map[stri
 	}
 	if in.Type != IntegrationMock && in.Type != "" {
 		if in.URI == "" && !d.intrinsics[o.get("uri")] && in.IntegrationSubtype == "" {
-			d.add(Error, o.n, path, "a %s integration needs uri", in.Type)
+			d.add(Error, o.n, path, "integration type %s needs uri (the backend URL, or the ARN of the Lambda function or AWS service action)", in.Type)
 		}
 		if in.HTTPMethod == "" && in.PayloadFormatVersion == "" && in.IntegrationSubtype == "" {
-			d.add(Error, o.n, path, "a %s integration needs httpMethod (the method API Gateway uses to call the backend; POST for Lambda)", in.Type)
+			d.add(Error, o.n, path, "integration type %s needs httpMethod (the method API Gateway uses to call the backend; POST for Lambda)", in.Type)
 		}
 	}
 	if v, ok := o.integer("timeoutInMillis"); ok {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"sort"
@@ -50,11 +51,18 @@ func (d *decoder) parse(data []byte, opts Options) *API {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		d.syntaxError(data, err)
-		return nil
+		jn, jerr := jsonNode(data) // valid JSON that YAML rejects: \/ escapes, surrogate pairs (Python's json.dumps)
+		if jerr != nil {
+			d.syntaxError(data, err)
+			return nil
+		}
+		root = *jn
 	}
 	if len(root.Content) == 0 {
 		d.add(Error, nil, "", "the file holds no document; expected an OpenAPI 3.0 or Swagger 2.0 document")
+		return nil
+	}
+	if !d.checkAliases(root.Content[0]) {
 		return nil
 	}
 	if doc := deref(root.Content[0]); doc.Kind != yaml.MappingNode {
@@ -76,7 +84,7 @@ func (d *decoder) parse(data []byte, opts Options) *API {
 	case top.has("swagger"):
 		api.OpenAPI = top.str("swagger")
 		if api.OpenAPI != "2.0" {
-			d.add(Error, top.get("swagger"), "swagger", "unsupported Swagger version %q; API Gateway imports Swagger 2.0 and OpenAPI 3.0", api.OpenAPI)
+			d.add(Error, top.get("swagger"), "swagger", "unsupported Swagger version %q; API Gateway imports Swagger 2.0 and OpenAPI 3.0.x: write swagger: \"2.0\" (or openapi: 3.0.1 for an OpenAPI 3 document)", api.OpenAPI)
 			return nil
 		}
 	case top.has("openapi"):
@@ -87,6 +95,9 @@ func (d *decoder) parse(data []byte, opts Options) *API {
 		}
 	default:
 		d.add(Error, top.n, "", "not an OpenAPI document: it has neither `swagger: \"2.0\"` nor `openapi: 3.0.x` at the top; export the API from API Gateway (aws apigateway get-export --export-type oas30 --parameters extensions=apigateway)")
+		return nil
+	}
+	if !d.checkStructure(top, api.OpenAPI == "2.0") {
 		return nil
 	}
 	doc, err := d.loadOpenAPI(top, api.OpenAPI == "2.0")
@@ -104,6 +115,62 @@ func (d *decoder) parse(data []byte, opts Options) *API {
 		api.Type = REST
 	}
 	return api
+}
+
+// maxAliasExpansion bounds how many values YAML aliases may add to a document when they are expanded.
+const maxAliasExpansion = 200000
+
+// checkAliases rejects YAML aliases that cannot be expanded into plain data, as reading the spec does: an
+// alias inside the node it names (a cycle), and aliases of aliases that multiply a small file into millions
+// of values (a "billion laughs" document).
+func (d *decoder) checkAliases(doc *yaml.Node) bool {
+	raw := 0
+	var count func(n *yaml.Node)
+	count = func(n *yaml.Node) {
+		raw++
+		for _, c := range n.Content {
+			count(c)
+		}
+	}
+	count(doc)
+	limit := raw + maxAliasExpansion
+	size := map[*yaml.Node]int{}    // expanded size of each node seen, at most limit+1
+	active := map[*yaml.Node]bool{} // nodes being expanded: an alias to one of them is a cycle
+	var cycle *yaml.Node            // the alias that closes a cycle
+	var expand func(n *yaml.Node) int
+	expand = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			if active[n.Alias] {
+				cycle = n
+				return 0
+			}
+			return expand(n.Alias)
+		}
+		if s, ok := size[n]; ok {
+			return s
+		}
+		active[n] = true
+		total := 1
+		for _, c := range n.Content {
+			total = min(total+expand(c), limit+1)
+			if cycle != nil {
+				return 0
+			}
+		}
+		active[n] = false
+		size[n] = total
+		return total
+	}
+	total := expand(doc)
+	switch {
+	case cycle != nil:
+		d.add(Error, cycle, "", "YAML alias *%s is inside the value it names, so it never ends; replace the alias with the values it stands for", cycle.Value)
+		return false
+	case total > limit:
+		d.add(Error, doc, "", "YAML aliases expand this document by more than %d values (aliases of aliases); write the repeated parts out, or use fewer nested aliases", maxAliasExpansion)
+		return false
+	}
+	return true
 }
 
 // syntaxError reports a file that is neither YAML nor JSON at the place the parser stopped.
@@ -126,6 +193,90 @@ func (d *decoder) syntaxError(data []byte, err error) {
 		f.Message = fmt.Sprintf("neither YAML nor JSON: %s; fix the syntax (an exported API definition is a JSON or YAML document)", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	d.findings = append(d.findings, f)
+}
+
+// jsonNode builds the node tree of a JSON document, with lines and columns, for the valid JSON that the YAML
+// parser rejects although YAML is a superset of JSON in principle: the \/ escape and UTF-16 surrogate pairs
+// (\ud83d\ude00), which JSON encoders write for "/" and for characters beyond the BMP.
+func jsonNode(data []byte) (*yaml.Node, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	// start returns the position of the next token; line and col are those of byte at, and offsets only grow.
+	line, col, at := 1, 1, 0
+	start := func() (int, int) {
+		off := int(dec.InputOffset())
+		for off < len(data) && strings.IndexByte(" \t\r\n:,", data[off]) >= 0 {
+			off++
+		}
+		for ; at < off; at++ {
+			if data[at] == '\n' {
+				line, col = line+1, 1
+			} else if data[at]&0xC0 != 0x80 {
+				col++
+			}
+		}
+		return line, col
+	}
+	var value func() (*yaml.Node, error)
+	value = func() (*yaml.Node, error) {
+		l, c := start()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		n := &yaml.Node{Kind: yaml.ScalarNode, Line: l, Column: c}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' {
+				n.Kind, n.Tag, n.Style = yaml.MappingNode, "!!map", yaml.FlowStyle
+				for dec.More() {
+					kl, kc := start()
+					k, err := dec.Token()
+					if err != nil {
+						return nil, err
+					}
+					key, _ := k.(string)
+					v, err := value()
+					if err != nil {
+						return nil, err
+					}
+					n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: kl, Column: kc}, v)
+				}
+			} else {
+				n.Kind, n.Tag, n.Style = yaml.SequenceNode, "!!seq", yaml.FlowStyle
+				for dec.More() {
+					v, err := value()
+					if err != nil {
+						return nil, err
+					}
+					n.Content = append(n.Content, v)
+				}
+			}
+			if _, err := dec.Token(); err != nil { // the closing delimiter
+				return nil, err
+			}
+		case string:
+			n.Tag, n.Value, n.Style = "!!str", t, yaml.DoubleQuotedStyle
+		case json.Number:
+			n.Tag, n.Value = "!!int", string(t)
+			if strings.ContainsAny(n.Value, ".eE") {
+				n.Tag = "!!float"
+			}
+		case bool:
+			n.Tag, n.Value = "!!bool", strconv.FormatBool(t)
+		case nil:
+			n.Tag, n.Value = "!!null", "null"
+		}
+		return n, nil
+	}
+	root, err := value()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON document")
+	}
+	return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}, nil
 }
 
 func lineCol(data []byte, offset int) (int, int) {
@@ -267,7 +418,75 @@ type document struct {
 	v2 *openapi2.T
 }
 
-func (d *decoder) loadOpenAPI(top object, swagger bool) (*document, error) {
+// checkStructure reports, where they are, the values that must be objects (path items, operations, parameters,
+// responses, named components) but are not: kin-openapi would reject them without saying where, or fail on a
+// null one. It returns false when it reported an error.
+func (d *decoder) checkStructure(top object, swagger bool) bool {
+	before := d.findings.Count(Error)
+	named := func(parent object, key, what string) { // parent.key must be an object of objects
+		if o, ok := d.asObject(parent.get(key), parent.at(key), key); ok {
+			for _, e := range o.entries() {
+				if !strings.HasPrefix(e.Key, "x-") {
+					d.asObject(e.Value, o.at(e.Key), what)
+				}
+			}
+		}
+	}
+	parameters := func(parent object) {
+		n := parent.get("parameters")
+		if n == nil || d.intrinsics[n] {
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.add(Error, n, parent.at("parameters"), "parameters must be a list, got %s", kindName(n))
+			return
+		}
+		for i, p := range n.Content {
+			d.asObject(p, index(parent.at("parameters"), i), "a parameter")
+		}
+	}
+	if swagger {
+		named(top, "parameters", "a parameter")
+		named(top, "responses", "a response")
+		named(top, "definitions", "a schema")
+		named(top, "securityDefinitions", "a security scheme")
+	} else if comps, ok := d.asObject(top.get("components"), "components", "components"); ok {
+		for _, k := range []string{"schemas", "responses", "parameters", "examples", "requestBodies", "headers", "securitySchemes", "links", "callbacks"} {
+			named(comps, k, "an entry of components."+k)
+		}
+	}
+	if paths, ok := d.asObject(top.get("paths"), "paths", "paths"); ok {
+		for _, e := range paths.entries() {
+			if strings.HasPrefix(e.Key, "x-") {
+				continue
+			}
+			item, ok := d.asObject(e.Value, paths.at(e.Key), "a path item")
+			if !ok {
+				continue
+			}
+			parameters(item)
+			for _, me := range item.entries() {
+				if me.Key != anyMethodKey && httpMethods[strings.ToLower(me.Key)] == "" {
+					continue
+				}
+				op, ok := d.asObject(me.Value, item.at(me.Key), "an operation")
+				if !ok {
+					continue
+				}
+				parameters(op)
+				named(op, "responses", "a response")
+			}
+		}
+	}
+	return d.findings.Count(Error) == before
+}
+
+func (d *decoder) loadOpenAPI(top object, swagger bool) (doc *document, err error) {
+	defer func() { // kin-openapi has panicked on shapes checkStructure does not know of; report, do not crash
+		if r := recover(); r != nil {
+			doc, err = nil, fmt.Errorf("reading it failed (%v); look for a null or empty value where OpenAPI expects an object", r)
+		}
+	}()
 	data, err := json.Marshal(toJSON(top.n, ""))
 	if err != nil {
 		return nil, err
@@ -301,6 +520,14 @@ var kinTypeError = regexp.MustCompile(`cannot unmarshal (\w+) into (?:(?:Go stru
 // where it is and what it must be, instead of naming Go types.
 func (d *decoder) kinError(top object, err error) {
 	msg := err.Error()
+	if m := kinRefError.FindStringSubmatch(msg); m != nil {
+		// Swagger's #/definitions/X, #/parameters/X and #/responses/X reach kin-openapi converted to OpenAPI 3.
+		swagger := strings.NewReplacer("#/components/schemas/", "#/definitions/", "#/components/", "#/").Replace(m[1])
+		if n, path := findRef(top.n, "", m[1], swagger); n != nil {
+			d.add(Error, n, path, "$ref %q does not resolve: define what it names in the document, or fix the reference", n.Value)
+			return
+		}
+	}
 	m := kinTypeError.FindStringSubmatch(msg)
 	if m == nil {
 		d.add(Error, top.n, "", "not a valid OpenAPI document: %s; fix the document (API Gateway's import rejects it too)", msg)
@@ -357,6 +584,38 @@ func article(kind string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// kinRefError matches kin-openapi's error for a $ref it cannot resolve, with the reference.
+var kinRefError = regexp.MustCompile(`failed to resolve .* in URI: "(#[^"]*)"`)
+
+// findRef returns the first $ref value, in document order, that is one of refs, with its path.
+func findRef(n *yaml.Node, path string, refs ...string) (*yaml.Node, string) {
+	n = deref(n)
+	if n == nil {
+		return nil, ""
+	}
+	for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]).Value, deref(n.Content[i+1])
+		if k == "$ref" && v.Kind == yaml.ScalarNode {
+			for _, r := range refs {
+				if v.Value == r {
+					return v, child(path, k)
+				}
+			}
+		}
+		if found, p := findRef(v, child(path, k), refs...); found != nil {
+			return found, p
+		}
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.SequenceNode {
+			if found, p := findRef(c, index(path, i), refs...); found != nil {
+				return found, p
+			}
+		}
+	}
+	return nil, ""
 }
 
 // kinListTypes are kin-openapi's named slice types.
@@ -574,12 +833,16 @@ func (d *decoder) readPaths(top object, doc *document, api *API, integrations ma
 
 // anyMethodOperation reads x-amazon-apigateway-any-method through kin-openapi as well, so that its
 // parameters are resolved like those of the standard operations.
-func (d *decoder) anyMethodOperation(n *yaml.Node, doc *document, path string) *openapi3.Operation {
+func (d *decoder) anyMethodOperation(n *yaml.Node, doc *document, path string) (op3 *openapi3.Operation) {
+	defer func() { // as in loadOpenAPI; the method then has no parameters
+		if recover() != nil {
+			op3 = nil
+		}
+	}()
 	data, err := json.Marshal(toJSON(n, ""))
 	if err != nil {
 		return nil
 	}
-	var op3 *openapi3.Operation
 	if doc.v2 != nil {
 		var op2 openapi2.Operation
 		if json.Unmarshal(data, &op2) != nil {

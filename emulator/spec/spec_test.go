@@ -250,6 +250,31 @@ func TestResourcesAndMethods(t *testing.T) {
 		got:  func(a *API) any { return []any{routes(a), a.OpenAPI, a.Type, a.DefaultStage} },
 		want: []any{[]string{"GET /items/{id}", "ANY /items/{id}"}, "3.0.1", REST, ""},
 	}, {
+		name: "valid JSON that the YAML parser rejects (\\/ escapes, surrogate pairs) is read as JSON, with positions",
+		file: "python.json",
+		src: `{
+  "swagger": "2.0",
+  "info": {"title": "Pets \ud83d\udc36", "version": "1"},
+  "paths": {"\/pets": {"get": {"x-amazon-apigateway-integration": {"type": "http_proxy", "httpMethod": "GET", "uri": "https:\/\/example.com\/pets", "timeoutInMilis": 100}}}}
+}`,
+		findings: []string{
+			`python.json:4:149: warning: paths["/pets"].get.x-amazon-apigateway-integration.timeoutInMilis: unknown key "timeoutInMilis" in x-amazon-apigateway-integration is ignored by API Gateway (did you mean "timeoutInMillis"?)`,
+		},
+		got: func(a *API) any {
+			m := method(a, "GET /pets")
+			return []any{a.Title, routes(a), m.Integration.URI, m.Position, m.Integration.Position}
+		},
+		want: []any{"Pets \U0001F436", []string{"GET /pets"}, "https://example.com/pets",
+			Position{4, 31, `paths["/pets"].get`}, Position{4, 67, `paths["/pets"].get.x-amazon-apigateway-integration`}},
+	}, {
+		name: "YAML anchors and aliases share an operation between methods",
+		file: "alias.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get: &op\n      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: ANY, uri: 'https://example.com/a'}\n    put: *op\n",
+		got:  func(a *API) any { return []any{routes(a), integration(a, "GET /a"), integration(a, "PUT /a")} },
+		want: []any{[]string{"GET /a", "PUT /a"},
+			&Integration{Type: "HTTP_PROXY", HTTPMethod: "ANY", URI: "https://example.com/a"},
+			&Integration{Type: "HTTP_PROXY", HTTPMethod: "ANY", URI: "https://example.com/a"}},
+	}, {
 		name: "a numeric info.version is kept as written",
 		file: "v.yaml", src: "openapi: 3.0.0\ninfo: {title: T, version: 1.10}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock}\n",
 		got:  func(a *API) any { return a.Version },
@@ -688,8 +713,8 @@ func TestAuthorizersAndSecurity(t *testing.T) {
 			"/query-key":     {Type: "NONE"},
 			"/legacy-iam":    {Type: "AWS_IAM"},
 			"/legacy-none":   {Type: "NONE"},
-			"/open":          {Type: "NONE"},                                                       // security: [] overrides the API-wide requirement
-			"/inherited":     {Type: "CUSTOM", Authorizer: "requestAuth", Scopes: []string{}},      // the API-wide requirement
+			"/open":          {Type: "NONE"},                                                  // security: [] overrides the API-wide requirement
+			"/inherited":     {Type: "CUSTOM", Authorizer: "requestAuth", Scopes: []string{}}, // the API-wide requirement
 			"/required-key":  {Type: "NONE", APIKey: true},
 		},
 	}, {
@@ -774,7 +799,7 @@ func TestRootExtensions(t *testing.T) {
 	}, {
 		name: "gateway responses",
 		file: "root.yaml", src: oas3RootExtensions,
-		got:  func(a *API) any { return a.GatewayResponses },
+		got: func(a *API) any { return a.GatewayResponses },
 		want: map[string]*GatewayResponse{
 			"MISSING_AUTHENTICATION_TOKEN": {Type: "MISSING_AUTHENTICATION_TOKEN", StatusCode: "404",
 				ResponseParameters: []KV{{"gatewayresponse.header.Access-Control-Allow-Origin", "'*'"}},
@@ -797,7 +822,7 @@ func TestRootExtensions(t *testing.T) {
 	}, {
 		name: "policy, endpoint configuration and documentation",
 		file: "root.yaml", src: oas3RootExtensions,
-		got:  func(a *API) any { return []any{a.Policy, a.EndpointConfig, a.Documentation} },
+		got: func(a *API) any { return []any{a.Policy, a.EndpointConfig, a.Documentation} },
 		want: []any{
 			map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 				"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}},
@@ -847,4 +872,367 @@ paths:
 		},
 		want: []any{"", []string(nil), 0, 0, "", (*CORS)(nil), nil, (*EndpointConfiguration)(nil), nil, (*int)(nil), ""},
 	}})
+}
+
+// badCase is an input API Gateway would not import (or the emulator cannot serve as written), with every
+// finding it must produce.
+type badCase struct {
+	name string   // what is wrong
+	file string   // the name given to Parse; a .json name reports JSON syntax errors at JSON's offset
+	src  string   // the spec
+	opts Options  // import options
+	want []string // every finding, in order, as Finding.String()
+	api  bool     // whether an API is still returned (false: the file cannot be read as an API at all)
+}
+
+// swaggerHead and oas3Head start a valid document; the cases append the part that is wrong.
+const (
+	swaggerHead = "swagger: '2.0'\ninfo: {title: T, version: '1'}\n"
+	oas3Head    = "openapi: 3.0.1\ninfo: {title: T, version: '1'}\n"
+)
+
+func TestBadInput(t *testing.T) {
+	for _, tc := range []badCase{{
+		name: "json syntax error, located at JSON's offset",
+		file: "syntax.json",
+		src:  "{\n  \"swagger\": \"2.0\",\n  \"info\": {\"title\": \"T\" \"version\": \"1\"}\n}\n",
+		want: []string{`syntax.json:3:25: error: not valid JSON: invalid character '"' after object key:value pair; fix the syntax (an exported API definition is a JSON or YAML document)`},
+	}, {
+		name: "json syntax error after multi-byte characters: the column counts characters",
+		file: "utf8.json",
+		src:  "{\"info\": {\"title\": \"Café ☕\"] }",
+		want: []string{`utf8.json:1:28: error: not valid JSON: invalid character ']' after object key:value pair; fix the syntax (an exported API definition is a JSON or YAML document)`},
+	}, {
+		name: "truncated json",
+		file: "truncated.json",
+		src:  "{\"swagger\": \"2.0\",\n",
+		want: []string{`truncated.json:2:1: error: not valid JSON: unexpected end of JSON input; fix the syntax (an exported API definition is a JSON or YAML document)`},
+	}, {
+		name: "broken yaml: the line is the one the YAML parser names, the column is not known",
+		file: "syntax.yaml",
+		src:  "swagger: '2.0'\ninfo:\n  title: T\n version: '1'\n",
+		want: []string{`syntax.yaml:3:1: error: neither YAML nor JSON: did not find expected key; fix the syntax (an exported API definition is a JSON or YAML document)`},
+	}, {
+		name: "yaml with a tab for indentation",
+		file: "tab.yaml",
+		src:  "swagger: '2.0'\ninfo:\n\ttitle: T\n",
+		want: []string{`tab.yaml:3:1: error: neither YAML nor JSON: found character that cannot start any token; fix the syntax (an exported API definition is a JSON or YAML document)`},
+	}, {
+		name: "empty file: a whole-file error has no position",
+		file: "empty.yaml",
+		src:  " \n\n",
+		want: []string{`empty.yaml: error: the file is empty; expected an OpenAPI 3.0 or Swagger 2.0 document exported from API Gateway`},
+	}, {
+		name: "only a comment",
+		file: "comment.yaml",
+		src:  "# nothing here\n",
+		want: []string{`comment.yaml: error: the file holds no document; expected an OpenAPI 3.0 or Swagger 2.0 document`},
+	}, {
+		name: "the document is a list",
+		file: "list.yaml",
+		src:  "- swagger: '2.0'\n",
+		want: []string{"list.yaml:1:1: error: the document is a list, not an API definition: expected an object with `swagger: \"2.0\"` or `openapi: 3.0.x` at the top (an OpenAPI 3.0 or Swagger 2.0 document exported from API Gateway)"},
+	}, {
+		name: "the document is a string (a URL instead of a spec)",
+		file: "url.yaml",
+		src:  "https://example.com/openapi.yaml\n",
+		want: []string{"url.yaml:1:1: error: the document is a string, not an API definition: expected an object with `swagger: \"2.0\"` or `openapi: 3.0.x` at the top (an OpenAPI 3.0 or Swagger 2.0 document exported from API Gateway)"},
+	}, {
+		name: "neither swagger nor openapi",
+		file: "noversion.yaml",
+		src:  "info: {title: T, version: '1'}\npaths: {}\n",
+		want: []string{"noversion.yaml:1:1: error: not an OpenAPI document: it has neither `swagger: \"2.0\"` nor `openapi: 3.0.x` at the top; export the API from API Gateway (aws apigateway get-export --export-type oas30 --parameters extensions=apigateway)"},
+	}, {
+		name: "openapi 3.1",
+		file: "oas31.yaml",
+		src:  "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
+		want: []string{`oas31.yaml:1:10: error: openapi: unsupported OpenAPI version "3.1.0"; API Gateway imports OpenAPI 3.0.x (and Swagger 2.0): change the version or export the API again`},
+	}, {
+		name: "swagger 3.0",
+		file: "swagger3.json",
+		src:  `{"swagger": "3.0", "info": {"title": "T", "version": "1"}, "paths": {}}`,
+		want: []string{`swagger3.json:1:13: error: swagger: unsupported Swagger version "3.0"; API Gateway imports Swagger 2.0 and OpenAPI 3.0.x: write swagger: "2.0" (or openapi: 3.0.1 for an OpenAPI 3 document)`},
+	}, {
+		name: "servers is not a list: kin-openapi's error is located and says what it must be",
+		file: "servers.yaml",
+		src:  oas3Head + "servers: {url: https://example.com}\npaths: {}\n",
+		want: []string{`servers.yaml:3:10: error: servers: not a valid OpenAPI document: servers must be a list, got an object; fix the value (API Gateway's import rejects it too)`},
+	}, {
+		name: "operation parameters are not a list",
+		file: "params.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      parameters: 5\n",
+		want: []string{`params.yaml:6:19: error: paths["/a"].get.parameters: parameters must be a list, got a number (5)`},
+	}, {
+		name: "a path item is not an object",
+		file: "pathitem.yaml",
+		src:  swaggerHead + "paths:\n  /a: 5\n",
+		want: []string{`pathitem.yaml:4:7: error: paths["/a"]: a path item must be an object, got a number (5)`},
+	}, {
+		name: "a null path item (kin-openapi would crash on it)",
+		file: "nullpath.yaml",
+		src:  swaggerHead + "paths:\n  /a: ~\n",
+		want: []string{`nullpath.yaml:4:7: error: paths["/a"]: a path item must be an object, got null`},
+	}, {
+		name: "null parameters and responses, each reported where it is",
+		file: "nulls.yaml",
+		src:  swaggerHead + "parameters: {p: ~}\npaths:\n  /a:\n    parameters: [~]\n    x-amazon-apigateway-any-method:\n      parameters: [{name: q, in: query, type: string}, ~]\n      responses: {'200': ~}\n",
+		want: []string{
+			`nulls.yaml:3:17: error: parameters.p: a parameter must be an object, got null`,
+			`nulls.yaml:6:18: error: paths["/a"].parameters[0]: a parameter must be an object, got null`,
+			`nulls.yaml:8:56: error: paths["/a"].x-amazon-apigateway-any-method.parameters[1]: a parameter must be an object, got null`,
+			`nulls.yaml:9:26: error: paths["/a"].x-amazon-apigateway-any-method.responses.200: a response must be an object, got null`,
+		},
+	}, {
+		name: "null component entries (oas3)",
+		file: "nullcomp.json",
+		src:  `{"openapi": "3.0.1", "info": {"title": "T", "version": "1"}, "paths": {}, "components": {"securitySchemes": {"a": null}}}`,
+		want: []string{`nullcomp.json:1:115: error: components.securitySchemes.a: an entry of components.securitySchemes must be an object, got null`},
+	}, {
+		name: "a $ref to a parameter that is not defined (swagger)",
+		file: "badref.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      parameters: [{$ref: '#/parameters/limit'}]\n",
+		want: []string{`badref.yaml:6:27: error: paths["/a"].get.parameters[0].$ref: $ref "#/parameters/limit" does not resolve: define what it names in the document, or fix the reference`},
+	}, {
+		name: "a $ref to a schema that is not defined (oas3)",
+		file: "badref.json",
+		src:  "{\"openapi\": \"3.0.1\", \"info\": {\"title\": \"T\", \"version\": \"1\"},\n \"paths\": {\"/a\": {\"post\": {\"requestBody\": {\"content\": {\"application/json\": {\"schema\": {\"$ref\": \"#/components/schemas/Pet\"}}}}}}}}",
+		want: []string{`badref.json:2:96: error: paths["/a"].post.requestBody.content["application/json"].schema.$ref: $ref "#/components/schemas/Pet" does not resolve: define what it names in the document, or fix the reference`},
+	}, {
+		name: "info.title is a number: kin-openapi's type error, located",
+		file: "title.yaml",
+		src:  "openapi: 3.0.1\ninfo: {title: 5, version: '1'}\npaths: {}\n",
+		want: []string{`title.yaml:2:15: error: info.title: not a valid OpenAPI document: title must be a string, got a number (5); fix the value (API Gateway's import rejects it too)`},
+	}, {
+		name: "operation security is an object: kin-openapi's type error, located",
+		file: "security.yaml",
+		src:  oas3Head + "paths:\n  /a:\n    get:\n      security: {a: []}\n",
+		want: []string{`security.yaml:6:17: error: paths["/a"].get.security: not a valid OpenAPI document: security must be a list, got an object; fix the value (API Gateway's import rejects it too)`},
+	}, {
+		name: "timeoutInMillis is not an integer",
+		file: "timeout.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: mock\n        timeoutInMillis: abc\n",
+		want: []string{`timeout.yaml:8:26: error: paths["/a"].get.x-amazon-apigateway-integration.timeoutInMillis: timeoutInMillis must be an integer, got a string`},
+		api:  true,
+	}, {
+		name: "timeoutInMillis below API Gateway's minimum",
+		file: "timeout.json",
+		src:  `{"swagger": "2.0", "info": {"title": "T", "version": "1"}, "paths": {"/a": {"get": {"x-amazon-apigateway-integration": {"type": "mock", "timeoutInMillis": 10}}}}}`,
+		want: []string{`timeout.json:1:156: error: paths["/a"].get.x-amazon-apigateway-integration.timeoutInMillis: timeoutInMillis must be at least 50 (API Gateway's minimum), got 10`},
+		api:  true,
+	}, {
+		name: "the integration is a string: one error, no second complaint that it is missing",
+		file: "intstr.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: x\n",
+		want: []string{`intstr.yaml:6:40: error: paths["/a"].get.x-amazon-apigateway-integration: x-amazon-apigateway-integration must be an object, got a string`},
+		api:  true,
+	}, {
+		name: "binary media types is a number",
+		file: "bmt.yaml",
+		src:  swaggerHead + "x-amazon-apigateway-binary-media-types: 5\npaths: {}\n",
+		want: []string{`bmt.yaml:3:41: error: x-amazon-apigateway-binary-media-types: x-amazon-apigateway-binary-media-types must be a list of strings, got a number (5)`},
+		api:  true,
+	}, {
+		name: "a binary media type without a slash is reported at its own entry",
+		file: "bmt2.yaml",
+		src:  swaggerHead + "x-amazon-apigateway-binary-media-types: [image/png, ~, png]\npaths: {}\n",
+		want: []string{`bmt2.yaml:3:56: error: x-amazon-apigateway-binary-media-types[2]: binary media type "png" is not a media type: write type/subtype, e.g. image/png or */*`},
+		api:  true,
+	}, {
+		name: "a single binary media type string without a slash",
+		file: "bmt3.yaml",
+		src:  swaggerHead + "x-amazon-apigateway-binary-media-types: png\npaths: {}\n",
+		want: []string{`bmt3.yaml:3:41: error: x-amazon-apigateway-binary-media-types: binary media type "png" is not a media type: write type/subtype, e.g. image/png or */*`},
+		api:  true,
+	}, {
+		name: "requestTemplates is a list",
+		file: "tmpl.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: mock\n        requestTemplates:\n          - application/json\n",
+		want: []string{`tmpl.yaml:9:11: error: paths["/a"].get.x-amazon-apigateway-integration.requestTemplates: requestTemplates must be an object, got a list`},
+		api:  true,
+	}, {
+		name: "unknown integration type",
+		file: "type.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: lambda\n        httpMethod: POST\n        uri: arn:aws:lambda:us-east-1:123456789012:function:f\n",
+		want: []string{`type.yaml:7:15: error: paths["/a"].get.x-amazon-apigateway-integration.type: unknown integration type "lambda"; use mock, http, http_proxy, aws or aws_proxy`},
+		api:  true,
+	}, {
+		name: "integration without uri and httpMethod",
+		file: "nouri.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: aws_proxy}\n",
+		want: []string{
+			`nouri.yaml:6:40: error: paths["/a"].get.x-amazon-apigateway-integration: integration type AWS_PROXY needs httpMethod (the method API Gateway uses to call the backend; POST for Lambda)`,
+			`nouri.yaml:6:40: error: paths["/a"].get.x-amazon-apigateway-integration: integration type AWS_PROXY needs uri (the backend URL, or the ARN of the Lambda function or AWS service action)`,
+		},
+		api: true,
+	}, {
+		name: "typo'd keys in the integration: warnings with did-you-mean",
+		file: "typo.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: mock\n        passthroughBehaviour: when_no_match\n        requestTemplate:\n          application/json: '{}'\n        frobnicate: true\n",
+		want: []string{
+			`typo.yaml:8:9: warning: paths["/a"].get.x-amazon-apigateway-integration.passthroughBehaviour: unknown key "passthroughBehaviour" in x-amazon-apigateway-integration is ignored by API Gateway (did you mean "passthroughBehavior"?)`,
+			`typo.yaml:9:9: warning: paths["/a"].get.x-amazon-apigateway-integration.requestTemplate: unknown key "requestTemplate" in x-amazon-apigateway-integration is ignored by API Gateway (did you mean "requestTemplates"?)`,
+			`typo.yaml:11:9: warning: paths["/a"].get.x-amazon-apigateway-integration.frobnicate: unknown key "frobnicate" in x-amazon-apigateway-integration is ignored by API Gateway`,
+		},
+		api: true,
+	}, {
+		name: "invalid requestParameters target and source",
+		file: "mapping.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: http\n        httpMethod: GET\n        uri: https://example.com/\n        requestParameters:\n          integration.request.body.name: method.request.querystring.name\n          integration.request.header.X-Name: method.request.query.name\n          integration.request.header.X-Ok: method.request.header.X-Ok\n",
+		want: []string{
+			`mapping.yaml:11:11: error: paths["/a"].get.x-amazon-apigateway-integration.requestParameters["integration.request.body.name"]: invalid mapping target "integration.request.body.name": use integration.request.{header|querystring|path|multivalueheader|multivaluequerystring}.<name>`,
+			`mapping.yaml:12:46: error: paths["/a"].get.x-amazon-apigateway-integration.requestParameters["integration.request.header.X-Name"]: invalid mapping source "method.request.query.name": use method.request.{path|querystring|header|multivaluequerystring|multivalueheader}.<name>, method.request.body[.<JSONPath>], stageVariables.<name>, context.<name> or a 'quoted literal'`,
+		},
+		api: true,
+	}, {
+		name: "integration response without statusCode and with a bad response parameter",
+		file: "resp.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: mock\n        responses:\n          default:\n            responseParameters:\n              header.X-A: \"'1'\"\n          '5\\d{2}':\n            statusCode: 999\n",
+		want: []string{
+			`resp.yaml:10:13: error: paths["/a"].get.x-amazon-apigateway-integration.responses.default: integration response "default" needs statusCode (the method response it maps to)`,
+			`resp.yaml:11:15: error: paths["/a"].get.x-amazon-apigateway-integration.responses.default.responseParameters["header.X-A"]: response parameter "header.X-A" must be method.response.header.<name>`,
+			`resp.yaml:13:25: error: paths["/a"].get.x-amazon-apigateway-integration.responses["5\\d{2}"].statusCode: statusCode must be an HTTP status code (100-599), got "999"`,
+		},
+		api: true,
+	}, {
+		name: "a CloudFormation template: one error naming where the body is, not one per intrinsic",
+		file: "template.yaml",
+		src: `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        swagger: '2.0'
+        paths:
+          /a:
+            get:
+              x-amazon-apigateway-integration:
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+`,
+		want: []string{`template.yaml:1:1: error: this is a CloudFormation/SAM template, not an API definition: deploy it and export the API (aws apigateway get-export --parameters extensions=apigateway), then serve the export; the API definition is embedded at Resources.Api.Properties.DefinitionBody (line 13)`},
+	}, {
+		name: "a CloudFormation template in JSON with a RestApi Body",
+		file: "template.json",
+		src:  "{\n  \"Resources\": {\n    \"Api\": {\n      \"Type\": \"AWS::ApiGateway::RestApi\",\n      \"Properties\": {\"Body\": {\"openapi\": \"3.0.1\", \"paths\": {\"/a\": {\"get\": {\"x-amazon-apigateway-integration\": {\"uri\": {\"Fn::Sub\": \"${Fn.Arn}\"}}}}}}}\n    }\n  }\n}\n",
+		want: []string{`template.json:1:1: error: this is a CloudFormation/SAM template, not an API definition: deploy it and export the API (aws apigateway get-export --parameters extensions=apigateway), then serve the export; the API definition is embedded at Resources.Api.Properties.Body (line 5)`},
+	}, {
+		name: "Fn::Sub map and !GetAtt tag: errors where they are",
+		file: "intrinsics.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: aws_proxy\n        httpMethod: POST\n        uri:\n          Fn::Sub: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations\n        credentials: !GetAtt Role.Arn\n",
+		want: []string{
+			`intrinsics.yaml:10:11: error: paths["/a"].get.x-amazon-apigateway-integration.uri: CloudFormation intrinsic Fn::Sub cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value`,
+			`intrinsics.yaml:11:22: error: paths["/a"].get.x-amazon-apigateway-integration.credentials: CloudFormation intrinsic !GetAtt cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value`,
+		},
+		api: true,
+	}, {
+		name: "!Sub tag: one error, its ${...} are not reported again as placeholders",
+		file: "subtag.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: aws_proxy\n        httpMethod: POST\n        uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations\n",
+		want: []string{`subtag.yaml:9:14: error: paths["/a"].get.x-amazon-apigateway-integration.uri: CloudFormation intrinsic !Sub cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value`},
+		api:  true,
+	}, {
+		name: "template placeholders in a uri are errors, ${stageVariables.x} is fine",
+		file: "placeholder.json",
+		src:  "{\n  \"swagger\": \"2.0\",\n  \"info\": {\"title\": \"T\", \"version\": \"1\"},\n  \"paths\": {\n    \"/a\": {\"get\": {\"x-amazon-apigateway-integration\": {\n      \"type\": \"aws_proxy\", \"httpMethod\": \"POST\",\n      \"uri\": \"arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambda_arn}/invocations\"}}},\n    \"/b\": {\"get\": {\"x-amazon-apigateway-integration\": {\n      \"type\": \"http_proxy\", \"httpMethod\": \"GET\",\n      \"uri\": \"https://${stageVariables.host}/b\"}}}\n  }\n}\n",
+		want: []string{
+			`placeholder.json:7:14: error: paths["/a"].get.x-amazon-apigateway-integration.uri: unresolved placeholder ${lambda_arn}: it is a template variable (Terraform, CloudFormation Fn::Sub), not a stage variable; substitute it before serving, or serve the API exported after deployment`,
+			`placeholder.json:7:14: error: paths["/a"].get.x-amazon-apigateway-integration.uri: unresolved placeholder ${region}: it is a template variable (Terraform, CloudFormation Fn::Sub), not a stage variable; substitute it before serving, or serve the API exported after deployment`,
+		},
+		api: true,
+	}, {
+		name: "undefined request validator names, API-wide and on an operation",
+		file: "validator.yaml",
+		src:  swaggerHead + "x-amazon-apigateway-request-validators:\n  body: {validateRequestBody: true}\nx-amazon-apigateway-request-validator: all\npaths:\n  /a:\n    post:\n      x-amazon-apigateway-request-validator: bdy\n      x-amazon-apigateway-integration: {type: mock}\n",
+		want: []string{
+			`validator.yaml:5:40: error: x-amazon-apigateway-request-validator: request validator "all" is not defined in x-amazon-apigateway-request-validators; define it or fix the name`,
+			`validator.yaml:9:46: error: paths["/a"].post.x-amazon-apigateway-request-validator: request validator "bdy" is not defined in x-amazon-apigateway-request-validators; define it or fix the name`,
+		},
+		api: true,
+	}, {
+		name: "$ref to a component integration that does not exist",
+		file: "ref.yaml",
+		src:  oas3Head + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        $ref: '#/components/x-amazon-apigateway-integrations/missing'\ncomponents:\n  x-amazon-apigateway-integrations:\n    present: {type: mock}\n",
+		want: []string{`ref.yaml:7:15: error: paths["/a"].get.x-amazon-apigateway-integration.$ref: integration reference "#/components/x-amazon-apigateway-integrations/missing" does not resolve; it must name an entry of components.x-amazon-apigateway-integrations`},
+		api:  true,
+	}, {
+		name: "a method defined twice on a resource (duplicate key), with basepath=prepend",
+		file: "dup.yaml",
+		src:  swaggerHead + "basePath: /v1\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock}\n    get:\n      x-amazon-apigateway-integration: {type: mock}\n",
+		opts: Options{BasePathMode: BasePathPrepend},
+		want: []string{`dup.yaml:8:5: error: paths["/a"].get: method GET is defined twice for resource /v1/a (after the base path is applied); remove one`},
+		api:  true,
+	}, {
+		name: "a method defined twice, once in upper case",
+		file: "dupcase.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock}\n    GET:\n      x-amazon-apigateway-integration: {type: mock}\n",
+		want: []string{`dupcase.yaml:7:5: error: paths["/a"].GET: method GET is defined twice for resource /a (after the base path is applied); remove one`},
+		api:  true,
+	}, {
+		name: "a YAML alias inside the value it names",
+		file: "cycle.yaml",
+		src:  swaggerHead + "paths: &p\n  /a: *p\n",
+		want: []string{`cycle.yaml:4:7: error: YAML alias *p is inside the value it names, so it never ends; replace the alias with the values it stands for`},
+	}, {
+		name: "YAML aliases of aliases that expand to millions of values",
+		file: "laughs.yaml",
+		src: swaggerHead + `x-a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+x-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+x-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+x-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+x-e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+x-f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+x-g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+paths: {}
+`,
+		want: []string{`laughs.yaml:1:1: error: YAML aliases expand this document by more than 200000 values (aliases of aliases); write the repeated parts out, or use fewer nested aliases`},
+	}, {
+		name: "api-key-source that is neither HEADER nor AUTHORIZER",
+		file: "keysource.yaml",
+		src:  swaggerHead + "x-amazon-apigateway-api-key-source: QUERY\npaths: {}\n",
+		want: []string{`keysource.yaml:3:37: error: x-amazon-apigateway-api-key-source: x-amazon-apigateway-api-key-source must be HEADER or AUTHORIZER, got "QUERY"`},
+		api:  true,
+	}, {
+		name: "authorizers: missing uri, unknown type, TTL out of range",
+		file: "authorizers.yaml",
+		src: swaggerHead + `securityDefinitions:
+  a:
+    type: apiKey
+    name: Authorization
+    in: header
+    x-amazon-apigateway-authorizer: {type: token, authorizerResultTtlInSeconds: 7200}
+  b:
+    type: apiKey
+    name: Authorization
+    in: header
+    x-amazon-apigateway-authorizer: {type: lambda, authorizerUri: arn}
+paths: {}
+`,
+		want: []string{
+			`authorizers.yaml:8:37: error: securityDefinitions.a.x-amazon-apigateway-authorizer: a TOKEN authorizer needs authorizerUri (the Lambda function's invocation ARN)`,
+			`authorizers.yaml:8:81: error: securityDefinitions.a.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds: authorizerResultTtlInSeconds must be between 0 and 3600, got 7200`,
+			`authorizers.yaml:13:44: error: securityDefinitions.b.x-amazon-apigateway-authorizer.type: unknown authorizer type "lambda"; use token, request, cognito_user_pools or jwt`,
+		},
+		api: true,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			api, fs := Parse(tc.file, []byte(tc.src), tc.opts)
+			if got := findingStrings(fs); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("findings:\n got %s\nwant %s", show(got), show(tc.want))
+			}
+			if (api != nil) != tc.api {
+				t.Errorf("API returned: %v, want %v", api != nil, tc.api)
+			}
+			for _, f := range fs {
+				if f.File != tc.file {
+					t.Errorf("finding %q: File = %q", f, f.File)
+				}
+			}
+		})
+	}
 }
