@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -45,43 +44,64 @@ type logEntry struct {
 	Reason             string  `json:"reason,omitempty"`
 }
 
-// Record logs one finished exchange.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// Record logs one finished exchange. The text format is built by appending into a pooled buffer: it runs
+// once per request.
 func (l *AccessLog) Record(x *exchange) {
-	e := logEntry{Time: x.start.UTC().Format("2006-01-02T15:04:05.000Z07:00"), RequestID: x.requestID, Method: x.r.Method,
-		Path: x.r.URL.RequestURI(), Resource: x.resource, Status: x.status,
-		LatencyMs:          ms(time.Since(x.start)),
-		IntegrationLatency: ms(x.integ), Reason: x.reason}
-	if x.api != nil {
-		e.API = x.api.ID
-	}
+	stage := "-"
 	if x.stage != nil {
-		e.Stage = x.stage.Name
+		stage = x.stage.Name
 	}
-	var line []byte
+	bp := linePool.Get().(*[]byte)
+	line := (*bp)[:0]
 	if l.format == LogJSON {
-		line, _ = json.Marshal(e)
-		line = append(line, '\n')
+		e := logEntry{Time: x.start.UTC().Format(timeLayout), RequestID: x.requestID, Method: x.r.Method,
+			Path: x.r.URL.RequestURI(), Resource: x.resource, Status: x.status, LatencyMs: ms(time.Since(x.start)),
+			IntegrationLatency: ms(x.integ), Reason: x.reason}
+		if x.api != nil {
+			e.API = x.api.ID
+		}
+		if x.stage != nil {
+			e.Stage = x.stage.Name
+		}
+		b, _ := json.Marshal(e)
+		line = append(append(line, b...), '\n')
 	} else {
-		status := strconv.Itoa(e.Status)
+		line = x.start.UTC().AppendFormat(line, timeLayout)
+		line = append(line, ' ')
+		line = append(line, x.r.Method...)
+		line = append(line, ' ')
+		line = append(line, x.r.URL.RequestURI()...)
+		line = append(line, " stage="...)
+		line = append(line, stage...)
+		line = append(line, ' ')
 		if l.color {
-			status = colorStatus(e.Status) + status + "\x1b[0m"
+			line = append(line, colorStatus(x.status)...)
 		}
-		stage := e.Stage
-		if stage == "" {
-			stage = "-"
+		line = strconv.AppendInt(line, int64(x.status), 10)
+		if l.color {
+			line = append(line, "\x1b[0m"...)
 		}
-		line = fmt.Appendf(nil, "%s %s %s stage=%s %s %.1fms integration=%.1fms", e.Time,
-			e.Method, e.Path, stage, status, e.LatencyMs, e.IntegrationLatency)
-		if e.Reason != "" {
+		line = append(line, ' ')
+		line = strconv.AppendFloat(line, ms(time.Since(x.start)), 'f', 1, 64)
+		line = append(line, "ms integration="...)
+		line = strconv.AppendFloat(line, ms(x.integ), 'f', 1, 64)
+		line = append(line, "ms"...)
+		if x.reason != "" {
 			line = append(line, ' ')
-			line = append(line, e.Reason...)
+			line = append(line, x.reason...)
 		}
 		line = append(line, '\n')
 	}
 	l.mu.Lock()
 	_, _ = l.w.Write(line)
 	l.mu.Unlock()
+	*bp = line
+	linePool.Put(bp)
 }
+
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

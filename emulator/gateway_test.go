@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -597,4 +598,40 @@ paths:
 		r.header.Get("x-amzn-ErrorType") != "InternalServerErrorException" || r.header.Get("Content-Type") != "application/json" {
 		t.Errorf("got %d %q %v", r.status, r.body, r.header)
 	}
+}
+
+// A streamed (chunked) backend response reaches the client as it is written, not when it ends.
+func TestHTTPProxyStreams(t *testing.T) {
+	release := make(chan struct{})
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "first\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-time.After(5 * time.Second):
+		}
+		io.WriteString(w, "second\n")
+	}))
+	defer backend.Close()
+	spec := "openapi: \"3.0.1\"\ninfo: {title: stream, version: \"1\"}\npaths:\n  /s:\n    get:\n      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: \"" + backend.URL + "/\"}\n"
+	gw, _ := newGateway(t, spec, "")
+	resp, err := http.Get(gw.URL + "/dev/s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(resp.Body).ReadString('\n')
+		got <- line
+	}()
+	select {
+	case line := <-got:
+		if line != "first\n" {
+			t.Errorf("first chunk %q", line)
+		}
+	case <-time.After(2 * time.Second):
+		t.Error("the first chunk did not arrive before the backend finished: the response is buffered")
+	}
+	close(release)
 }

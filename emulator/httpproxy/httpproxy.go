@@ -138,7 +138,9 @@ func NewProxy() *Proxy {
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:       rewrite,
 		Transport:     remappingTransport{transport},
-		FlushInterval: -1, // stream as the backend writes, like API Gateway's passthrough of chunked bodies
+		// 0: responses of known length go out in one write; ReverseProxy still flushes every write of a
+		// streamed (chunked, event-stream) response, so streaming backends stream through.
+		FlushInterval: 0,
 		ErrorHandler:  recordError,
 		ErrorLog:      nil,
 	}
@@ -190,7 +192,10 @@ func (p *Proxy) Serve(w http.ResponseWriter, in *Integration, c *Call) *gatewayr
 // applyMappings merges requestParameters into the target query and the header set. Query values from the
 // URI, the mappings and the client are all sent, in that order; a mapped header replaces the client's.
 func (c *Call) applyMappings(ms []mapping) *gatewayresponse.Error {
-	q := c.target.Query()
+	// The query is assembled as text so that the URI's and the client's parts go out as they were written
+	// (order and encoding kept); only mapped values are encoded here.
+	var mapped []string
+	addQuery := func(name, v string) { mapped = append(mapped, url.QueryEscape(name)+"="+url.QueryEscape(v)) }
 	for _, m := range ms {
 		vs := m.src.values(c)
 		if len(vs) == 0 {
@@ -198,10 +203,10 @@ func (c *Call) applyMappings(ms []mapping) *gatewayresponse.Error {
 		}
 		switch m.location {
 		case "querystring":
-			q.Add(m.name, vs[0])
+			addQuery(m.name, vs[0])
 		case "multivaluequerystring":
 			for _, v := range vs {
-				q.Add(m.name, v)
+				addQuery(m.name, v)
 			}
 		case "header":
 			if c.header == nil {
@@ -218,15 +223,16 @@ func (c *Call) applyMappings(ms []mapping) *gatewayresponse.Error {
 			}
 		}
 	}
-	for k, vs := range c.query() {
-		for _, v := range vs {
-			q.Add(k, v)
-		}
+	parts := make([]string, 0, len(mapped)+2)
+	if c.target.RawQuery != "" {
+		parts = append(parts, c.target.RawQuery)
 	}
-	c.target.RawQuery = q.Encode()
-	if len(q) == 0 {
-		c.target.RawQuery = ""
+	parts = append(parts, mapped...)
+	if q := c.Request.URL.RawQuery; q != "" {
+		parts = append(parts, q)
 	}
+	c.target.RawQuery = strings.Join(parts, "&")
+	c.target.ForceQuery = false
 	return nil
 }
 
