@@ -136,8 +136,8 @@ func NewProxy() *Proxy {
 	}
 	p := &Proxy{}
 	p.rp = &httputil.ReverseProxy{
-		Rewrite:       rewrite,
-		Transport:     remappingTransport{transport},
+		Rewrite:   rewrite,
+		Transport: remappingTransport{transport},
 		// 0: responses of known length go out in one write; ReverseProxy still flushes every write of a
 		// streamed (chunked, event-stream) response, so streaming backends stream through.
 		FlushInterval: 0,
