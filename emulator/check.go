@@ -28,6 +28,9 @@ func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
 		if a.Type == spec.HTTP {
 			at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2); it is served with REST API rules for now (e.g. unknown routes answer 403 Missing Authentication Token where an HTTP API answers 404 Not Found)")
 		}
+		if strings.EqualFold(a.Protocol, "WEBSOCKET") {
+			at(spec.Error, f, top, "this is a WebSocket API (x-amazon-apigateway-protocol: WEBSOCKET); apigw-local serves REST APIs")
+		}
 		if a.CORS != nil {
 			at(spec.Warning, f, top, "x-amazon-apigateway-cors is not emulated yet: preflight requests are not answered and no CORS headers are added")
 		}
@@ -83,6 +86,21 @@ func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
 		}
 		if st.AccessLogFormat != "" {
 			at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name + ".accessLogFormat"}, "custom access log formats are not emulated yet: the request log uses apigw-local's own format")
+		}
+	}
+	served := map[string]bool{}
+	for _, a := range apis {
+		names, _ := stagesFor(cfg, a)
+		for _, n := range names {
+			served[n] = true
+		}
+	}
+	for i, p := range cfg.UsagePlans {
+		for j, st := range p.APIStages {
+			if st.Unchecked && len(apis) > 0 && !served[st.Stage] {
+				cf := cfg.Findingf(fmt.Sprintf("usagePlans[%d].apiStages[%d].stage", i, j), "usage plan %q names stage %q, which is not served (stages: %s); declare it under stages: or use the stage the spec names", p.Name, st.Stage, strings.Join(sortedKeys(served), ", "))
+				fs = append(fs, spec.Finding{Severity: spec.Error, File: cf.File, Line: cf.Line, Column: cf.Column, Path: cf.Path, Message: cf.Message})
+			}
 		}
 	}
 	if len(cfg.CognitoUserPools) > 0 {

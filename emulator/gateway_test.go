@@ -635,3 +635,20 @@ func TestHTTPProxyStreams(t *testing.T) {
 	}
 	close(release)
 }
+
+// Without stages in the config, a usage plan's stage must be the one the spec names.
+func TestUsagePlanStageMustBeServed(t *testing.T) {
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "api.yaml")
+	cfgPath := filepath.Join(dir, "apigw-local.yaml")
+	os.WriteFile(specPath, []byte("swagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\nbasePath: /prod\npaths: {}\n"), 0o644)
+	os.WriteFile(cfgPath, []byte("apiKeys:\n  - {name: alice, value: alice-0123456789abcdefghij}\nusagePlans:\n  - name: basic\n    apiStages: [{stage: prd}]\n    apiKeys: [alice]\n"), 0o644)
+	l, err := Load(Sources{Specs: []string{specPath}, Config: cfgPath})
+	if err == nil {
+		t.Fatal("a usage plan naming an unknown stage must be an error")
+	}
+	want := `usagePlans[0].apiStages[0].stage: usage plan "basic" names stage "prd", which is not served (stages: prod)`
+	if got := l.Findings.Error(); !strings.Contains(got, want) || !strings.Contains(got, "apigw-local.yaml:5:") {
+		t.Errorf("findings:\n%s\nwant a line containing:\n%s", got, want)
+	}
+}

@@ -99,7 +99,9 @@ func (d *decoder) readRootExtensions(top object, api *API) {
 				}
 				api.MinimumCompression = &v
 			}
-		case "tag-value", "route-selection-expression", "protocol", "api-key-selection-expression":
+		case "protocol":
+			api.Protocol, _ = d.scalar(e.Value, path, e.Key)
+		case "tag-value", "route-selection-expression", "api-key-selection-expression":
 			// Kept by API Gateway on import; they change nothing a REST or HTTP request sees.
 		case "integrations":
 			d.add(Warning, e.KeyN, path, "%s belongs under components (components.%s); API Gateway ignores it here", e.Key, e.Key)

@@ -55,6 +55,7 @@ type API struct {
 	ImportExportVersion string // x-amazon-apigateway-importexport-version (HTTP APIs)
 	Documentation       any    // x-amazon-apigateway-documentation, as decoded JSON
 	MinimumCompression  *int   // x-amazon-apigateway-minimum-compression-size
+	Protocol            string // x-amazon-apigateway-protocol: HTTP or WEBSOCKET (API Gateway v2)
 }
 
 // BasePathMode is API Gateway's import parameter `basepath`.
