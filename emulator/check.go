@@ -2,11 +2,13 @@ package emulator
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apigw-local/apigw-local/emulator/config"
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
 	"github.com/apigw-local/apigw-local/emulator/httpproxy"
+	"github.com/apigw-local/apigw-local/emulator/router"
 	"github.com/apigw-local/apigw-local/emulator/spec"
 	"github.com/apigw-local/apigw-local/mock"
 )
@@ -55,6 +57,7 @@ func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
 				at(spec.Error, f, gr.Position, "unknown gateway response type %q; API Gateway's types are %s", t, typeList())
 			}
 		}
+		checkResources(at, a)
 		stageVars := map[string]bool{}
 		for _, st := range cfg.Stages {
 			for k := range st.Variables {
@@ -175,4 +178,30 @@ func typeList() string {
 		names = append(names, string(t))
 	}
 	return strings.Join(names, ", ")
+}
+
+// checkResources reports the resource trees API Gateway would refuse (sibling path variables, a greedy
+// variable that is not last, ...), each at the first method of the resource it names, so that validate
+// says what serve would refuse.
+func checkResources(at reporter, a *spec.API) {
+	var routes []router.Route[*spec.Method]
+	for _, r := range a.Resources {
+		for _, m := range r.Methods {
+			routes = append(routes, router.Route[*spec.Method]{Resource: r.Path, Method: m.HTTPMethod, Value: m})
+		}
+	}
+	_, err := router.New(routes)
+	if err == nil {
+		return
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		where := spec.Position{Line: 1, Column: 1}
+		for _, r := range a.Resources {
+			if strings.Contains(line, strconv.Quote(r.Path)) && len(r.Methods) > 0 {
+				where = r.Methods[0].Position
+				break
+			}
+		}
+		at(spec.Error, a.File, where, "%s", line)
+	}
 }

@@ -652,3 +652,24 @@ func TestUsagePlanStageMustBeServed(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant a line containing:\n%s", got, want)
 	}
 }
+
+// validate reports what serve would refuse: API Gateway allows one variable child per resource.
+func TestCheckReportsRefusedResourceTree(t *testing.T) {
+	api, fs := spec.Parse("tree.yaml", []byte(`openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /a/{id}:
+    get:
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+  /a/{proxy+}:
+    get:
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+`), spec.Options{})
+	if fs.HasErrors() {
+		t.Fatal(fs.Error())
+	}
+	got := Check([]*spec.API{api}, nil).Error()
+	if !strings.Contains(got, `tree.yaml:8:5: error: paths["/a/{proxy+}"].get: resource "/a/{proxy+}": a sibling ({id}) of this resource already has a variable path part`) {
+		t.Errorf("Check:\n%s", got)
+	}
+}

@@ -820,6 +820,7 @@ func (d *decoder) readPaths(top object, doc *document, api *API, integrations ma
 				op3 = pathItem3.GetOperation(verb)
 			}
 			m := d.readMethod(op, verb, op3, pathItem3, doc, api, integrations)
+			m.Position = pos(me.KeyN, op.path) // the method is where its key is, like resources and responses
 			for _, prev := range res.Methods {
 				if prev.HTTPMethod == m.HTTPMethod {
 					d.add(Error, me.KeyN, op.path, "method %s is defined twice for resource %s (after the base path is applied); remove one", verb, rp)

@@ -233,7 +233,7 @@ func TestResourcesAndMethods(t *testing.T) {
 			return m
 		},
 		want: Method{HTTPMethod: "GET", OperationID: "root", AuthorizationType: "NONE",
-			Position: Position{Line: 11, Column: 7, Path: `paths["/"].get`}},
+			Position: Position{Line: 10, Column: 5, Path: `paths["/"].get`}}, // the key "get:"
 	}, {
 		name: "oas3 json: $ref parameters, an operation parameter overrides the path-level one, cookies are dropped",
 		file: "refs.json", src: oas3ParameterRefs,
@@ -265,7 +265,7 @@ func TestResourcesAndMethods(t *testing.T) {
 			return []any{a.Title, routes(a), m.Integration.URI, m.Position, m.Integration.Position}
 		},
 		want: []any{"Pets \U0001F436", []string{"GET /pets"}, "https://example.com/pets",
-			Position{4, 31, `paths["/pets"].get`}, Position{4, 67, `paths["/pets"].get.x-amazon-apigateway-integration`}},
+			Position{4, 24, `paths["/pets"].get`}, Position{4, 67, `paths["/pets"].get.x-amazon-apigateway-integration`}},
 	}, {
 		name: "YAML anchors and aliases share an operation between methods",
 		file: "alias.yaml",
