@@ -7,7 +7,7 @@ import (
 
 	"github.com/apigw-local/apigw-local/emulator/config"
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/httpproxy"
+	"github.com/apigw-local/apigw-local/emulator/httpintegration"
 	"github.com/apigw-local/apigw-local/emulator/router"
 	"github.com/apigw-local/apigw-local/emulator/spec"
 	"github.com/apigw-local/apigw-local/mock"
@@ -138,7 +138,7 @@ func checkMethod(at reporter, f string, a *spec.API, r *spec.Resource, m *spec.M
 	}
 	switch in.Type {
 	case spec.IntegrationHTTPProxy:
-		p, err := httpproxy.Compile(in)
+		p, err := httpintegration.Compile(in)
 		if err != nil {
 			at(spec.Warning, f, in.Position, "%s: %v", name, err)
 			return

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/httpproxy"
+	"github.com/apigw-local/apigw-local/emulator/httpintegration"
 	"github.com/apigw-local/apigw-local/mock"
 )
 
@@ -24,14 +24,14 @@ const MaxBodyBytes = 10 << 20
 // Gateway is the http.Handler that serves the current snapshot.
 type Gateway struct {
 	snap  atomic.Pointer[Snapshot]
-	proxy *httpproxy.Proxy
+	proxy *httpintegration.Proxy
 	log   *AccessLog
 	now   func() time.Time
 }
 
 // NewGateway returns a gateway serving s and logging each request to log (nil for none).
 func NewGateway(s *Snapshot, log *AccessLog) *Gateway {
-	g := &Gateway{proxy: httpproxy.NewProxy(), log: log, now: time.Now}
+	g := &Gateway{proxy: httpintegration.NewProxy(), log: log, now: time.Now}
 	g.Swap(s)
 	return g
 }
@@ -132,7 +132,7 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 		return g.integrateMock(x)
 	}
 	rw := &statusWriter{ResponseWriter: x.w}
-	call := &httpproxy.Call{Request: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
+	call := &httpintegration.Call{Request: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
 		Context: func(key string) string { return x.context()[key] }, APIID: x.api.ID,
 		TraceID: traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start), SourceIP: sourceIP(x.r)}
 	began := g.now()

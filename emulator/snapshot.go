@@ -11,7 +11,7 @@ import (
 
 	"github.com/apigw-local/apigw-local/emulator/config"
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/httpproxy"
+	"github.com/apigw-local/apigw-local/emulator/httpintegration"
 	"github.com/apigw-local/apigw-local/emulator/router"
 	"github.com/apigw-local/apigw-local/emulator/spec"
 	"github.com/apigw-local/apigw-local/mock"
@@ -47,8 +47,8 @@ type Route struct {
 	Resource   string
 	ResourceID string
 	Method     *spec.Method
-	proxy      *httpproxy.Integration // HTTP_PROXY
-	mock       *mock.Integration      // MOCK
+	proxy      *httpintegration.Integration // HTTP_PROXY
+	mock       *mock.Integration            // MOCK
 	// notServed explains why this method answers 500 instead of calling its integration: a feature the
 	// emulator does not have yet, or a configuration AWS would reject at request time.
 	notServed string
@@ -108,7 +108,7 @@ func prepare(r *Route, cfg *config.Config) {
 	case spec.IntegrationHTTPProxy:
 		// A VPC_LINK integration is called at its URI directly: locally there is no VPC link, and the
 		// URI is what a user points at a local backend. Check reports it.
-		p, err := httpproxy.Compile(in)
+		p, err := httpintegration.Compile(in)
 		if err != nil {
 			r.notServed = err.Error()
 			return

@@ -1,12 +1,12 @@
-// Package httpproxy is API Gateway's HTTP_PROXY integration: the method request goes to an HTTP backend
-// almost as it came, and the backend's response comes back almost as it went — "almost" being the rules
-// of reference §f.4, which this package implements: the integration URI with its stage variables and
-// {path} placeholders, requestParameters merged into the query and headers, headers API Gateway adds or
-// drops, and backend response headers remapped to x-amzn-Remapped-*.
+// Package httpintegration holds API Gateway's HTTP integrations.
 //
-// It is built on net/http/httputil.ReverseProxy (Rewrite hook, streaming bodies) with one keep-alive
-// transport shared by every route.
-package httpproxy
+// HTTP_PROXY: the method request goes to an HTTP backend almost as it came, and the backend's response
+// comes back almost as it went — "almost" being the rules of reference §f.4, which this package
+// implements: the integration URI with its stage variables and {path} placeholders, requestParameters
+// merged into the query and headers, headers API Gateway adds or drops, and backend response headers
+// remapped to x-amzn-Remapped-*. It is built on net/http/httputil.ReverseProxy (Rewrite hook, streaming
+// bodies) with one keep-alive transport shared by every route.
+package httpintegration
 
 import (
 	"context"
