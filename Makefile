@@ -16,14 +16,17 @@ run:
 test:
 	$(GO) test -race -count=1 $(PKGS)
 
-# Benchmarks. The proxy comparison runs 5 alternating rounds and prints the mean requests/s of each side and
-# their ratio (target: the HTTP_PROXY route at 80% or more of a plain httputil.ReverseProxy).
+# Benchmarks. The comparisons against a plain httputil.ReverseProxy (target: the HTTP_PROXY route at 80% or
+# more) and a bare net/http handler (target: the MOCK route at 50% or more) run 5 alternating rounds and
+# print the mean requests/s of each side and their ratio.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS) | tee bench.txt
-	@for round in 1 2 3 4 5; do $(GO) test -run '^$$' -bench '^BenchmarkProxy$$' -benchtime 2s ./emulator/ | grep req/s; done | tee bench-proxy.txt
-	@awk '/BenchmarkProxy\/plain-reverseproxy/ {for (i=1;i<=NF;i++) if ($$(i+1)=="req/s") {p+=$$i; np++}} \
-	      /BenchmarkProxy\/apigw-local-http-proxy/ {for (i=1;i<=NF;i++) if ($$(i+1)=="req/s") {a+=$$i; na++}} \
-	      END {if (np>0 && na>0) printf "HTTP_PROXY route: %.0f req/s, plain httputil.ReverseProxy: %.0f req/s (means of %d rounds), ratio %.1f%% (target >= 80%%)\n", a/na, p/np, np, 100*(a/na)/(p/np)}' bench-proxy.txt
+	@for round in 1 2 3 4 5; do $(GO) test -run '^$$' -bench '^Benchmark(Proxy|Mock)$$' -benchtime 2s ./emulator/ | grep req/s; done | tee bench-ratio.txt
+	@awk 'function rate() {for (i=1;i<=NF;i++) if ($$(i+1)=="req/s") return $$i} \
+	      /BenchmarkProxy\/plain-reverseproxy/ {p+=rate(); np++} /BenchmarkProxy\/apigw-local-http-proxy/ {a+=rate(); na++} \
+	      /BenchmarkMock\/bare-handler/ {bh+=rate(); nb++} /BenchmarkMock\/apigw-local-mock/ {m+=rate(); nm++} \
+	      END {if (np && na) printf "HTTP_PROXY route: %.0f req/s, plain httputil.ReverseProxy: %.0f req/s (means of %d rounds), ratio %.1f%% (target >= 80%%)\n", a/na, p/np, np, 100*(a/na)/(p/np); \
+	           if (nb && nm) printf "MOCK route: %.0f req/s, bare net/http handler: %.0f req/s (means of %d rounds), ratio %.1f%% (target >= 50%%)\n", m/nm, bh/nb, nb, 100*(m/nm)/(bh/nb)}' bench-ratio.txt
 
 lint:
 	@test -z "$$(gofmt -l $$(find . -name '*.go' -not -path './vendor/*'))" || (gofmt -l $$(find . -name '*.go'); echo "gofmt: files above need formatting"; exit 1)
@@ -37,4 +40,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLookup$$' -fuzztime $(FUZZTIME) ./emulator/router/
 
 clean:
-	rm -rf bin bench.txt bench-proxy.txt
+	rm -rf bin bench.txt bench-ratio.txt

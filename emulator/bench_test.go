@@ -103,3 +103,45 @@ func loadInline(dir, spec string) (*Loaded, error) {
 	}
 	return l, err
 }
+
+// BenchmarkMock compares a MOCK route with mapping templates against a bare net/http handler that writes
+// a fixed body, both over real HTTP on loopback in the same run (target: the MOCK route at 50% or more).
+func BenchmarkMock(b *testing.B) {
+	const fixed = `{"id": 2, "type": "cat", "price": 124.99}`
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, fixed)
+	}))
+	defer bare.Close()
+	spec := `openapi: "3.0.1"
+info: {title: bench, version: "1"}
+paths:
+  /pets/{petId}:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates:
+          application/json: |
+            #if($input.params('petId').matches("[1-3]"))
+            {"statusCode": 200}
+            #else
+            {"statusCode": 404}
+            #end
+        responses:
+          default:
+            statusCode: "200"
+            responseParameters: {method.response.header.Access-Control-Allow-Origin: "'*'"}
+            responseTemplates:
+              application/json: |
+                #set($pets = {"1": "dog", "2": "cat", "3": "fish"})
+                #set($id = $input.params('petId'))
+                {"id": $id, "type": "$pets.get($id)", "price": 124.99}
+`
+	gw, _ := newGatewayB(b, spec)
+	for _, c := range []struct{ name, url string }{
+		{"bare-handler", bare.URL + "/pets/2"},
+		{"apigw-local-mock", gw.URL + "/dev/pets/2"},
+	} {
+		b.Run(c.name, func(b *testing.B) { loadLoop(b, c.url) })
+	}
+}

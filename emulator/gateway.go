@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
 	"github.com/apigw-local/apigw-local/emulator/httpintegration"
+	"github.com/apigw-local/apigw-local/emulator/mapping"
 	"github.com/apigw-local/apigw-local/mock"
 )
 
@@ -49,6 +51,7 @@ type exchange struct {
 	start     time.Time
 	requestID string
 	apigwID   string
+	accountID string
 	api       *API
 	stage     *Stage
 	route     *Route
@@ -67,6 +70,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := &exchange{w: w, r: r, start: g.now(), requestID: newRequestID(), apigwID: newAPIGWID()}
+	if snap.Config != nil {
+		x.accountID = snap.Config.AccountID
+	}
 	h := w.Header()
 	// API Gateway's own spelling; Go would canonicalise the names through Set.
 	h["x-amzn-RequestId"] = []string{x.requestID}
@@ -128,8 +134,11 @@ func (g *Gateway) serve(x *exchange, snap *Snapshot) *gatewayresponse.Error {
 }
 
 func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
-	if x.route.mock != nil {
+	switch {
+	case x.route.mock != nil:
 		return g.integrateMock(x)
+	case x.route.custom != nil:
+		return g.integrateCustom(x)
 	}
 	rw := &statusWriter{ResponseWriter: x.w}
 	call := &httpintegration.Call{Request: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
@@ -241,6 +250,7 @@ func (x *exchange) context() map[string]string {
 		"identity.sourceIp":  sourceIP(x.r),
 		"identity.userAgent": x.r.UserAgent(),
 		"resourcePath":       x.resource,
+		"accountId":          x.accountID,
 	}
 	if x.api != nil {
 		c["apiId"] = x.api.ID
@@ -290,31 +300,87 @@ func (w *statusWriter) Flush() {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// integrateMock answers from the MOCK integration. MOCK responses carry no X-Amzn-Trace-Id (reference §a.2).
-func (g *Gateway) integrateMock(x *exchange) *gatewayresponse.Error {
-	var body []byte
-	if x.r.Body != nil {
-		var err error
-		body, err = io.ReadAll(x.r.Body)
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return gatewayresponse.New(gatewayresponse.RequestTooLarge, "request body over %d bytes", tooLarge.Limit)
+// readBody reads the method request body for the non-proxy integrations, which need all of it.
+func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
+	if x.r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(x.r.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, gatewayresponse.New(gatewayresponse.RequestTooLarge, "request body over %d bytes", tooLarge.Limit)
+	}
+	if err != nil {
+		return nil, gatewayresponse.New(gatewayresponse.IntegrationFailure, "reading the request body: %v", err)
+	}
+	return body, nil
+}
+
+// env builds what the mapping templates of this request see.
+func (x *exchange) env() *mapping.Env {
+	path := make(map[string]string, len(x.params))
+	for k, v := range x.params {
+		// Templates see path parameters decoded ($input.params('id')); the router keeps them as sent.
+		if d, err := url.PathUnescape(v); err == nil {
+			v = d
 		}
+		path[k] = v
 	}
-	resp, gerr := x.route.mock.Respond(mock.Request{ContentType: x.r.Header.Get("Content-Type"),
-		Accept: x.r.Header.Get("Accept"), Body: body, StageVariables: x.stage.Variables,
-		Context: func(k string) string { return x.context()[k] }})
-	if gerr != nil {
-		return gerr
-	}
+	query, _ := url.ParseQuery(x.r.URL.RawQuery)
+	rc := mapping.RequestContext{AccountID: x.accountID, APIID: x.api.ID, DeploymentID: x.api.ID[:min(6, len(x.api.ID))],
+		DomainName: x.r.Host, DomainPrefix: strings.SplitN(x.r.Host, ".", 2)[0], ExtendedRequestID: x.apigwID,
+		HTTPMethod: x.r.Method, Path: "/" + x.stage.Name + x.path, Protocol: x.r.Proto, RequestID: x.requestID,
+		RequestTime: x.start, ResourceID: x.route.ResourceID, ResourcePath: x.resource, Stage: x.stage.Name,
+		SourceIP: sourceIP(x.r), UserAgent: x.r.UserAgent()}
+	return &mapping.Env{Params: mapping.Params{Path: path, Query: query, Header: x.r.Header},
+		Context: mapping.NewContext(rc), StageVariables: x.stage.Variables}
+}
+
+// writeMethodResponse sends a mapped method response.
+func writeMethodResponse(x *exchange, resp *mapping.MethodResponse) {
 	h := x.w.Header()
-	h.Set("Content-Type", resp.ContentType)
-	for _, kv := range resp.Header {
-		h.Set(kv.Key, kv.Value)
+	for k, vs := range resp.Header {
+		h[k] = vs
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", resp.ContentType)
 	}
 	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	x.w.WriteHeader(resp.Status)
 	_, _ = x.w.Write(resp.Body)
 	x.status = resp.Status
+}
+
+// integrateMock answers from the MOCK integration. MOCK responses carry no X-Amzn-Trace-Id (reference §a.2).
+func (g *Gateway) integrateMock(x *exchange) *gatewayresponse.Error {
+	body, gerr := readBody(x)
+	if gerr != nil {
+		return gerr
+	}
+	resp, gerr := x.route.mock.Respond(mock.Request{ContentType: x.r.Header.Get("Content-Type"),
+		Accept: x.r.Header.Get("Accept"), Body: body, Env: x.env()})
+	if gerr != nil {
+		return gerr
+	}
+	httpintegration.RemapReserved(resp.Header)
+	writeMethodResponse(x, resp)
+	return nil
+}
+
+// integrateCustom calls an HTTP (non-proxy) integration.
+func (g *Gateway) integrateCustom(x *exchange) *gatewayresponse.Error {
+	body, gerr := readBody(x)
+	if gerr != nil {
+		return gerr
+	}
+	began := g.now()
+	resp, gerr := g.proxy.ServeCustom(x.route.custom, &httpintegration.CustomCall{Request: x.r, Body: body,
+		PathParameters: x.params, StageVariables: x.stage.Variables, Env: x.env(), APIID: x.api.ID,
+		TraceID: traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start)})
+	x.integ = g.now().Sub(began)
+	if gerr != nil {
+		return gerr
+	}
+	writeMethodResponse(x, resp)
 	return nil
 }

@@ -48,6 +48,7 @@ type Route struct {
 	ResourceID string
 	Method     *spec.Method
 	proxy      *httpintegration.Integration // HTTP_PROXY
+	custom     *httpintegration.Custom      // HTTP
 	mock       *mock.Integration            // MOCK
 	// notServed explains why this method answers 500 instead of calling its integration: a feature the
 	// emulator does not have yet, or a configuration AWS would reject at request time.
@@ -117,6 +118,16 @@ func prepare(r *Route, cfg *config.Config) {
 			p.SetTimeout(max)
 		}
 		r.proxy = p
+	case spec.IntegrationHTTP:
+		c, err := httpintegration.CompileCustom(in)
+		if err != nil {
+			r.notServed = err.Error()
+			return
+		}
+		if max := cfg.IntegrationTimeoutMax.Duration; max > 0 && c.Timeout() > max {
+			c.SetTimeout(max)
+		}
+		r.custom = c
 	case spec.IntegrationMock:
 		m, err := mock.Compile(in)
 		if err != nil {

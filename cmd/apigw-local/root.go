@@ -23,7 +23,7 @@ extensions) and serves it with API Gateway's routing, stages, integrations and e
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServeCommand(), newValidateCommand(), newRoutesCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), newValidateCommand(), newRoutesCommand(), newRenderCommand(), newVersionCommand())
 	return root
 }
 

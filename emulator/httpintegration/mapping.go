@@ -37,8 +37,8 @@ func parseSource(s string) (source, error) {
 	return source{}, fmt.Errorf("unsupported mapping source %q", s)
 }
 
-// mapping is one integration.request.<location>.<name> = source.
-type mapping struct {
+// paramMapping is one integration.request.<location>.<name> = source.
+type paramMapping struct {
 	location string // header, querystring, path, multivalueheader, multivaluequerystring
 	name     string
 	src      source

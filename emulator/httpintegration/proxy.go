@@ -31,7 +31,7 @@ const DefaultTimeout = 29 * time.Second
 type Integration struct {
 	uri      *uriTemplate
 	method   string // the integration httpMethod; "" or ANY sends the client's method
-	mappings []mapping
+	mappings []paramMapping
 	timeout  time.Duration
 }
 
@@ -68,7 +68,7 @@ func Compile(in *spec.Integration) (*Integration, error) {
 			errs = append(errs, fmt.Errorf("request parameter %q maps %s, which is not emulated yet", kv.Key, kv.Value))
 			continue
 		}
-		c.mappings = append(c.mappings, mapping{location: location, name: name, src: src})
+		c.mappings = append(c.mappings, paramMapping{location: location, name: name, src: src})
 	}
 	return c, errors.Join(errs...)
 }
@@ -118,7 +118,8 @@ type Call struct {
 
 // Proxy sends calls to backends. One Proxy serves every integration.
 type Proxy struct {
-	rp *httputil.ReverseProxy
+	rp        *httputil.ReverseProxy
+	transport *http.Transport // shared with HTTP (non-proxy) integrations
 }
 
 // NewProxy returns a proxy with one shared keep-alive transport.
@@ -134,7 +135,7 @@ func NewProxy() *Proxy {
 		DisableCompression:    true, // pass Accept-Encoding and encoded bodies through untouched
 		ForceAttemptHTTP2:     true,
 	}
-	p := &Proxy{}
+	p := &Proxy{transport: transport}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:   rewrite,
 		Transport: remappingTransport{transport},
@@ -191,7 +192,7 @@ func (p *Proxy) Serve(w http.ResponseWriter, in *Integration, c *Call) *gatewayr
 
 // applyMappings merges requestParameters into the target query and the header set. Query values from the
 // URI, the mappings and the client are all sent, in that order; a mapped header replaces the client's.
-func (c *Call) applyMappings(ms []mapping) *gatewayresponse.Error {
+func (c *Call) applyMappings(ms []paramMapping) *gatewayresponse.Error {
 	// The query is assembled as text so that the URI's and the client's parts go out as they were written
 	// (order and encoding kept); only mapped values are encoded here.
 	var mapped []string

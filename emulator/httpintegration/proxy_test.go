@@ -152,7 +152,7 @@ func TestCompile(t *testing.T) {
 		wantErr      []string // substrings of the error; none = no error
 		wantProblems int      // how many problems the error reports (errors.Join: one a line)
 		wantTimeout  time.Duration
-		wantMappings []mapping // checked when not nil
+		wantMappings []paramMapping // checked when not nil
 	}{
 		{
 			name:        "default timeout is 29 s",
@@ -179,7 +179,7 @@ func TestCompile(t *testing.T) {
 				kv("integration.request.multivaluequerystring.ids", "method.request.multivaluequerystring.id"),
 			}},
 			wantTimeout: DefaultTimeout,
-			wantMappings: []mapping{
+			wantMappings: []paramMapping{
 				{location: "path", name: "id", src: source{kind: "path", name: "id"}},
 				{location: "header", name: "X-Ip", src: source{kind: "context", name: "identity.sourceIp"}},
 				{location: "querystring", name: "v", src: source{kind: "literal", value: "1"}},
@@ -207,7 +207,7 @@ func TestCompile(t *testing.T) {
 			in: spec.Integration{URI: "http://h/", RequestParameters: []spec.KV{
 				kv("integration.request.querystring.Content-Length", "'0'")}},
 			wantTimeout:  DefaultTimeout,
-			wantMappings: []mapping{{location: "querystring", name: "Content-Length", src: source{kind: "literal", value: "0"}}},
+			wantMappings: []paramMapping{{location: "querystring", name: "Content-Length", src: source{kind: "literal", value: "0"}}},
 		},
 		{
 			name:    "a target outside integration.request",

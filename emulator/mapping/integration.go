@@ -1,0 +1,331 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
+	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/vtl"
+)
+
+// Template is a mapping template compiled for one content type.
+type Template struct {
+	ContentType string
+	tmpl        *vtl.Template
+}
+
+// Response is an integration response: where a backend outcome goes, and how it is shaped.
+type Response struct {
+	Name      string         // the selection pattern as written, "default" for the default response
+	pattern   *regexp.Regexp // nil for the default response
+	Status    int
+	params    []responseParam
+	templates []Template
+}
+
+type responseParam struct {
+	header string // method.response.header.<header>
+	source string
+	path   *path // integration.response.body.<JSONPath>
+}
+
+// Integration is the mapping part of a MOCK, HTTP or AWS integration, compiled once.
+type Integration struct {
+	requestTemplates []Template
+	passthrough      string
+	responses        []*Response
+	defaultResponse  *Response
+}
+
+// Compile compiles every template and selection pattern of in. Errors name the template (by content type
+// and integration response) and the line:column inside it.
+func Compile(in *spec.Integration) (*Integration, error) {
+	m := &Integration{passthrough: in.PassthroughBehavior}
+	if m.passthrough == "" {
+		m.passthrough = "WHEN_NO_MATCH"
+	}
+	var errs []error
+	for _, t := range in.RequestTemplates {
+		ct, err := compileTemplate("request template "+t.Key, t.Key, t.Value)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		m.requestTemplates = append(m.requestTemplates, ct)
+	}
+	for _, r := range in.Responses {
+		resp, err := compileResponse(r)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if resp.pattern == nil {
+			m.defaultResponse = resp
+		} else {
+			m.responses = append(m.responses, resp)
+		}
+	}
+	if len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+		}
+		return nil, errors.New(strings.Join(msgs, "; "))
+	}
+	return m, nil
+}
+
+func compileTemplate(name, contentType, src string) (Template, error) {
+	t, err := vtl.Parse(name, src, vtl.Options{Mode: vtl.APIGateway})
+	if err != nil {
+		return Template{}, err
+	}
+	return Template{ContentType: contentType, tmpl: t}, nil
+}
+
+func compileResponse(r *spec.IntegrationResponse) (*Response, error) {
+	name := r.SelectionPattern
+	if name == "" {
+		name = "default"
+	}
+	status, err := strconv.Atoi(r.StatusCode)
+	if err != nil || status < 100 || status > 599 {
+		return nil, fmt.Errorf("integration response %s: statusCode %q is not an HTTP status", name, r.StatusCode)
+	}
+	resp := &Response{Name: name, Status: status}
+	if r.SelectionPattern != "" {
+		// Selection patterns are Java regular expressions matched against the whole string.
+		re, err := regexp.Compile(`^(?:` + r.SelectionPattern + `)$`)
+		if err != nil {
+			return nil, fmt.Errorf("integration response %s: selection pattern is not a regular expression Go's RE2 can run (Java features such as lookaround and backreferences are not supported): %v", name, err)
+		}
+		resp.pattern = re
+	}
+	for _, p := range r.ResponseParameters {
+		rp := responseParam{header: strings.TrimPrefix(p.Key, "method.response.header."), source: p.Value}
+		if jp, ok := strings.CutPrefix(p.Value, "integration.response.body."); ok {
+			cp, err := compilePath("$." + jp)
+			if err != nil {
+				return nil, fmt.Errorf("integration response %s: response parameter %s: %v", name, p.Key, err)
+			}
+			rp.path = cp
+		}
+		resp.params = append(resp.params, rp)
+	}
+	for _, t := range r.ResponseTemplates {
+		ct, err := compileTemplate("response template "+t.Key+" of integration response "+name, t.Key, t.Value)
+		if err != nil {
+			return nil, err
+		}
+		resp.templates = append(resp.templates, ct)
+	}
+	return resp, nil
+}
+
+// Env is what templates of one request see besides the payload.
+type Env struct {
+	Params         Params
+	Context        *vtl.Map // from NewContext; shared by the request and response templates
+	StageVariables map[string]string
+}
+
+func (e *Env) vars(payload []byte) (*vtl.Vars, *Input) {
+	in := NewInput(payload, e.Params)
+	v := vtl.NewVars()
+	v.Set("input", in)
+	v.Set("util", Util{})
+	v.Set("context", e.Context)
+	sv := vtl.NewMap()
+	for _, k := range sortedKeys(e.StageVariables) {
+		sv.Put(k, e.StageVariables[k])
+	}
+	v.Set("stageVariables", sv)
+	return v, in
+}
+
+// RequestPayload applies the request template chosen by the method request's Content-Type (missing means
+// application/json) with the passthrough behaviour of reference §f.3, and returns the integration
+// request body.
+func (m *Integration) RequestPayload(contentType string, body []byte, env *Env) ([]byte, *gatewayresponse.Error) {
+	ct := mediaType(contentType)
+	if len(m.requestTemplates) == 0 {
+		if m.passthrough == "NEVER" {
+			return nil, gatewayresponse.New(gatewayresponse.UnsupportedMediaType, "passthroughBehavior NEVER and no request templates")
+		}
+		return body, nil
+	}
+	for _, t := range m.requestTemplates {
+		if strings.EqualFold(t.ContentType, ct) {
+			out, gerr := render(t, body, env)
+			return []byte(out), gerr
+		}
+	}
+	if m.passthrough == "WHEN_NO_MATCH" {
+		return body, nil
+	}
+	return nil, gatewayresponse.New(gatewayresponse.UnsupportedMediaType, "no request template for %s and passthroughBehavior %s", ct, m.passthrough)
+}
+
+func mediaType(contentType string) string {
+	if contentType == "" {
+		return "application/json"
+	}
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil {
+		return mt
+	}
+	return strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
+}
+
+// render runs one template over a payload, turning failures into the gateway responses AWS gives.
+func render(t Template, payload []byte, env *Env) (string, *gatewayresponse.Error) {
+	vars, in := env.vars(payload)
+	out, err := t.tmpl.Execute(vars)
+	if err == nil {
+		return out, nil
+	}
+	// The engine reports errors with their place in the template; whether the payload was at fault is
+	// known to $input itself.
+	if in.docErr != nil {
+		return "", &gatewayresponse.Error{Type: gatewayresponse.BadRequestBody, Message: "Could not process payload: " + strings.TrimPrefix(in.docErr.Error(), ErrPayload.Error()+": "),
+			Reason: "the payload looks like JSON but is not: " + err.Error()}
+	}
+	return "", &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: "mapping template failed: " + err.Error()}
+}
+
+// Select picks the integration response: the first whose selection pattern matches key (the backend
+// status, or a Lambda error message), else the default one. nil means there is none, and API Gateway
+// answers 500.
+func (m *Integration) Select(key string, isError bool) *Response {
+	if isError || key != "" {
+		for _, r := range m.responses {
+			if r.pattern.MatchString(key) {
+				return r
+			}
+		}
+	}
+	return m.defaultResponse
+}
+
+// HasResponses reports whether any integration response is defined.
+func (m *Integration) HasResponses() bool { return m.defaultResponse != nil || len(m.responses) > 0 }
+
+// MethodResponse is what goes back to the client.
+type MethodResponse struct {
+	Status      int
+	Header      http.Header
+	ContentType string
+	Body        []byte
+}
+
+// Respond shapes the method response from integration response r: status, mapped headers, the response
+// template chosen by Accept (no template passes the integration body through), then the overrides the
+// templates set.
+func (m *Integration) Respond(r *Response, integBody []byte, integHeader http.Header, accept string, env *Env) (*MethodResponse, *gatewayresponse.Error) {
+	out := &MethodResponse{Status: r.Status, Header: http.Header{}, ContentType: "application/json", Body: integBody}
+	for _, p := range r.params {
+		if v, ok := p.value(integBody, integHeader, env); ok {
+			out.Header.Set(p.header, v)
+		}
+	}
+	if len(r.templates) > 0 {
+		t := pickTemplate(r.templates, accept)
+		body, gerr := render(t, integBody, env)
+		if gerr != nil {
+			return nil, gerr
+		}
+		out.Body = []byte(body)
+		out.ContentType = t.ContentType
+	}
+	o := ReadOverrides(env.Context)
+	if o.ResponseStatus != 0 {
+		out.Status = o.ResponseStatus
+	}
+	for k, v := range o.ResponseHeader {
+		out.Header.Set(k, v)
+	}
+	return out, nil
+}
+
+// pickTemplate chooses by the Accept header, else application/json, else the first template (reference
+// §f.3; the fallback order is LocalStack's reading, unverified on AWS).
+func pickTemplate(ts []Template, accept string) Template {
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		for _, t := range ts {
+			if strings.EqualFold(t.ContentType, mt) {
+				return t
+			}
+		}
+	}
+	for _, t := range ts {
+		if strings.EqualFold(t.ContentType, "application/json") {
+			return t
+		}
+	}
+	return ts[0]
+}
+
+// value resolves a method.response.header mapping source (reference §f.4).
+func (p responseParam) value(body []byte, header http.Header, env *Env) (string, bool) {
+	src := p.source
+	switch {
+	case len(src) >= 2 && strings.HasPrefix(src, "'") && strings.HasSuffix(src, "'"):
+		return src[1 : len(src)-1], true
+	case strings.HasPrefix(src, "integration.response.header."):
+		v := header.Get(strings.TrimPrefix(src, "integration.response.header."))
+		return v, v != ""
+	case strings.HasPrefix(src, "integration.response.multivalueheader."):
+		vs := header.Values(strings.TrimPrefix(src, "integration.response.multivalueheader."))
+		return strings.Join(vs, ","), len(vs) > 0
+	case src == "integration.response.body":
+		return string(body), len(body) > 0
+	case p.path != nil:
+		in := NewInput(body, Params{})
+		v, err := in.Path(p.path.String())
+		if err != nil || v == nil {
+			return "", false
+		}
+		if s, ok := v.(string); ok {
+			return s, true
+		}
+		return vtl.ToJSON(v), true
+	case strings.HasPrefix(src, "stageVariables."):
+		v, ok := env.StageVariables[strings.TrimPrefix(src, "stageVariables.")]
+		return v, ok
+	case strings.HasPrefix(src, "context."):
+		v := lookupPath(env.Context, strings.Split(strings.TrimPrefix(src, "context."), "."))
+		if v == nil {
+			return "", false
+		}
+		return vtl.ToString(v), true
+	}
+	return "", false
+}
+
+func lookupPath(m *vtl.Map, keys []string) any {
+	var cur any = m
+	for _, k := range keys {
+		mm, ok := cur.(*vtl.Map)
+		if !ok {
+			return nil
+		}
+		cur, _ = mm.Get(k)
+	}
+	return cur
+}
+
+// Render runs one compiled template over a payload with env's variables; for tools such as
+// `apigw-local render`.
+func Render(t *vtl.Template, payload []byte, env *Env) (string, error) {
+	vars, _ := env.vars(payload)
+	return t.Execute(vars)
+}
