@@ -8,6 +8,7 @@ import (
 	"github.com/apigw-local/apigw-local/emulator/config"
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
 	"github.com/apigw-local/apigw-local/emulator/httpintegration"
+	"github.com/apigw-local/apigw-local/emulator/mapping"
 	"github.com/apigw-local/apigw-local/emulator/router"
 	"github.com/apigw-local/apigw-local/emulator/spec"
 	"github.com/apigw-local/apigw-local/mock"
@@ -167,6 +168,13 @@ func checkMethod(at reporter, f string, a *spec.API, r *spec.Resource, m *spec.M
 		}
 	default:
 		at(spec.Warning, f, in.Position, "%s: %s integrations are not emulated yet: requests answer 500", name, in.Type)
+	}
+	if in.Type == spec.IntegrationMock || in.Type == spec.IntegrationHTTP {
+		if m, err := mapping.Compile(in); err == nil {
+			for _, n := range m.Notices() {
+				at(spec.Warning, f, in.Position, "%s: %s", name, n)
+			}
+		}
 	}
 	if len(in.CacheKeyParameters) > 0 {
 		at(spec.Info, f, in.Position, "%s: cacheKeyParameters have no effect: the stage cache is not emulated", name)

@@ -327,12 +327,19 @@ func (x *exchange) env() *mapping.Env {
 		path[k] = v
 	}
 	query, _ := url.ParseQuery(x.r.URL.RawQuery)
+	// Go's server moves Host out of the header map; templates see it like any other header
+	// ($input.params('Host'), vtl-templates.json#input-params-header-visibility).
+	header := x.r.Header
+	if x.r.Host != "" {
+		header = header.Clone()
+		header.Set("Host", x.r.Host)
+	}
 	rc := mapping.RequestContext{AccountID: x.accountID, APIID: x.api.ID, DeploymentID: x.api.ID[:min(6, len(x.api.ID))],
 		DomainName: x.r.Host, DomainPrefix: strings.SplitN(x.r.Host, ".", 2)[0], ExtendedRequestID: x.apigwID,
 		HTTPMethod: x.r.Method, Path: "/" + x.stage.Name + x.path, Protocol: x.r.Proto, RequestID: x.requestID,
 		RequestTime: x.start, ResourceID: x.route.ResourceID, ResourcePath: x.resource, Stage: x.stage.Name,
 		SourceIP: sourceIP(x.r), UserAgent: x.r.UserAgent()}
-	return &mapping.Env{Params: mapping.Params{Path: path, Query: query, Header: x.r.Header},
+	return &mapping.Env{Params: mapping.Params{Path: path, Query: query, Header: header},
 		Context: mapping.NewContext(rc), StageVariables: x.stage.Variables}
 }
 

@@ -673,3 +673,26 @@ paths:
 		t.Errorf("Check:\n%s", got)
 	}
 }
+
+// validate warns about template constructs API Gateway accepts but does not run.
+func TestCheckReportsIgnoredMacros(t *testing.T) {
+	api, fs := spec.Parse("m.yaml", []byte(`openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /m:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: "200", responseTemplates: {application/json: "#macro(greet)hi#end#greet()"}}}
+`), spec.Options{})
+	if fs.HasErrors() {
+		t.Fatal(fs.Error())
+	}
+	got := Check([]*spec.API{api}, nil).Error()
+	for _, want := range []string{"#macro is ignored by API Gateway", "#greet(...) calls a velocimacro"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Check lacks %q:\n%s", want, got)
+		}
+	}
+}

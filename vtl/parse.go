@@ -401,11 +401,13 @@ func (p *parser) hash(nodes []node) ([]node, term, error) {
 		if err := p.parseMacro(start, end); err != nil {
 			return nil, term{}, err
 		}
+		p.notice(start, "#macro is ignored by API Gateway: the definition renders nothing and its calls are printed as written")
 		return append(nodes, &macroNode{}), term{}, nil
 	case "evaluate":
 		if mode != APIGateway {
 			return nil, term{}, p.errAt(start, "#evaluate is not supported (API Gateway does not have it and prints it as written)")
 		}
+		p.notice(start, "#evaluate is not a directive on API Gateway: it is printed as written")
 	case "include", "parse":
 		return nil, term{}, p.errAt(start, "#%s is not supported: API Gateway mapping templates cannot load other templates", name)
 	}
@@ -419,6 +421,9 @@ func (p *parser) hash(nodes []node) ([]node, term, error) {
 		j++
 	}
 	if j < len(p.src) && p.src[j] == '(' {
+		if name != "evaluate" {
+			p.notice(start, "#%s(...) calls a velocimacro; API Gateway has none and prints the call as written", name)
+		}
 		p.pos = j + 1
 		if err := p.directiveArgs(start, "#"+name); err != nil {
 			return nil, term{}, err

@@ -79,6 +79,16 @@ type Template struct {
 	opts       Options
 	nodes      []node
 	lineStarts []int
+	notices    []*Error
+}
+
+// Notices lists the constructs that API Gateway accepts but does not execute (#macro definitions, macro
+// calls and #evaluate, which it prints as written). The template renders them as AWS does; tools such as
+// `validate` report them, because their author almost certainly expected them to run.
+func (t *Template) Notices() []*Error { return t.notices }
+
+func (p *parser) notice(pos int, format string, args ...any) {
+	p.t.notices = append(p.t.notices, p.t.errorAt(p.base+pos, fmt.Sprintf(format, args...)))
 }
 
 // Name returns the name given to Parse.

@@ -57,6 +57,9 @@ func runRender(stdin io.Reader, out, errOut io.Writer, o *renderOptions, file st
 		fmt.Fprintln(errOut, err)
 		return exitError{1}
 	}
+	for _, n := range tmpl.Notices() {
+		fmt.Fprintln(errOut, "warning:", n)
+	}
 	var body []byte
 	switch o.body {
 	case "":

@@ -249,6 +249,9 @@ func (m *Integration) Respond(r *Response, integBody []byte, integHeader http.He
 	for k, v := range o.ResponseHeader {
 		out.Header.Set(k, v)
 	}
+	// A mapped Transfer-Encoding is dropped (integrations.json#http-header-remapping-full): the gateway
+	// frames the response itself, and a second transfer coding would make it unreadable.
+	out.Header.Del("Transfer-Encoding")
 	return out, nil
 }
 
@@ -328,4 +331,25 @@ func lookupPath(m *vtl.Map, keys []string) any {
 func Render(t *vtl.Template, payload []byte, env *Env) (string, error) {
 	vars, _ := env.vars(payload)
 	return t.Execute(vars)
+}
+
+// Notices lists what the templates contain that API Gateway accepts but does not run (#macro,
+// #evaluate), each as "template name:line:col: text", for validate to report.
+func (m *Integration) Notices() []string {
+	var out []string
+	add := func(ts []Template) {
+		for _, t := range ts {
+			for _, n := range t.tmpl.Notices() {
+				out = append(out, n.Error())
+			}
+		}
+	}
+	add(m.requestTemplates)
+	for _, r := range m.responses {
+		add(r.templates)
+	}
+	if m.defaultResponse != nil {
+		add(m.defaultResponse.templates)
+	}
+	return out
 }
