@@ -696,3 +696,27 @@ paths:
 		}
 	}
 }
+
+// gateway-responses.json#success-headers-mock-vs-lambda-proxy: a MOCK answer carries x-amzn-RequestId,
+// x-amz-apigw-id and Content-Type application/json, and no X-Amzn-Trace-Id (only integrations that call a
+// backend return one).
+func TestMockSuccessHeaders(t *testing.T) {
+	spec := `openapi: "3.0.1"
+info: {title: mockheaders, version: "1"}
+paths:
+  /path:
+    get:
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+`
+	gw, _ := newGateway(t, spec, "")
+	r := do(t, "GET", gw.URL+"/dev/path", map[string]string{"X-Amzn-Trace-Id": "Root=1-3152b799-8954dae64eda91bc9a23a7e8"}, "")
+	if r.status != 200 || len(r.body) != 0 || r.header.Get("Content-Type") != "application/json" {
+		t.Errorf("got %d %q %v", r.status, r.body, r.header)
+	}
+	if r.header.Get("x-amzn-RequestId") == "" || r.header.Get("x-amz-apigw-id") == "" {
+		t.Errorf("ids missing: %v", r.header)
+	}
+	if r.header.Get("X-Amzn-Trace-Id") != "" || r.header.Get("x-amzn-ErrorType") != "" {
+		t.Errorf("a MOCK answer has no trace id and is no gateway error: %v", r.header)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -864,5 +865,102 @@ func runHeaderRemappingVector(t *testing.T, v awsVector) {
 	}
 	if r.header.Get("Transfer-Encoding") != "" || r.header.Get("X-Amzn-Remapped-Transfer-Encoding") != "" {
 		t.Errorf("a mapped Transfer-Encoding is dropped: %v", r.header)
+	}
+}
+
+// TestMappingErrorsEndToEnd: the gateway responses the mapping phase produces, before any backend call.
+func TestMappingErrorsEndToEnd(t *testing.T) {
+	var calls atomic.Int32
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) }))
+	t.Cleanup(backend.Close)
+	spec := `openapi: "3.0.1"
+info: {title: errors, version: "1"}
+paths:
+  /never:
+    post:
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: POST
+        uri: "` + backend.URL + `/"
+        passthroughBehavior: never
+        requestTemplates: {application/json: "$input.body"}
+        responses: {default: {statusCode: "200"}}
+  /payload:
+    post:
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: POST
+        uri: "` + backend.URL + `/"
+        requestTemplates: {text/plain: "\"$input.path('$')\"", application/json: "$input.json('$.a')"}
+        responses: {default: {statusCode: "200"}}
+  /unmatched:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 404}'}
+        responses: {"2\\d{2}": {statusCode: "200"}}
+`
+	gw, _ := newGateway(t, spec, vectorStageConfig)
+	cases := []struct {
+		name        string // what the case checks
+		method      string // of the client request
+		path        string // after the stage
+		contentType string // the Content-Type sent, "" for none
+		body        string // the payload ($input) or request body
+		wantStatus  int    // the status the client gets
+		wantType    string // x-amzn-ErrorType
+		wantBody    string // a prefix of the body
+	}{
+		// reference §f.3: templates exist, none matches, NEVER
+		{"NEVER without a matching template", "POST", "/never", "text/plain", "x", 415, "UnsupportedMediaTypeException", `{"message":"Unsupported Media Type"}`},
+		// reference §f.5 #8 and toqoz-2015-122ff6ce / 2b1f2df4 (which went on to a Lambda)
+		{"payload like an object but not JSON", "POST", "/payload", "text/plain", "{a", 400, "BadRequestException", `{"message": "Could not process payload`},
+		{"payload like an array but not JSON", "POST", "/payload", "text/plain", "[a", 400, "BadRequestException", `{"message": "Could not process payload`},
+		{"$input.json over a broken object", "POST", "/payload", "application/json", `{"a": `, 400, "BadRequestException", `{"message": "Could not process payload`},
+		// AWS: "No match for output mapping and no default output mapping configured"
+		{"no integration response for the MOCK status", "GET", "/unmatched", "", "", 500, "InternalServerErrorException", `{"message": "Internal server error"}`},
+	}
+	for _, c := range cases {
+		h := map[string]string{}
+		if c.contentType != "" {
+			h["Content-Type"] = c.contentType
+		}
+		r := do(t, c.method, gw.URL+"/test"+c.path, h, c.body)
+		if r.status != c.wantStatus || r.header.Get("x-amzn-ErrorType") != c.wantType || !strings.HasPrefix(string(r.body), c.wantBody) {
+			t.Errorf("%s: %d %s %q; want %d %s %q...", c.name, r.status, r.header.Get("x-amzn-ErrorType"), r.body, c.wantStatus, c.wantType, c.wantBody)
+		}
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("the backend was called %d times; mapping errors answer before the integration", n)
+	}
+	// The same routes work with good input.
+	if r := do(t, "POST", gw.URL+"/test/payload", map[string]string{"Content-Type": "text/plain"}, "a{b"); r.status != 200 || calls.Load() != 1 {
+		t.Errorf("text payload: %d %q (backend calls %d)", r.status, r.body, calls.Load())
+	}
+}
+
+// TestMockStatusCodeEndToEnd: a MOCK integration's status is the statusCode of its rendered request
+// template (reference §f.4, MOCK row), read from the top level of the JSON; relaxed JSON is accepted
+// (vtl-templates.json#mock-invalid-json-request-template-still-200).
+func TestMockStatusCodeEndToEnd(t *testing.T) {
+	cases := []struct {
+		template string // the request template
+		want     int    // the client's status: 4\d{2} maps to 404, anything else to the default 200
+	}{
+		{`{"statusCode": 200}`, 200},
+		{`{"statusCode": 404}`, 404},
+		{`{"statusCode": "404"}`, 404},
+		{`{statusCode: 404}`, 404},
+		{`{'statusCode': 404}`, 404},
+		{"{\n  \"statusCode\" : 404\n}\n", 404},
+		{`{"data": {"statusCode": 404}, "statusCode": 200}`, 200}, // the top-level field, not the first one
+		{`{"upstream_statusCode": 404, "statusCode": 200}`, 200},
+		{`{"statusCode": 200, "data": {"statusCode": 404}}`, 200},
+	}
+	for _, c := range cases {
+		gw, _ := newGateway(t, mockSpec("/m", "get", c.template, response(`4\d{2}`, "404", "")+response("default", "200", "")), vectorStageConfig)
+		if r := do(t, "GET", gw.URL+"/test/m", nil, ""); r.status != c.want {
+			t.Errorf("request template %s: status %d, want %d (%s)", c.template, r.status, c.want, r.body)
+		}
 	}
 }

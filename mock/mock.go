@@ -5,11 +5,15 @@
 package mock
 
 import (
+	"math"
 	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
 	"github.com/apigw-local/apigw-local/emulator/mapping"
 	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/vtl"
 )
 
 // Integration is one MOCK integration compiled for serving.
@@ -39,16 +43,38 @@ type Request struct {
 // so a field match is the faithful reading; the word boundary keeps "upstream_statusCode" out.
 var statusCodeField = regexp.MustCompile(`(?:^|[^A-Za-z0-9_$])["']?statusCode["']?\s*:\s*["']?(\d+)`)
 
+// statusCode reads the status from the rendered request template: the top-level statusCode of a JSON
+// object (a field of a nested object does not count), else, for relaxed JSON, the first statusCode field.
+func statusCode(payload []byte) string {
+	if v, err := vtl.FromJSON(payload); err == nil {
+		m, ok := v.(*vtl.Map)
+		if !ok {
+			return ""
+		}
+		s, _ := m.Get("statusCode")
+		switch n := s.(type) {
+		case nil:
+			return ""
+		case float64:
+			if n == math.Trunc(n) && math.Abs(n) < 1e9 {
+				return strconv.FormatInt(int64(n), 10)
+			}
+		}
+		return strings.TrimSpace(vtl.ToString(s))
+	}
+	if sm := statusCodeField.FindSubmatch(payload); sm != nil {
+		return string(sm[1])
+	}
+	return ""
+}
+
 // Respond runs the integration for one request.
 func (m *Integration) Respond(req Request) (*mapping.MethodResponse, *gatewayresponse.Error) {
 	payload, gerr := m.m.RequestPayload(req.ContentType, req.Body, req.Env)
 	if gerr != nil {
 		return nil, gerr
 	}
-	status := ""
-	if sm := statusCodeField.FindSubmatch(payload); sm != nil {
-		status = string(sm[1])
-	}
+	status := statusCode(payload)
 	chosen := m.m.Select(status, false)
 	if chosen == nil {
 		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "no integration response matches status %q and there is no default response", status)

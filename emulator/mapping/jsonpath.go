@@ -3,6 +3,7 @@ package mapping
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apigw-local/apigw-local/vtl"
 	"github.com/ohler55/ojg/jp"
@@ -58,9 +59,16 @@ type path struct {
 	definite bool // a path naming at most one value: its result is that value, not a list of matches
 }
 
-var pathCache sync.Map // string -> *path; expressions are few and come from templates
+// pathCache keeps parsed expressions: most come from template literals and repeat on every request.
+// Expressions built from request data could grow it without end, so it stops growing at maxCachedPaths.
+var (
+	pathCache      sync.Map // string -> *path
+	pathCacheCount atomic.Int64
+)
 
-// compilePath parses a JSONPath expression once.
+const maxCachedPaths = 4096
+
+// compilePath parses a JSONPath expression, once for the expressions templates use.
 func compilePath(s string) (*path, error) {
 	if p, ok := pathCache.Load(s); ok {
 		return p.(*path), nil
@@ -70,7 +78,11 @@ func compilePath(s string) (*path, error) {
 		return nil, fmt.Errorf("invalid JSONPath %q: %v", s, err)
 	}
 	p := &path{src: s, expr: x, definite: isDefinite(x)}
-	pathCache.Store(s, p)
+	if pathCacheCount.Load() < maxCachedPaths {
+		if _, loaded := pathCache.LoadOrStore(s, p); !loaded {
+			pathCacheCount.Add(1)
+		}
+	}
 	return p, nil
 }
 

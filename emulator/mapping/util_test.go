@@ -17,7 +17,7 @@ var vtlVectorsPath = filepath.Join("..", "..", "..", "shared", "corpus", "aws-ve
 // itself (DEL) is not escaped.
 func TestEscapeJavaScript(t *testing.T) {
 	cases := []struct {
-		name string
+		name string // what the case checks
 		in   string // the Java string (Go UTF-8 text)
 		want string // what commons-lang returns
 	}{
@@ -51,8 +51,8 @@ func TestEscapeJavaScript(t *testing.T) {
 // +; everything else is %XX of its UTF-8 bytes, upper-case hex.
 func TestURLEncode(t *testing.T) {
 	cases := []struct {
-		in   string
-		want string
+		in   string // the argument
+		want string // the expected result
 	}{
 		{"", ""},
 		{"abcXYZ019", "abcXYZ019"},
@@ -80,9 +80,9 @@ func TestURLEncode(t *testing.T) {
 // subsequence, as the JDK decoder does); a bad escape is an IllegalArgumentException.
 func TestURLDecode(t *testing.T) {
 	cases := []struct {
-		in      string
-		want    string
-		wantErr bool
+		in      string // the argument
+		want    string // the expected result
+		wantErr bool   // Java throws IllegalArgumentException
 	}{
 		{in: "", want: ""},
 		{in: "x=a+b", want: "x=a b"},         // vtl-templates.json#ls-unit-urldecode-plus
@@ -127,10 +127,10 @@ func TestURLDecode(t *testing.T) {
 // TestUtilThroughTemplates runs $util's methods from templates, with API Gateway's null handling.
 func TestUtilThroughTemplates(t *testing.T) {
 	cases := []struct {
-		name     string
-		template string
+		name     string // what the case checks
+		template string // the mapping template
 		body     string // the payload ($input)
-		want     string
+		want     string // the expected result
 	}{
 		{"base64Encode", `$util.base64Encode("hello world")`, "", "aGVsbG8gd29ybGQ="},
 		{"base64Encode UTF-8 bytes", `$util.base64Encode("é€")`, "", "w6nigqw="},
@@ -168,9 +168,9 @@ func TestUtilThroughTemplates(t *testing.T) {
 	}
 }
 
-// TestUtilErrors: a malformed argument fails the template (API Gateway answers 500).
+// TestUtilErrors: an argument Java's URLDecoder or json-smart throws on fails the template.
 func TestUtilErrors(t *testing.T) {
-	for _, tmpl := range []string{`$util.urlDecode("%zz")`, `$util.parseJson('{"a":')`, `$util.base64Decode("!!!")`} {
+	for _, tmpl := range []string{`$util.urlDecode("%zz")`, `$util.urlDecode("100%")`, `$util.parseJson('{"a":')`} {
 		if out, gerr := renderString(t, tmpl, "", testEnv(Params{})); gerr == nil {
 			t.Errorf("%s rendered %q, want a template error", tmpl, out)
 		}
