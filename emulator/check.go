@@ -71,9 +71,6 @@ func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
 			}
 		}
 	}
-	if len(cfg.Functions) > 0 {
-		at(spec.Warning, cfg.File, spec.Position{Path: "functions"}, "Lambda functions are not run yet: AWS and AWS_PROXY integrations answer 500")
-	}
 	if len(cfg.APIKeys) > 0 || len(cfg.UsagePlans) > 0 {
 		at(spec.Warning, cfg.File, spec.Position{Path: "usagePlans"}, "API keys and usage plans are not enforced yet: no 403 for missing keys, no 429 for throttles or quotas")
 	}
@@ -166,10 +163,29 @@ func checkMethod(at reporter, f string, a *spec.API, r *spec.Resource, m *spec.M
 			// AWS deploys such a template and fails when it runs, so this is no reason to refuse the spec.
 			at(spec.Warning, f, in.Position, "%s: %v: requests answer 500, as on AWS", name, err)
 		}
+	case spec.IntegrationAWS, spec.IntegrationAWSProxy:
+		lr, isLambda, err := compileLambda(in)
+		switch {
+		case in.URI == "":
+			// no URI (or a CloudFormation intrinsic in its place): already an error of the spec
+		case err != nil:
+			at(spec.Warning, f, in.Position, "%s: %v: requests answer 500", name, err)
+		case !isLambda:
+			at(spec.Warning, f, in.Position, "%s: %s integrations with AWS services other than Lambda are not emulated: requests answer 500", name, in.Type)
+		case lr.proxy && lr.method != "POST":
+			at(spec.Warning, f, in.Position, "%s: AWS_PROXY integration httpMethod is %s; Lambda is invoked with POST, so AWS answers 500, and so does apigw-local", name, lr.method)
+		default:
+			if t, _, _ := parseLambdaURI(stageVariableRef.ReplaceAllString(in.URI, "x")); !strings.Contains(in.URI, "${stageVariables.") && cfg.Functions[t.Function] == nil {
+				at(spec.Warning, f, in.Position, "%s: function %q is not configured, so requests answer 500; add it to apigw-local.yaml: functions: {%s: {command: [./path/to/handler]}}", name, t.Function, t.Function)
+			}
+			if in.PayloadFormatVersion == "2.0" && in.Type == spec.IntegrationAWS {
+				at(spec.Warning, f, in.Position, "%s: payloadFormatVersion 2.0 applies to AWS_PROXY integrations only", name)
+			}
+		}
 	default:
 		at(spec.Warning, f, in.Position, "%s: %s integrations are not emulated yet: requests answer 500", name, in.Type)
 	}
-	if in.Type == spec.IntegrationMock || in.Type == spec.IntegrationHTTP {
+	if in.Type == spec.IntegrationMock || in.Type == spec.IntegrationHTTP || in.Type == spec.IntegrationAWS {
 		if m, err := mapping.Compile(in); err == nil {
 			for _, n := range m.Notices() {
 				at(spec.Warning, f, in.Position, "%s: %s", name, n)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-lambda-go/lambda"
 	"io"
 	"net"
 	"net/http"
@@ -25,18 +26,31 @@ const MaxBodyBytes = 10 << 20
 
 // Gateway is the http.Handler that serves the current snapshot.
 type Gateway struct {
-	snap  atomic.Pointer[Snapshot]
-	proxy *httpintegration.Proxy
-	log   *AccessLog
-	now   func() time.Time
+	snap      atomic.Pointer[Snapshot]
+	proxy     *httpintegration.Proxy
+	functions *functions
+	log       *AccessLog
+	now       func() time.Time
 }
 
 // NewGateway returns a gateway serving s and logging each request to log (nil for none).
 func NewGateway(s *Snapshot, log *AccessLog) *Gateway {
-	g := &Gateway{proxy: httpintegration.NewProxy(), log: log, now: time.Now}
+	var fnLog io.Writer
+	if log != nil {
+		fnLog = log.w
+	}
+	g := &Gateway{proxy: httpintegration.NewProxy(), functions: newFunctions(fnLog), log: log, now: time.Now}
 	g.Swap(s)
 	return g
 }
+
+// RegisterHandler serves the Lambda function name with an in-process Go handler (built with
+// aws-lambda-go's lambda.NewHandler), instead of the command the config may give: for library users and
+// fast tests.
+func (g *Gateway) RegisterHandler(name string, h lambda.Handler) { g.functions.register(name, h) }
+
+// Close stops every Lambda function process the gateway started.
+func (g *Gateway) Close() error { return g.functions.close() }
 
 // Swap replaces the snapshot; requests in flight keep the one they started with.
 func (g *Gateway) Swap(s *Snapshot) { g.snap.Store(s) }
@@ -130,11 +144,13 @@ func (g *Gateway) serve(x *exchange, snap *Snapshot) *gatewayresponse.Error {
 	if x.route.notServed != "" {
 		return &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: "not served: " + x.route.notServed}
 	}
-	return g.integrate(x)
+	return g.integrate(x, snap)
 }
 
-func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
+func (g *Gateway) integrate(x *exchange, snap *Snapshot) *gatewayresponse.Error {
 	switch {
+	case x.route.lambda != nil:
+		return g.integrateLambda(x, snap)
 	case x.route.mock != nil:
 		return g.integrateMock(x)
 	case x.route.custom != nil:

@@ -50,6 +50,8 @@ type Route struct {
 	proxy      *httpintegration.Integration // HTTP_PROXY
 	custom     *httpintegration.Custom      // HTTP
 	mock       *mock.Integration            // MOCK
+	lambda     *lambdaRoute                 // AWS or AWS_PROXY calling Lambda
+	timeout    time.Duration                // the integration timeout (timeoutInMillis, capped)
 	// notServed explains why this method answers 500 instead of calling its integration: a feature the
 	// emulator does not have yet, or a configuration AWS would reject at request time.
 	notServed string
@@ -105,6 +107,13 @@ func prepare(r *Route, cfg *config.Config) {
 		r.notServed = "the method has no integration (API Gateway answers 500)"
 		return
 	}
+	r.timeout = httpintegration.DefaultTimeout
+	if in.TimeoutInMillis > 0 {
+		r.timeout = time.Duration(in.TimeoutInMillis) * time.Millisecond
+	}
+	if max := cfg.IntegrationTimeoutMax.Duration; max > 0 && r.timeout > max {
+		r.timeout = max
+	}
 	switch in.Type {
 	case spec.IntegrationHTTPProxy:
 		// A VPC_LINK integration is called at its URI directly: locally there is no VPC link, and the
@@ -135,6 +144,16 @@ func prepare(r *Route, cfg *config.Config) {
 			return
 		}
 		r.mock = m
+	case spec.IntegrationAWS, spec.IntegrationAWSProxy:
+		lr, isLambda, err := compileLambda(in)
+		switch {
+		case err != nil:
+			r.notServed = err.Error()
+		case !isLambda:
+			r.notServed = fmt.Sprintf("%s integrations with AWS services other than Lambda are not emulated (%s)", in.Type, in.URI)
+		default:
+			r.lambda = lr
+		}
 	default:
 		r.notServed = fmt.Sprintf("%s integrations are not emulated yet", in.Type)
 	}

@@ -10,7 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -358,4 +360,92 @@ func TestServeEmbeddedExample(t *testing.T) {
 	if err := json.Unmarshal([]byte(line), &entry); err != nil || entry["status"] != float64(200) || entry["stage"] != "dev" {
 		t.Errorf("json log line %q", line)
 	}
+}
+
+// Stopping `serve` leaves no Lambda process behind.
+func TestServeStopsFunctionProcesses(t *testing.T) {
+	dir := t.TempDir()
+	echo := filepath.Join(dir, "echo")
+	build := exec.Command("go", "build", "-o", echo, "../../fixtures/lambdas/echo")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the echo handler: %v\n%s", err, out)
+	}
+	writeFile(t, filepath.Join(dir, "api.yaml"), `openapi: "3.0.1"
+info: {title: fn, version: "1"}
+paths:
+  /{proxy+}:
+    x-amazon-apigateway-any-method:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Echo/invocations"}
+`)
+	writeFile(t, filepath.Join(dir, "apigw-local.yaml"), "specs: [api.yaml]\nfunctions:\n  Echo: {command: [\""+echo+"\"], concurrency: 3}\n")
+	cmd := exec.Command(binary, "serve", "--port", "0", "--no-watch")
+	cmd.Dir = dir
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stdout)
+	var base string
+	for sc.Scan() {
+		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	if base == "" {
+		t.Fatal("serve did not start")
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(base + "/dev/hello")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := countProcesses(echo); n == 0 {
+		t.Fatal("no function process was started")
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("serve exited with %v after SIGTERM", err)
+	}
+	if n := countProcesses(echo); n != 0 {
+		t.Errorf("%d function processes outlived serve", n)
+	}
+}
+
+// countProcesses counts live (not zombie) processes running the executable path, from /proc.
+func countProcesses(path string) int {
+	entries, _ := os.ReadDir("/proc")
+	n := 0
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err == nil && exe == path {
+			if stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); !strings.Contains(string(stat), ") Z ") {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -103,6 +103,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 	fmt.Fprintf(out, "listening on %s\n", base)
 
 	hs := &http.Server{Handler: srv.Gateway, ReadHeaderTimeout: 30 * time.Second}
+	defer srv.Gateway.Close() // no Lambda process outlives the server
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {

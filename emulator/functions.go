@@ -1,0 +1,128 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+	"sync"
+
+	"github.com/apigw-local/apigw-local/emulator/config"
+	"github.com/apigw-local/apigw-local/lambdarun"
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// functions keeps Lambda functions warm across reloads: a function's processes live outside the
+// snapshot and are replaced only when the function's own configuration changes.
+type functions struct {
+	mu        sync.Mutex
+	log       io.Writer
+	running   map[string]*runningFunction
+	inProcess map[string]lambda.Handler
+	closed    bool
+}
+
+type runningFunction struct {
+	cfg lambdarun.Config
+	fn  *lambdarun.Function
+}
+
+func newFunctions(log io.Writer) *functions {
+	if log == nil {
+		log = io.Discard
+	}
+	return &functions{log: log, running: map[string]*runningFunction{}, inProcess: map[string]lambda.Handler{}}
+}
+
+// errNoFunction is a Lambda integration naming a function the config does not define: AWS would answer
+// 500 (the function does not exist or API Gateway may not call it).
+type errNoFunction struct{ name string }
+
+func (e errNoFunction) Error() string {
+	return fmt.Sprintf("function %q is not configured: add functions.%s (command, or external) to apigw-local.yaml", e.name, e.name)
+}
+
+// get returns the running function for name, starting (or restarting, after a config change) it.
+func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, error) {
+	want, ok := fs.configFor(name, cfg)
+	if !ok {
+		return nil, errNoFunction{name}
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.closed {
+		return nil, fmt.Errorf("the gateway is shutting down")
+	}
+	if r := fs.running[name]; r != nil {
+		if sameConfig(r.cfg, want) {
+			return r.fn, nil
+		}
+		go r.fn.Close() // in-flight invocations finish on the old processes
+		delete(fs.running, name)
+	}
+	fn, err := lambdarun.Start(context.Background(), want)
+	if err != nil {
+		return nil, err
+	}
+	fs.running[name] = &runningFunction{cfg: want, fn: fn}
+	return fn, nil
+}
+
+func (fs *functions) configFor(name string, cfg *config.Config) (lambdarun.Config, bool) {
+	fs.mu.Lock()
+	h := fs.inProcess[name]
+	fs.mu.Unlock()
+	lc := lambdarun.Config{Name: name, Region: cfg.Region, AccountID: cfg.AccountID, Log: fs.log}
+	if h != nil {
+		lc.Handler = h
+		return lc, true
+	}
+	f := cfg.Functions[name]
+	if f == nil {
+		return lc, false
+	}
+	lc.Command, lc.Workdir, lc.Env = f.Command, f.Workdir, f.Env
+	lc.Timeout, lc.MemorySize, lc.Concurrency = f.Timeout.Duration, f.MemorySize, f.Concurrency
+	if f.External != nil {
+		lc.ExternalPort = f.External.Port
+	}
+	return lc, true
+}
+
+// sameConfig compares what decides how a function runs. Handlers are not compared (a handler value may
+// not be comparable): register replaces a running in-process function itself.
+func sameConfig(a, b lambdarun.Config) bool {
+	if (a.Handler == nil) != (b.Handler == nil) {
+		return false
+	}
+	a.Handler, b.Handler = nil, nil
+	a.Log, b.Log = nil, nil
+	return reflect.DeepEqual(a, b)
+}
+
+// register makes name an in-process Go handler (for library users and fast tests); it wins over the config.
+func (fs *functions) register(name string, h lambda.Handler) {
+	fs.mu.Lock()
+	fs.inProcess[name] = h
+	if r := fs.running[name]; r != nil {
+		go r.fn.Close()
+		delete(fs.running, name)
+	}
+	fs.mu.Unlock()
+}
+
+// close stops every function and its processes.
+func (fs *functions) close() error {
+	fs.mu.Lock()
+	fs.closed = true
+	running := fs.running
+	fs.running = map[string]*runningFunction{}
+	fs.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, r := range running {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = r.fn.Close() }()
+	}
+	wg.Wait()
+	return nil
+}
