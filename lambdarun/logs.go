@@ -98,8 +98,10 @@ func billed(duration, init time.Duration) time.Duration {
 // without limit (CloudWatch cuts events at 256 KB).
 const maxLogLine = 256 * 1024
 
-// copyLines reads a process's output and logs it line by line until EOF.
-func (l *logger) copyLines(r io.Reader) {
+// copyLines reads a process's output and logs it line by line until EOF. requestID names the invocation
+// the process is running ("" between invocations): each line carries it, so that output of concurrent
+// invocations can be told apart, as CloudWatch's per-request lines can.
+func (l *logger) copyLines(r io.Reader, requestID func() string) {
 	br := bufio.NewReaderSize(r, maxLogLine)
 	for {
 		line, err := br.ReadSlice('\n')
@@ -110,7 +112,11 @@ func (l *logger) copyLines(r io.Reader) {
 			if len(line) > 0 && line[len(line)-1] == '\r' {
 				line = line[:len(line)-1]
 			}
-			l.line(line)
+			if id := requestID(); id != "" && l.enabled() {
+				l.line(append([]byte("RequestId: "+id+" "), line...))
+			} else {
+				l.line(line)
+			}
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return

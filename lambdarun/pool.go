@@ -126,7 +126,14 @@ func (f *Function) supervise(p *proc) {
 	copied := make(chan struct{})
 	if outR != nil {
 		go func() {
-			f.log.copyLines(outR)
+			f.log.copyLines(outR, func() string {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				if p.current != nil {
+					return p.current.inv.RequestID
+				}
+				return ""
+			})
 			close(copied)
 		}()
 	} else {

@@ -676,3 +676,21 @@ func TestStartValidation(t *testing.T) {
 		t.Errorf("Start spawned: %+v", s)
 	}
 }
+
+// Function output is logged line by line with the function name and the id of the invocation it belongs to.
+func TestOutputLinesCarryRequestID(t *testing.T) {
+	log := &syncBuffer{}
+	f := start(t, Config{Name: "Quitter", Command: []string{fixture("exit")}, Log: log})
+	res, err := f.Invoke(context.Background(), Invocation{RequestID: "req-exit", Payload: []byte(`{}`)})
+	if err != nil || res.FunctionError == "" {
+		t.Fatalf("exit fixture: %v %+v", err, res)
+	}
+	eventually(t, 2*time.Second, "the exit fixture's output line", func() bool {
+		return strings.Contains(log.String(), "[Quitter] RequestId: req-exit ") && strings.Contains(log.String(), "exit: exiting with status")
+	})
+	for _, line := range log.lines() {
+		if strings.Contains(line, "exit: exiting with status") && !regexp.MustCompile(`^\[Quitter\] RequestId: req-exit \S+ \S+ exit: exiting with status \d+$`).MatchString(line) {
+			t.Errorf("output line %q lacks the function name and request id", line)
+		}
+	}
+}
