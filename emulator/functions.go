@@ -24,6 +24,7 @@ type functions struct {
 
 type runningFunction struct {
 	cfg lambdarun.Config
+	src *config.Config // the config it was last checked against: the same snapshot needs no new check
 	fn  *lambdarun.Function
 }
 
@@ -44,6 +45,12 @@ func (e errNoFunction) Error() string {
 
 // get returns the running function for name, starting (or restarting, after a config change) it.
 func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, error) {
+	fs.mu.Lock()
+	if r := fs.running[name]; r != nil && r.src == cfg {
+		fs.mu.Unlock()
+		return r.fn, nil
+	}
+	fs.mu.Unlock()
 	want, ok := fs.configFor(name, cfg)
 	if !ok {
 		return nil, errNoFunction{name}
@@ -55,6 +62,7 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 	}
 	if r := fs.running[name]; r != nil {
 		if sameConfig(r.cfg, want) {
+			r.src = cfg
 			return r.fn, nil
 		}
 		go r.fn.Close() // in-flight invocations finish on the old processes
@@ -64,7 +72,7 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 	if err != nil {
 		return nil, err
 	}
-	fs.running[name] = &runningFunction{cfg: want, fn: fn}
+	fs.running[name] = &runningFunction{cfg: want, src: cfg, fn: fn}
 	return fn, nil
 }
 

@@ -152,3 +152,21 @@ func FuzzEventV1(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJSONString checks the hand-written string writer against encoding/json without HTML escaping.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", `q"b\s`, "\x00\x01\b\f\n\r\t\x1f", "<>&", "\u2028\u2029", "é€😀", "\xff\xfe", "a\xc3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w := newJSONWriter()
+		w.str(s)
+		want := newJSONWriter()
+		if err := want.encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if w.buf.String() != want.buf.String() {
+			t.Errorf("%q: got %s, want %s", s, w.buf.String(), want.buf.String())
+		}
+	})
+}

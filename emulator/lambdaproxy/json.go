@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 // object is a JSON object that keeps its keys in the order they were set. AWS's events have a fixed key
@@ -58,9 +59,7 @@ func (w *jsonWriter) write(v any) error {
 			if i > 0 {
 				w.buf.WriteByte(',')
 			}
-			if err := w.encode(k); err != nil {
-				return err
-			}
+			w.str(k)
 			w.buf.WriteByte(':')
 			if err := w.write(x.vals[i]); err != nil {
 				return err
@@ -77,12 +76,12 @@ func (w *jsonWriter) write(v any) error {
 			if i > 0 {
 				w.buf.WriteByte(',')
 			}
-			if err := w.encode(s); err != nil {
-				return err
-			}
+			w.str(s)
 		}
 		w.buf.WriteByte(']')
-	default: // strings and caller-supplied values such as the authorizer context
+	case string:
+		w.str(x)
+	default: // caller-supplied values such as the authorizer context
 		return w.encode(x)
 	}
 	return nil
@@ -189,4 +188,63 @@ func typeName(raw json.RawMessage) string {
 		return "a number"
 	}
 	return "nothing"
+}
+
+// str writes s as a JSON string exactly as encoding/json does with HTML escaping off (the events are
+// built on every request; going through json.Encoder for each string cost most of EventV1's time).
+func (w *jsonWriter) str(s string) {
+	const hex = "0123456789abcdef"
+	b := &w.buf
+	b.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case '\b':
+				b.WriteString(`\b`)
+			case '\f':
+				b.WriteString(`\f`)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\r':
+				b.WriteString(`\r`)
+			case '\t':
+				b.WriteString(`\t`)
+			default:
+				b.WriteString(`\u00`)
+				b.WriteByte(hex[c>>4])
+				b.WriteByte(hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString(s[start:i])
+			b.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b.WriteString(s[start:i])
+			b.WriteString(`\u202`)
+			b.WriteByte(hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b.WriteString(s[start:])
+	b.WriteByte('"')
 }
