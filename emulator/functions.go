@@ -65,7 +65,12 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 			r.src = cfg
 			return r.fn, nil
 		}
-		go r.fn.Close() // in-flight invocations finish on the old processes
+		if r.cfg.ExternalPort != 0 {
+			// The new endpoint needs the same port: close the old one first.
+			_ = r.fn.Close()
+		} else {
+			go r.fn.Close() // in-flight invocations finish on the old processes
+		}
 		delete(fs.running, name)
 	}
 	fn, err := lambdarun.Start(context.Background(), want)
@@ -76,16 +81,39 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 	return fn, nil
 }
 
+// startExternal opens the Runtime API endpoint of every external function of cfg now, rather than at
+// its first invocation: the user starts such a handler (AWS_LAMBDA_RUNTIME_API=127.0.0.1:port) once the
+// gateway is up, and aws-lambda-go exits when its first /next call finds nothing listening. A failure (a
+// port in use) is logged; the first invocation tries again and answers the error.
+func (fs *functions) startExternal(cfg *config.Config) {
+	if cfg == nil {
+		return
+	}
+	for _, name := range cfg.FunctionNames {
+		if f := cfg.Functions[name]; f == nil || f.External == nil {
+			continue
+		}
+		if _, err := fs.get(name, cfg); err != nil {
+			fmt.Fprintf(fs.log, "[%s] %v\n", name, err)
+		}
+	}
+}
+
 func (fs *functions) configFor(name string, cfg *config.Config) (lambdarun.Config, bool) {
 	fs.mu.Lock()
 	h := fs.inProcess[name]
 	fs.mu.Unlock()
 	lc := lambdarun.Config{Name: name, Region: cfg.Region, AccountID: cfg.AccountID, Log: fs.log}
+	f := cfg.Functions[name]
 	if h != nil {
+		// An in-process handler still takes the function's timeout, memory and concurrency from the
+		// config when it has an entry there.
 		lc.Handler = h
+		if f != nil {
+			lc.Timeout, lc.MemorySize, lc.Concurrency = f.Timeout.Duration, f.MemorySize, f.Concurrency
+		}
 		return lc, true
 	}
-	f := cfg.Functions[name]
 	if f == nil {
 		return lc, false
 	}

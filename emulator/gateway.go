@@ -52,8 +52,13 @@ func (g *Gateway) RegisterHandler(name string, h lambda.Handler) { g.functions.r
 // Close stops every Lambda function process the gateway started.
 func (g *Gateway) Close() error { return g.functions.close() }
 
-// Swap replaces the snapshot; requests in flight keep the one they started with.
-func (g *Gateway) Swap(s *Snapshot) { g.snap.Store(s) }
+// Swap replaces the snapshot; requests in flight keep the one they started with. The Runtime API
+// endpoints of external functions open here, so that a handler started before the first request finds
+// its endpoint.
+func (g *Gateway) Swap(s *Snapshot) {
+	g.snap.Store(s)
+	g.functions.startExternal(s.Config)
+}
 
 // Snapshot returns the snapshot being served.
 func (g *Gateway) Snapshot() *Snapshot { return g.snap.Load() }

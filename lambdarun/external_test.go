@@ -142,7 +142,7 @@ func TestRuntimeAPI(t *testing.T) {
 			t.Fatalf("next: %d %s %v", resp.StatusCode, body, h)
 		}
 		deadline, _ := strconv.ParseInt(h.Get("Lambda-Runtime-Deadline-Ms"), 10, 64)
-		if d := time.UnixMilli(deadline).Sub(before); d < 4900*time.Millisecond || d > 5200*time.Millisecond {
+		if d := time.UnixMilli(deadline).Sub(before); d < 4900*time.Millisecond || d > 5600*time.Millisecond {
 			t.Errorf("deadline %v from now, want the 5 s timeout", d)
 		}
 	})
