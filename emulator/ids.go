@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"github.com/google/uuid"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -12,24 +13,8 @@ import (
 // The ids need to be unique, not secret: a ChaCha8 source per call site would be overkill, the global
 // math/rand/v2 generator is fast and safe for concurrent use.
 
-// newRequestID returns a UUID version 4, the shape of x-amzn-RequestId.
-func newRequestID() string {
-	var b [16]byte
-	putRandom(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+// newRequestID returns a random UUID version 4, the form of x-amzn-RequestId.
+func newRequestID() string { return uuid.NewString() }
 
 // newAPIGWID returns an id shaped like x-amz-apigw-id (e.g. "OkTz-Fm25PgFdlg="): 11 bytes, URL-safe base64.
 func newAPIGWID() string {

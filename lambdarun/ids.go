@@ -3,6 +3,7 @@ package lambdarun
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"github.com/google/uuid"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -23,23 +24,7 @@ func random(b []byte) {
 }
 
 // newRequestID returns a random UUID version 4, the form of Lambda's request ids.
-func newRequestID() string {
-	var b [16]byte
-	random(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
-}
+func newRequestID() string { return uuid.NewString() }
 
 // newTraceID returns an X-Ray trace header for an invocation that came without one. Lambda always sends
 // Lambda-Runtime-Trace-Id, and aws-lambda-go copies it to _X_AMZN_TRACE_ID, where X-Ray SDKs expect a
