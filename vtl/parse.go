@@ -887,70 +887,44 @@ func (p *parser) parseExpr() (expr, error) {
 	return p.parseOr()
 }
 
-func (p *parser) parseOr() (expr, error) {
-	l, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipWS()
-		pos := p.pos
-		if strings.HasPrefix(p.src[p.pos:], "||") {
-			p.pos += 2
-		} else if !p.word("or") {
-			return l, nil
-		}
-		r, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{op: opOr, pos: p.base + pos, l: l, r: r}
-	}
+// binaryOp is a binary operator of one precedence level, written as a symbol or as Velocity's word form.
+type binaryOp struct {
+	text string
+	word bool
+	op   binOp
 }
 
-func (p *parser) parseAnd() (expr, error) {
-	l, err := p.parseEq()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipWS()
-		pos := p.pos
-		if strings.HasPrefix(p.src[p.pos:], "&&") {
-			p.pos += 2
-		} else if !p.word("and") {
-			return l, nil
-		}
-		r, err := p.parseEq()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{op: opAnd, pos: p.base + pos, l: l, r: r}
-	}
-}
+// The levels of binary operators, loosest first; + and - (parseAdd) come between the comparisons and
+// the multiplicative level. Symbols are tried longest first ("<=" before "<").
+var (
+	orOps  = []binaryOp{{"||", false, opOr}, {"or", true, opOr}}
+	andOps = []binaryOp{{"&&", false, opAnd}, {"and", true, opAnd}}
+	eqOps  = []binaryOp{{"==", false, opEq}, {"!=", false, opNe}, {"eq", true, opEq}, {"ne", true, opNe}}
+	relOps = []binaryOp{{"<=", false, opLe}, {">=", false, opGe}, {"<", false, opLt}, {">", false, opGt},
+		{"le", true, opLe}, {"ge", true, opGe}, {"lt", true, opLt}, {"gt", true, opGt}}
+	mulOps = []binaryOp{{"*", false, opMul}, {"/", false, opDiv}, {"%", false, opMod}}
+)
 
-func (p *parser) parseEq() (expr, error) {
-	l, err := p.parseRel()
+func (p *parser) parseOr() (expr, error)  { return p.parseBinary(orOps, p.parseAnd) }
+func (p *parser) parseAnd() (expr, error) { return p.parseBinary(andOps, p.parseEq) }
+func (p *parser) parseEq() (expr, error)  { return p.parseBinary(eqOps, p.parseRel) }
+func (p *parser) parseRel() (expr, error) { return p.parseBinary(relOps, p.parseAdd) }
+
+// parseBinary parses a left-associative chain of one level's operators between operands of the next
+// tighter level.
+func (p *parser) parseBinary(ops []binaryOp, operand func() (expr, error)) (expr, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
 	for {
 		p.skipWS()
 		pos := p.pos
-		var op binOp
-		switch s := p.src[p.pos:]; {
-		case strings.HasPrefix(s, "=="):
-			op, p.pos = opEq, p.pos+2
-		case strings.HasPrefix(s, "!="):
-			op, p.pos = opNe, p.pos+2
-		case p.word("eq"):
-			op = opEq
-		case p.word("ne"):
-			op = opNe
-		default:
+		op, ok := p.binaryOperator(ops)
+		if !ok {
 			return l, nil
 		}
-		r, err := p.parseRel()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
@@ -958,41 +932,21 @@ func (p *parser) parseEq() (expr, error) {
 	}
 }
 
-func (p *parser) parseRel() (expr, error) {
-	l, err := p.parseAdd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipWS()
-		pos := p.pos
-		var op binOp
-		switch s := p.src[p.pos:]; {
-		case strings.HasPrefix(s, "<="):
-			op, p.pos = opLe, p.pos+2
-		case strings.HasPrefix(s, ">="):
-			op, p.pos = opGe, p.pos+2
-		case strings.HasPrefix(s, "<"):
-			op, p.pos = opLt, p.pos+1
-		case strings.HasPrefix(s, ">"):
-			op, p.pos = opGt, p.pos+1
-		case p.word("le"):
-			op = opLe
-		case p.word("ge"):
-			op = opGe
-		case p.word("lt"):
-			op = opLt
-		case p.word("gt"):
-			op = opGt
-		default:
-			return l, nil
+// binaryOperator consumes one of ops at the current position.
+func (p *parser) binaryOperator(ops []binaryOp) (binOp, bool) {
+	for _, o := range ops {
+		if o.word {
+			if p.word(o.text) {
+				return o.op, true
+			}
+			continue
 		}
-		r, err := p.parseAdd()
-		if err != nil {
-			return nil, err
+		if strings.HasPrefix(p.src[p.pos:], o.text) {
+			p.pos += len(o.text)
+			return o.op, true
 		}
-		l = &binExpr{op: op, pos: p.base + pos, l: l, r: r}
 	}
+	return 0, false
 }
 
 func (p *parser) parseAdd() (expr, error) {
@@ -1030,36 +984,7 @@ func (p *parser) parseAdd() (expr, error) {
 	}
 }
 
-func (p *parser) parseMul() (expr, error) {
-	l, err := p.parseUnary()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		p.skipWS()
-		pos := p.pos
-		var op binOp
-		if p.pos >= len(p.src) {
-			return l, nil
-		}
-		switch p.src[p.pos] {
-		case '*':
-			op = opMul
-		case '/':
-			op = opDiv
-		case '%':
-			op = opMod
-		default:
-			return l, nil
-		}
-		p.pos++
-		r, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{op: op, pos: p.base + pos, l: l, r: r}
-	}
-}
+func (p *parser) parseMul() (expr, error) { return p.parseBinary(mulOps, p.parseUnary) }
 
 func (p *parser) parseUnary() (expr, error) {
 	p.skipWS()
