@@ -70,6 +70,10 @@ func statusCode(payload []byte) string {
 
 // Respond runs the integration for one request.
 func (m *Integration) Respond(req Request) (*mapping.MethodResponse, *gatewayresponse.Error) {
+	if req.Env == nil {
+		// Callers outside the gateway may leave Env out: templates then see an empty request.
+		req.Env = &mapping.Env{Context: mapping.NewContext(mapping.RequestContext{})}
+	}
 	payload, gerr := m.m.RequestPayload(req.ContentType, req.Body, req.Env)
 	if gerr != nil {
 		return nil, gerr

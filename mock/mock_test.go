@@ -1170,3 +1170,18 @@ func BenchmarkRespond(b *testing.B) {
 		}
 	})
 }
+
+// A Request without Env is answered as a request with no parameters, not a panic.
+func TestRespondWithoutEnv(t *testing.T) {
+	m, err := Compile(&spec.Integration{Type: "MOCK",
+		RequestTemplates: []spec.KV{{Key: "application/json", Value: `{"statusCode": 200}`}},
+		Responses: []*spec.IntegrationResponse{{StatusCode: "200",
+			ResponseTemplates: []spec.KV{{Key: "application/json", Value: `[$input.params('x')|$context.stage]`}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, gerr := m.Respond(Request{})
+	if gerr != nil || resp.Status != 200 || string(resp.Body) != "[|]" {
+		t.Errorf("got %+v %v", resp, gerr)
+	}
+}
