@@ -216,7 +216,7 @@ func (s *Set) Render(err *Error, req Request) Response {
 	if specific != nil {
 		if specific.StatusCode != "" {
 			resp.Status, _ = strconv.Atoi(specific.StatusCode)
-		} else if err.Type == IntegrationFailure && err.Status == 0 {
+		} else if err.Type == IntegrationFailure {
 			// Recorded AWS quirk: customising INTEGRATION_FAILURE without a statusCode makes it answer 500,
 			// although the advertised default is 504 (gateway-responses.json#integration-failure-customised-without-status).
 			resp.Status = 500

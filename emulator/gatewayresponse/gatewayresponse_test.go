@@ -360,6 +360,11 @@ func TestIntegrationFailureCustomisedWithoutStatus(t *testing.T) {
 	if got := render(custom, New(IntegrationFailure, "backend down")).Status; got != 500 {
 		t.Errorf("customised without statusCode, default message: status %d, want 500", got)
 	}
+	// The recorded case is a Lambda proxy failure, which the gateway raises with its own 502: the quirk
+	// replaces that status too.
+	if got := render(custom, &Error{Type: IntegrationFailure, Status: 502, Message: "Internal server error"}).Status; got != 500 {
+		t.Errorf("customised without statusCode, Lambda proxy failure (502): status %d, want 500", got)
+	}
 
 	for _, c := range []struct {
 		name string
