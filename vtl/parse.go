@@ -340,6 +340,13 @@ func (p *parser) hash(nodes []node) ([]node, term, error) {
 		return appendText(nodes, "#"), term{}, nil
 	}
 	mode := p.t.opts.Mode
+	if parse := p.blockDirective(name); parse != nil {
+		n, err := parse(start, end)
+		if err != nil {
+			return nil, term{}, err
+		}
+		return append(nodes, n), term{}, nil
+	}
 	switch name {
 	case "set":
 		if p.setAhead(start) {
@@ -349,12 +356,6 @@ func (p *parser) hash(nodes []node) ([]node, term, error) {
 			}
 			return append(nodes, n), term{}, nil
 		}
-	case "if":
-		n, err := p.parseIf(start, end)
-		if err != nil {
-			return nil, term{}, err
-		}
-		return append(nodes, n), term{}, nil
 	case "elseif":
 		cond, err := p.parenExpr("#elseif", start, end)
 		if err != nil {
@@ -367,27 +368,9 @@ func (p *parser) hash(nodes []node) ([]node, term, error) {
 	case "end":
 		p.pos = p.gobble(end)
 		return nodes, term{kind: termEnd, pos: start}, nil
-	case "foreach":
-		n, err := p.parseForeach(start, end)
-		if err != nil {
-			return nil, term{}, err
-		}
-		return append(nodes, n), term{}, nil
-	case "define":
-		n, err := p.parseDefine(start, end)
-		if err != nil {
-			return nil, term{}, err
-		}
-		return append(nodes, n), term{}, nil
 	case "stop":
 		p.pos = end
 		return append(nodes, &stopNode{}), term{}, nil
-	case "break":
-		n, err := p.parseBreak(start, end)
-		if err != nil {
-			return nil, term{}, err
-		}
-		return append(nodes, n), term{}, nil
 	case "literal":
 		s, err := p.parseLiteral(start, end)
 		if err != nil {
@@ -885,6 +868,23 @@ func (p *parser) parseExpr() (expr, error) {
 	}
 	defer p.leave()
 	return p.parseOr()
+}
+
+// blockDirective returns the parser of a directive that becomes one node of its own, or nil. (A switch,
+// not a map: the parsers reach parseNodes again, which a package-level map would make an
+// initialisation cycle.)
+func (p *parser) blockDirective(name string) func(start, end int) (node, error) {
+	switch name {
+	case "if":
+		return p.parseIf
+	case "foreach":
+		return p.parseForeach
+	case "define":
+		return p.parseDefine
+	case "break":
+		return p.parseBreak
+	}
+	return nil
 }
 
 // binaryOp is a binary operator of one precedence level, written as a symbol or as Velocity's word form.
