@@ -25,7 +25,8 @@ type lambdaRoute struct {
 	uri     string // may hold ${stageVariables.x}
 	method  string // the integration httpMethod; Lambda's Invoke API needs POST
 	mapping *mapping.Integration
-	async   string // the X-Amz-Invocation-Type mapping source, if any
+	async   string        // the X-Amz-Invocation-Type mapping source, if any
+	fixed   *lambdaTarget // the target, resolved once, when the URI uses no stage variable
 }
 
 var stageVariableRef = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
@@ -37,6 +38,11 @@ func compileLambda(in *spec.Integration) (*lambdaRoute, bool, error) {
 		return nil, isLambda, err
 	}
 	lr := &lambdaRoute{proxy: in.Type == spec.IntegrationAWSProxy, v2: in.PayloadFormatVersion == "2.0", uri: in.URI, method: in.HTTPMethod}
+	if !strings.Contains(in.URI, "${") {
+		if t, _, err := parseLambdaURI(in.URI); err == nil && t.Function != "" {
+			lr.fixed = &t
+		}
+	}
 	if !lr.proxy {
 		m, err := mapping.Compile(in)
 		if err != nil {
@@ -50,6 +56,9 @@ func compileLambda(in *spec.Integration) (*lambdaRoute, bool, error) {
 
 // target substitutes the stage's variables and names the function; an undefined variable is AWS's 500.
 func (lr *lambdaRoute) target(stageVars map[string]string) (lambdaTarget, *gatewayresponse.Error) {
+	if lr.fixed != nil {
+		return *lr.fixed, nil
+	}
 	var missing string
 	uri := stageVariableRef.ReplaceAllStringFunc(lr.uri, func(m string) string {
 		name := stageVariableRef.FindStringSubmatch(m)[1]
