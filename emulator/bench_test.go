@@ -190,12 +190,15 @@ paths:
 	srv := httptest.NewServer(g)
 	defer srv.Close()
 	for _, name := range []string{"process", "inprocess", "mock"} {
-		b.Run(name, func(b *testing.B) { latencyLoop(b, srv.URL+"/dev/"+name+"/7") })
+		b.Run(name, func(b *testing.B) { latencyLoop(b, srv.URL+"/dev/"+name+"/7", 4) })
 	}
+	// One client: the round trip without queueing behind other requests for the machine's two cores.
+	b.Run("process-1client", func(b *testing.B) { latencyLoop(b, srv.URL+"/dev/process/7", 0) })
 }
 
-// latencyLoop is loadLoop that also records each request's latency and reports p50 and p99.
-func latencyLoop(b *testing.B, u string) {
+// latencyLoop is loadLoop that also records each request's latency and reports p50, p99 and the machine's
+// CPU time per request. parallelism 4 means 4 × GOMAXPROCS clients (8 here); 0 means a single client.
+func latencyLoop(b *testing.B, u string, parallelism int) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
 	defer client.CloseIdleConnections()
 	// Warm up: start the processes before measuring.
@@ -207,12 +210,9 @@ func latencyLoop(b *testing.B, u string) {
 	}
 	var mu sync.Mutex
 	var lat []time.Duration
-	b.SetParallelism(4)
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
+	client1 := func(next func() bool) {
 		local := make([]time.Duration, 0, 1024)
-		for pb.Next() {
+		for next() {
 			t0 := time.Now()
 			resp, err := client.Get(u)
 			if err != nil {
@@ -230,9 +230,26 @@ func latencyLoop(b *testing.B, u string) {
 		mu.Lock()
 		lat = append(lat, local...)
 		mu.Unlock()
-	})
+	}
+	cpu0, cpuOK := machineCPUTicks()
+	self0, selfOK := selfCPUTicks()
+	b.ResetTimer()
+	start := time.Now()
+	if parallelism == 0 {
+		i := 0
+		client1(func() bool { i++; return i <= b.N })
+	} else {
+		b.SetParallelism(parallelism)
+		b.RunParallel(func(pb *testing.PB) { client1(pb.Next) })
+	}
 	elapsed := time.Since(start)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	if cpu1, ok := machineCPUTicks(); ok && cpuOK && b.N > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/clockTicksPerSecond*1e6/float64(b.N), "machine-cpu-µs/req")
+	}
+	if self1, ok := selfCPUTicks(); ok && selfOK && b.N > 0 {
+		b.ReportMetric(float64(self1-self0)/clockTicksPerSecond*1e6/float64(b.N), "gateway+clients-cpu-µs/req")
+	}
 	if len(lat) > 0 {
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
