@@ -1,6 +1,6 @@
 module github.com/apigw-local/apigw-local
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/aws/aws-lambda-go v1.55.1
@@ -9,6 +9,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/ohler55/ojg v1.28.5
 	github.com/spf13/cobra v1.10.2
+	golang.org/x/time v0.16.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

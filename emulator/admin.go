@@ -6,7 +6,8 @@ import (
 )
 
 // admin serves the emulator's own endpoints under /_apigw/.
-func (g *Gateway) admin(w http.ResponseWriter, r *http.Request, snap *Snapshot) {
+func (g *Gateway) admin(w http.ResponseWriter, r *http.Request, cur *served) {
+	snap := cur.snap
 	switch r.URL.Path {
 	case "/_apigw/health":
 		if !allow(w, r, http.MethodGet) {
@@ -22,8 +23,21 @@ func (g *Gateway) admin(w http.ResponseWriter, r *http.Request, snap *Snapshot) 
 			routes = []RouteInfo{}
 		}
 		writeJSON(w, http.StatusOK, routes)
-	case "/_apigw/usage", "/_apigw/reset", "/_apigw/", "/_apigw":
-		// Usage plans, the reset and the inspector come with later features; say so instead of pretending.
+	case "/_apigw/usage":
+		if !allow(w, r, http.MethodGet) {
+			return
+		}
+		status, body := cur.meter.usage(r.URL.Query(), g.clock.Now())
+		writeJSON(w, status, body)
+	case "/_apigw/reset":
+		if !allow(w, r, http.MethodPost) {
+			return
+		}
+		g.ResetLimits()
+		// There is no authorizer cache yet; when authorizers come, the reset empties it too.
+		writeJSON(w, http.StatusOK, map[string]any{"reset": []string{"tokenBuckets", "quotas", "usage"}})
+	case "/_apigw/", "/_apigw":
+		// The inspector comes with a later feature; say so instead of pretending.
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": r.URL.Path + " is not implemented in this version of apigw-local"})
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "unknown admin endpoint " + r.URL.Path})

@@ -50,7 +50,7 @@ func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
 			at(spec.Info, f, top, "binaryMediaTypes %v: proxy integrations pass bodies through byte for byte; content conversion for other integrations comes with them", a.BinaryMediaTypes)
 		}
 		if a.APIKeySource == "AUTHORIZER" {
-			at(spec.Warning, f, top, "api-key-source AUTHORIZER is not emulated yet")
+			at(spec.Warning, f, top, "api-key-source AUTHORIZER takes API keys from a Lambda authorizer's usageIdentifierKey, and Lambda authorizers are not emulated yet: methods that require an API key answer 403 Forbidden")
 		}
 		for _, t := range sortedKeys(a.GatewayResponses) {
 			gr := a.GatewayResponses[t]
@@ -71,16 +71,15 @@ func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
 			}
 		}
 	}
-	if len(cfg.APIKeys) > 0 || len(cfg.UsagePlans) > 0 {
-		at(spec.Warning, cfg.File, spec.Position{Path: "usagePlans"}, "API keys and usage plans are not enforced yet: no 403 for missing keys, no 429 for throttles or quotas")
-	}
 	for _, name := range cfg.StageNames {
 		st := cfg.Stages[name]
 		if st == nil {
 			continue
 		}
-		if st.Throttling != nil || len(st.MethodSettings) > 0 {
-			at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name}, "stage throttling is not enforced yet: no 429 Too Many Requests")
+		for _, key := range sortedKeys(st.MethodSettings) {
+			if key != "*/*" && len(apis) > 0 && !methodKeyMatches(apis, key) {
+				at(spec.Warning, cfg.File, spec.Position{Path: fmt.Sprintf("stages.%s.methodSettings[%q]", name, key)}, "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
+			}
 		}
 		if st.CacheClusterEnabled {
 			at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name + ".cacheClusterEnabled"}, "the stage cache is not emulated: every request reaches the integration")
@@ -98,6 +97,11 @@ func Check(apis []*spec.API, cfg *config.Config) spec.Findings {
 	}
 	for i, p := range cfg.UsagePlans {
 		for j, st := range p.APIStages {
+			for _, key := range sortedKeys(st.Throttle) {
+				if len(apis) > 0 && !methodKeyMatches(apis, key) {
+					at(spec.Warning, cfg.File, spec.Position{Path: fmt.Sprintf("usagePlans[%d].apiStages[%d].throttle[%q]", i, j, key)}, "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
+				}
+			}
 			if st.Unchecked && len(apis) > 0 && !served[st.Stage] {
 				cf := cfg.Findingf(fmt.Sprintf("usagePlans[%d].apiStages[%d].stage", i, j), "usage plan %q names stage %q, which is not served (stages: %s); declare it under stages: or use the stage the spec names", p.Name, st.Stage, strings.Join(sortedKeys(served), ", "))
 				fs = append(fs, spec.Finding{Severity: spec.Error, File: cf.File, Line: cf.Line, Column: cf.Column, Path: cf.Path, Message: cf.Message})
@@ -122,8 +126,17 @@ func checkMethod(at reporter, f string, a *spec.API, r *spec.Resource, m *spec.M
 	default:
 		at(spec.Warning, f, m.Position, "%s: %s authorizer %q is not emulated yet: requests are served without authorization", name, m.AuthorizationType, m.Authorizer)
 	}
-	if m.APIKeyRequired {
-		at(spec.Warning, f, m.Position, "%s: requires an API key, which is not enforced yet", name)
+	if m.APIKeyRequired && a.APIKeySource != "AUTHORIZER" {
+		stages, _ := stagesFor(cfg, a)
+		var uncovered []string
+		for _, st := range stages {
+			if !stageHasKeys(cfg, st) {
+				uncovered = append(uncovered, st)
+			}
+		}
+		if len(uncovered) > 0 {
+			at(spec.Warning, f, m.Position, "%s: requires an API key, but no usage plan with API keys covers stage %s: every request there answers 403 Forbidden; add apiKeys and a usagePlans entry with apiStages: [{stage: %s}] to the config", name, strings.Join(uncovered, ", "), uncovered[0])
+		}
 	}
 	if m.RequestValidator != "" {
 		if v := a.RequestValidators[m.RequestValidator]; v != nil && (v.ValidateRequestBody || v.ValidateRequestParameters) {
@@ -242,4 +255,39 @@ func checkResources(at reporter, a *spec.API) {
 		}
 		at(spec.Error, a.File, where, "%s", line)
 	}
+}
+
+// stageHasKeys reports whether some usage plan with at least one API key applies to stage.
+func stageHasKeys(cfg *config.Config, stage string) bool {
+	for _, p := range cfg.UsagePlans {
+		for _, st := range p.APIStages {
+			if st.Stage == stage && len(p.APIKeys) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// methodKeyMatches reports whether a method settings key ("/pets/GET", "//GET", "/pets/*") names a method
+// of one of the APIs.
+func methodKeyMatches(apis []*spec.API, key string) bool {
+	i := strings.LastIndex(key, "/")
+	resource, method := key[:i], key[i+1:]
+	if resource == "/" || resource == "" {
+		resource = "/"
+	}
+	for _, a := range apis {
+		for _, r := range a.Resources {
+			if r.Path != resource {
+				continue
+			}
+			for _, m := range r.Methods {
+				if method == "*" || m.HTTPMethod == method {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

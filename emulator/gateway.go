@@ -18,6 +18,7 @@ import (
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
 	"github.com/apigw-local/apigw-local/emulator/httpintegration"
 	"github.com/apigw-local/apigw-local/emulator/mapping"
+	"github.com/apigw-local/apigw-local/emulator/throttle"
 	"github.com/apigw-local/apigw-local/mock"
 )
 
@@ -26,20 +27,40 @@ const MaxBodyBytes = 10 << 20
 
 // Gateway is the http.Handler that serves the current snapshot.
 type Gateway struct {
-	snap      atomic.Pointer[Snapshot]
+	cur       atomic.Pointer[served]
 	proxy     *httpintegration.Proxy
 	functions *functions
 	log       *AccessLog
-	now       func() time.Time
+	now       func() time.Time // latencies and $context times
+	clock     throttle.Clock   // token buckets and quotas
+	meters    *throttle.Store
 }
 
+// served is a snapshot with its limits bound to the gateway's buckets: swapped as one, so that a request
+// never sees the routes of one snapshot and the limits of another.
+type served struct {
+	snap  *Snapshot
+	meter *meterTable
+}
+
+// Option configures a Gateway.
+type Option func(*Gateway)
+
+// WithClock makes the token buckets and quotas read the time from c, so that tests can drive it.
+func WithClock(c throttle.Clock) Option { return func(g *Gateway) { g.clock = c } }
+
 // NewGateway returns a gateway serving s and logging each request to log (nil for none).
-func NewGateway(s *Snapshot, log *AccessLog) *Gateway {
+func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 	var fnLog io.Writer
 	if log != nil {
 		fnLog = log.w
 	}
-	g := &Gateway{proxy: httpintegration.NewProxy(), functions: newFunctions(fnLog), log: log, now: time.Now}
+	g := &Gateway{proxy: httpintegration.NewProxy(), functions: newFunctions(fnLog), log: log, now: time.Now,
+		clock: throttle.SystemClock{}}
+	for _, o := range opts {
+		o(g)
+	}
+	g.meters = throttle.NewStore(g.clock)
 	g.Swap(s)
 	return g
 }
@@ -52,16 +73,19 @@ func (g *Gateway) RegisterHandler(name string, h lambda.Handler) { g.functions.r
 // Close stops every Lambda function process the gateway started.
 func (g *Gateway) Close() error { return g.functions.close() }
 
-// Swap replaces the snapshot; requests in flight keep the one they started with. The Runtime API
-// endpoints of external functions open here, so that a handler started before the first request finds
-// its endpoint.
+// Swap replaces the snapshot; requests in flight keep the one they started with. Token buckets and quota
+// counters whose settings the new snapshot leaves unchanged carry over. The Runtime API endpoints of
+// external functions open here, so that a handler started before the first request finds its endpoint.
 func (g *Gateway) Swap(s *Snapshot) {
-	g.snap.Store(s)
+	g.cur.Store(&served{snap: s, meter: bindMeter(s, g.meters)})
 	g.functions.startExternal(s.Config)
 }
 
 // Snapshot returns the snapshot being served.
-func (g *Gateway) Snapshot() *Snapshot { return g.snap.Load() }
+func (g *Gateway) Snapshot() *Snapshot { return g.cur.Load().snap }
+
+// ResetLimits refills every token bucket and forgets the requests counted against quotas and usage.
+func (g *Gateway) ResetLimits() { g.meters.Reset() }
 
 // exchange is one request on its way through the phases.
 type exchange struct {
@@ -80,12 +104,18 @@ type exchange struct {
 	status    int
 	integ     time.Duration
 	reason    string
+	// apiKey is the API key the meter phase accepted; nil for methods that require none.
+	apiKey *apiKey
+	// usageIdentifierKey is the API key a Lambda authorizer returned, for APIs whose key source is
+	// AUTHORIZER.
+	usageIdentifierKey string
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	snap := g.snap.Load()
+	cur := g.cur.Load()
+	snap := cur.snap
 	if p := r.URL.Path; p == "/_apigw" || strings.HasPrefix(p, "/_apigw/") {
-		g.admin(w, r, snap)
+		g.admin(w, r, cur)
 		return
 	}
 	x := &exchange{w: w, r: r, start: g.now(), requestID: newRequestID(), apigwID: newAPIGWID()}
@@ -106,12 +136,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			g.log.Record(x)
 		}
 	}()
-	if gerr := g.serve(x, snap); gerr != nil {
+	if gerr := g.serve(x, cur); gerr != nil {
 		g.fail(x, snap, gerr)
 	}
 }
 
-func (g *Gateway) serve(x *exchange, snap *Snapshot) *gatewayresponse.Error {
+func (g *Gateway) serve(x *exchange, cur *served) *gatewayresponse.Error {
+	snap := cur.snap
 	r := x.r
 	// receive: AWS refuses bodies over 10 MB with a plain-text 413 that no gateway response customises.
 	if r.ContentLength > MaxBodyBytes {
@@ -144,6 +175,11 @@ func (g *Gateway) serve(x *exchange, snap *Snapshot) *gatewayresponse.Error {
 		return missingToken(x, "no resource matches "+rest)
 	}
 	x.route, x.params = m.Value, m.PathParameters
+
+	// meter
+	if gerr := g.meter(x, cur.meter); gerr != nil {
+		return gerr
+	}
 
 	// integrate
 	if x.route.notServed != "" {
@@ -286,6 +322,10 @@ func (x *exchange) context() map[string]string {
 	if x.route != nil {
 		c["resourceId"] = x.route.ResourceID
 	}
+	if x.apiKey != nil {
+		c["identity.apiKey"] = x.apiKey.value
+		c["identity.apiKeyId"] = x.apiKey.id
+	}
 	return c
 }
 
@@ -360,6 +400,9 @@ func (x *exchange) env() *mapping.Env {
 		HTTPMethod: x.r.Method, Path: "/" + x.stage.Name + x.path, Protocol: x.r.Proto, RequestID: x.requestID,
 		RequestTime: x.start, ResourceID: x.route.ResourceID, ResourcePath: x.resource, Stage: x.stage.Name,
 		SourceIP: sourceIP(x.r), UserAgent: x.r.UserAgent()}
+	if x.apiKey != nil {
+		rc.APIKey, rc.APIKeyID = x.apiKey.value, x.apiKey.id
+	}
 	return &mapping.Env{Params: mapping.Params{Path: path, Query: query, Header: header},
 		Context: mapping.NewContext(rc), StageVariables: x.stage.Variables}
 }

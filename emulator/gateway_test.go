@@ -508,8 +508,14 @@ func TestAdminEndpoints(t *testing.T) {
 	if len(routes) != 14 { // 7 methods on 2 stages
 		t.Errorf("routes: %d entries", len(routes))
 	}
-	if r := do(t, "POST", gw.URL+"/_apigw/reset", nil, ""); r.status != http.StatusNotImplemented {
-		t.Errorf("reset is not implemented yet and must say so: %d", r.status)
+	if r := do(t, "GET", gw.URL+"/_apigw/", nil, ""); r.status != http.StatusNotImplemented {
+		t.Errorf("the inspector is not implemented yet and must say so: %d", r.status)
+	}
+	if r := do(t, "GET", gw.URL+"/_apigw/reset", nil, ""); r.status != http.StatusMethodNotAllowed {
+		t.Errorf("GET /_apigw/reset: %d, want 405", r.status)
+	}
+	if r := do(t, "GET", gw.URL+"/_apigw/usage", nil, ""); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "usagePlanId is required") {
+		t.Errorf("usage without plans: %d %s", r.status, r.body)
 	}
 }
 
@@ -553,7 +559,7 @@ components:
 		t.Fatal(fs.Error())
 	}
 	got := Check([]*spec.API{api}, config.Default()).Error()
-	for _, want := range []string{"requires an API key, which is not enforced yet", "${stageVariables.host}, which no stage defines"} {
+	for _, want := range []string{"requires an API key, but no usage plan with API keys covers stage dev: every request there answers 403 Forbidden", "${stageVariables.host}, which no stage defines"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Check misses %q:\n%s", want, got)
 		}

@@ -139,6 +139,9 @@ func (g *Gateway) lambdaProxy(ctx context.Context, x *exchange, fn *lambdarun.Fu
 		APIID: x.api.ID, DeploymentID: x.api.ID[:min(6, len(x.api.ID))], DomainName: x.r.Host,
 		ExtendedRequestID: x.apigwID, RequestID: x.requestID, ResourceID: x.route.ResourceID, RequestTime: x.start,
 		RouteKey: x.r.Method + " " + x.resource, TraceID: trace}
+	if x.apiKey != nil {
+		req.APIKey, req.APIKeyID = x.apiKey.value, x.apiKey.id
+	}
 	var event []byte
 	var err error
 	if lr.v2 {

@@ -241,8 +241,11 @@ type RouteInfo struct {
 	Authorizer     string `json:"authorizer,omitempty"`
 	Authorization  string `json:"authorizationType"`
 	APIKeyRequired bool   `json:"apiKeyRequired"`
-	Served         bool   `json:"served"`
-	Note           string `json:"note,omitempty"`
+	// TimeoutInMillis is the integration timeout that applies: timeoutInMillis, else AWS's default of
+	// 29,000, capped by integrationTimeoutMax.
+	TimeoutInMillis int64  `json:"timeoutInMillis,omitempty"`
+	Served          bool   `json:"served"`
+	Note            string `json:"note,omitempty"`
 }
 
 // Routes lists every route of every stage, sorted for stable output.
@@ -255,7 +258,7 @@ func (s *Snapshot) Routes() []RouteInfo {
 				info := RouteInfo{APIID: a.ID, Stage: stage, Method: rt.Method, Path: rt.Resource,
 					Integration: r.IntegrationType(), Authorizer: r.Method.Authorizer,
 					Authorization: r.Method.AuthorizationType, APIKeyRequired: r.Method.APIKeyRequired,
-					Served: r.notServed == "", Note: r.notServed}
+					Served: r.notServed == "", Note: r.notServed, TimeoutInMillis: r.timeout.Milliseconds()}
 				if r.Method.Integration != nil {
 					info.URI = r.Method.Integration.URI
 				}

@@ -39,7 +39,10 @@ type Request struct {
 	StageVariables map[string]string
 	SourceIP       string
 	UserAgent      string // identity.userAgent; the User-Agent header when empty
-	Protocol       string // "HTTP/1.1" when empty
+	// APIKey and APIKeyID are identity.apiKey and identity.apiKeyId, set for methods that require an API
+	// key (DOC: present only then).
+	APIKey, APIKeyID string
+	Protocol         string // "HTTP/1.1" when empty
 
 	// Request context.
 	AccountID, APIID, DeploymentID, DomainName, ExtendedRequestID, RequestID, ResourceID string
@@ -343,6 +346,15 @@ var identityKeyOrder = []string{
 	"accessKey", "cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn", "userAgent", "user",
 }
 
+// identityKeyOrderWithKey is the identity key order when apiKey and apiKeyId are present. Fourteen keys
+// make Java's HashMap grow to 32 buckets; the order is that of such a map, the model that reproduces the
+// captured 12-key order exactly (no capture with a key exists).
+var identityKeyOrderWithKey = []string{
+	"cognitoIdentityPoolId", "cognitoIdentityId", "principalOrgId", "apiKey", "cognitoAuthenticationType",
+	"userArn", "apiKeyId", "userAgent", "accountId", "caller", "sourceIp", "accessKey",
+	"cognitoAuthenticationProvider", "user",
+}
+
 // EventV1 builds the payload-1.0 event of a REST API's AWS_PROXY integration (reference §e.1). The
 // integration's requestParameters are not applied: AWS ignores them for AWS_PROXY (REC
 // v1-event-requestparameters-ignored), so Request carries the method request only. The error is only
@@ -388,8 +400,13 @@ func EventV1(r *Request) ([]byte, error) {
 
 	ua := r.userAgent()
 	identity := map[string]any{"sourceIp": orNull(r.SourceIP), "userAgent": orNull(ua)}
+	order := identityKeyOrder
+	if r.APIKey != "" {
+		identity["apiKey"], identity["apiKeyId"] = r.APIKey, r.APIKeyID
+		order = identityKeyOrderWithKey
+	}
 	id := &object{}
-	for _, k := range identityKeyOrder {
+	for _, k := range order {
 		id.set(k, identity[k]) // absent -> null
 	}
 	rc := map[string]any{
