@@ -21,6 +21,8 @@ type Sources struct {
 	Fallback fs.FS
 	// FallbackName is the file in Fallback to serve.
 	FallbackName string
+	// FallbackConfig is the config file in Fallback that goes with it; empty for none.
+	FallbackConfig string
 	// Options change how specs are imported.
 	Options spec.Options
 }
@@ -83,8 +85,19 @@ func Load(src Sources) (*Loaded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("embedded example API: %w", err)
 		}
-		api, fs := spec.Parse(src.FallbackName, data, src.Options)
-		l.Findings = append(l.Findings, fs...)
+		api, findings := spec.Parse(src.FallbackName, data, src.Options)
+		l.Findings = append(l.Findings, findings...)
+		if src.FallbackConfig != "" {
+			cdata, err := fs.ReadFile(src.Fallback, src.FallbackConfig)
+			if err != nil {
+				return nil, fmt.Errorf("embedded example config: %w", err)
+			}
+			cfg, err := config.Parse(src.FallbackConfig, cdata)
+			if err != nil { // a bug in the embedded example, caught by its tests
+				return nil, fmt.Errorf("embedded example config: %w", err)
+			}
+			l.Config = cfg
+		}
 		if api != nil {
 			l.APIs = append(l.APIs, api)
 		}

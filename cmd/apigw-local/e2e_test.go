@@ -360,6 +360,98 @@ func TestServeEmbeddedExample(t *testing.T) {
 	if err := json.Unmarshal([]byte(line), &entry); err != nil || entry["status"] != float64(200) || entry["stage"] != "dev" {
 		t.Errorf("json log line %q", line)
 	}
+	// The embedded config's API key and usage plan: 403 without the key, burst 2, then 429.
+	for i, want := range []struct {
+		key    string
+		status int
+	}{{"", 403}, {"demo-key-0123456789abcdef", 200}, {"demo-key-0123456789abcdef", 200}, {"demo-key-0123456789abcdef", 429}} {
+		req, _ := http.NewRequest("GET", s.url+"/dev/premium", nil)
+		if want.key != "" {
+			req.Header.Set("X-Api-Key", want.key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want.status {
+			t.Errorf("GET /dev/premium #%d: %d, want %d", i+1, resp.StatusCode, want.status)
+		}
+	}
+	s.waitLog(t, `THROTTLED usage-plan=demo-plan key=demo`)
+}
+
+// Throttling and quotas over the real server: the buckets survive a hot reload of an unrelated edit,
+// /_apigw/usage counts what got through, and /_apigw/reset starts again.
+func TestServeThrottlingAcrossReload(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "api.yaml"), `openapi: "3.0.1"
+info: {title: metered, version: "1"}
+paths:
+  /pets:
+    get:
+      security: [{key: []}]
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+components:
+  securitySchemes:
+    key: {type: apiKey, name: x-api-key, in: header}
+`)
+	config := func(vars string) string {
+		return `specs: [api.yaml]
+stages:
+  prod: {variables: {` + vars + `}}
+apiKeys: [{name: alice, value: "alice-0123456789abcdefghij"}]
+usagePlans:
+  - {name: basic, apiStages: [{stage: prod}], throttle: {rateLimit: 0.01, burstLimit: 3}, quota: {limit: 100, period: MONTH}, apiKeys: [alice]}
+`
+	}
+	writeFile(t, filepath.Join(dir, "apigw-local.yaml"), config("v: '1'"))
+	s := startServe(t, dir)
+	get := func() int {
+		req, _ := http.NewRequest("GET", s.url+"/prod/pets", nil)
+		req.Header.Set("x-api-key", "alice-0123456789abcdefghij")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i, want := range []int{200, 200, 200, 429} {
+		if got := get(); got != want {
+			t.Fatalf("request %d: %d, want %d", i+1, got, want)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "apigw-local.yaml"), config("v: '2'"))
+	s.waitLog(t, `reloaded: now serving generation 2`)
+	if got := get(); got != 429 {
+		t.Errorf("after an unrelated edit: %d, want 429 (the bucket must survive the reload)", got)
+	}
+	resp, err := http.Get(s.url + "/_apigw/usage?usagePlanId=basic&keyId=alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var usage struct {
+		Values map[string][][]int64 `json:"values"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&usage)
+	resp.Body.Close()
+	for _, rows := range usage.Values {
+		if last := rows[len(rows)-1]; last[0] != 3 || last[1] != 97 {
+			t.Errorf("usage today: %v, want [3 97]", last)
+		}
+	}
+	if len(usage.Values) != 1 {
+		t.Errorf("usage: %v", usage)
+	}
+	resp, err = http.Post(s.url+"/_apigw/reset", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := get(); resp.StatusCode != 200 || got != 200 {
+		t.Errorf("after reset: %d, then %d", resp.StatusCode, got)
+	}
 }
 
 // Stopping `serve` leaves no Lambda process behind.

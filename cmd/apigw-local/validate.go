@@ -21,7 +21,7 @@ func (f *sourceFlags) add(cmd *cobra.Command) {
 }
 
 func (f *sourceFlags) sources(specs []string) emulator.Sources {
-	return emulator.Sources{Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec}
+	return emulator.Sources{Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec, FallbackConfig: fixtures.ExampleConfig}
 }
 
 type validateOptions struct {
