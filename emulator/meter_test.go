@@ -550,3 +550,37 @@ stages: {prod: {}}
 		}
 	}
 }
+
+// validate says when a limit cannot act: a method settings or usage plan throttle key that names no
+// method, and a key-requiring method on a stage that no plan with keys covers. Keys that do match stay
+// silent.
+func TestCheckMeterFindings(t *testing.T) {
+	cfg := strings.Replace(meteredConfig, `"/open/GET": {throttling: {rateLimit: 1, burstLimit: 2}}`,
+		`"/open/GET": {throttling: {rateLimit: 1, burstLimit: 2}}
+      "/pets/*": {throttling: {rateLimit: 1, burstLimit: 2}}
+      "/petz/GET": {throttling: {rateLimit: 1, burstLimit: 2}}`, 1)
+	cfg = strings.Replace(cfg, `throttle: {"/pets/{id}/GET": {rateLimit: 1, burstLimit: 1}}`, `throttle: {"/pets/{id}/GET": {rateLimit: 1, burstLimit: 1}, "/pets/{petId}/GET": {rateLimit: 1, burstLimit: 1}}`, 1)
+	cfg = strings.Replace(cfg, "    apiStages: [{stage: prod}, {stage: test}]\n", "    apiStages: [{stage: prod}]\n", 1)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(meteredSpec), 0o644)
+	os.WriteFile(filepath.Join(dir, "apigw-local.yaml"), []byte(cfg), 0o644)
+	l, err := Load(Sources{Specs: []string{filepath.Join(dir, "openapi.yaml")}, Config: filepath.Join(dir, "apigw-local.yaml")})
+	if err != nil {
+		t.Fatal(l.Findings.Error())
+	}
+	got := l.Findings.Error()
+	for _, want := range []string{
+		`stages.prod.methodSettings["/petz/GET"]: "/petz/GET" matches no method of the API, so it limits nothing`,
+		`usagePlans[0].apiStages[0].throttle["/pets/{petId}/GET"]: "/pets/{petId}/GET" matches no method`,
+		`GET /pets: requires an API key, but no usage plan with API keys covers stage test: every request there answers 403 Forbidden`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	for _, quiet := range []string{`"/open/GET" matches`, `"/pets/*" matches`, `"/pets/{id}/GET" matches`, "GET /open: requires"} {
+		if strings.Contains(got, quiet) {
+			t.Errorf("findings wrongly report %q:\n%s", quiet, got)
+		}
+	}
+}

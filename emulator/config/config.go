@@ -262,7 +262,8 @@ type Quota struct {
 	// Offset is >= 0 (key offset). Default 0. AWS's current API reference calls it "the number of
 	// requests subtracted from the given limit in the initial time period", while older documentation
 	// calls it "the day that a time period starts"; validation accepts both readings except that, for
-	// DAY, a non-zero offset must be less than Limit.
+	// DAY, a non-zero offset must be less than Limit. The emulator applies the current reading: the
+	// initial period (the one in which the quota was loaded, changed or reset) allows Limit - Offset.
 	Offset int
 }
 
