@@ -285,15 +285,7 @@ usagePlans:
     apiKeys: [alice]
 account: {throttle: {rateLimit: 1000000000, burstLimit: 1000000000}}
 `
-	dir := b.TempDir()
-	specPath, cfgPath := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "apigw-local.yaml")
-	_ = os.WriteFile(specPath, []byte(meteredSpec), 0o644)
-	_ = os.WriteFile(cfgPath, []byte(cfg), 0o644)
-	l, err := Load(Sources{Specs: []string{specPath}, Config: cfgPath})
-	if err != nil {
-		b.Fatal(l.Findings.Error())
-	}
-	snap, _ := l.Snapshot()
+	snap := loadFiles(b, b.TempDir(), meteredSpec, cfg)
 	g := NewGateway(snap, nil)
 	defer g.Close()
 	cur := g.cur.Load()

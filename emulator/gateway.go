@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/aws/aws-lambda-go/lambda"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
 	"github.com/apigw-local/apigw-local/emulator/httpintegration"

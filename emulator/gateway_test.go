@@ -77,30 +77,44 @@ func atoi(s string) int {
 // newGateway serves specYAML (with {{backend}} replaced) and configYAML over real HTTP on 127.0.0.1:0.
 func newGateway(t *testing.T, specYAML, configYAML string) (*httptest.Server, *Gateway) {
 	t.Helper()
-	dir := t.TempDir()
+	snap := loadFiles(t, t.TempDir(), specYAML, configYAML)
+	g := NewGateway(snap, nil)
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	return srv, g
+}
+
+// loadFiles writes a spec (openapi.yaml) and, when configYAML is not empty, a config (apigw-local.yaml)
+// into dir, loads them and builds the snapshot; any finding of error severity fails the test.
+func loadFiles(tb testing.TB, dir, specYAML, configYAML string) *Snapshot {
+	tb.Helper()
+	l := loadFilesFindings(tb, dir, specYAML, configYAML)
+	snap, err := l.Snapshot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return snap
+}
+
+// loadFilesFindings is loadFiles that returns what was loaded, findings included.
+func loadFilesFindings(tb testing.TB, dir, specYAML, configYAML string) *Loaded {
+	tb.Helper()
 	specPath := filepath.Join(dir, "openapi.yaml")
 	if err := os.WriteFile(specPath, []byte(specYAML), 0o644); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	src := Sources{Specs: []string{specPath}}
 	if configYAML != "" {
 		src.Config = filepath.Join(dir, "apigw-local.yaml")
 		if err := os.WriteFile(src.Config, []byte(configYAML), 0o644); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	l, err := Load(src)
 	if err != nil {
-		t.Fatalf("load: %v\n%s", err, l.Findings.Error())
+		tb.Fatalf("load: %v\n%s", err, l.Findings.Error())
 	}
-	snap, err := l.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := NewGateway(snap, nil)
-	srv := httptest.NewServer(g)
-	t.Cleanup(srv.Close)
-	return srv, g
+	return l
 }
 
 type result struct {

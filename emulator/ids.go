@@ -3,11 +3,13 @@ package emulator
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"github.com/google/uuid"
+	"hash/fnv"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // The ids need to be unique, not secret: a ChaCha8 source per call site would be overkill, the global
@@ -52,4 +54,17 @@ func traceID(client string, now time.Time) string {
 		out += ";" + rest
 	}
 	return out
+}
+
+// newID derives a stable API Gateway-shaped id (lower-case letters and digits, n of them) from a kind
+// and a name: API key and usage plan ids stay the same across restarts, so $context.identity.apiKeyId
+// and /_apigw/usage do too.
+func newID(kind, name string, n int) string {
+	h := fnv.New64a()
+	h.Write([]byte(kind + "\x00" + name))
+	id := strconv.FormatUint(h.Sum64(), 36)
+	for len(id) < n {
+		id = "0" + id
+	}
+	return id[:n]
 }

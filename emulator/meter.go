@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +42,16 @@ type usagePlan struct {
 	usage    map[string]*throttle.Usage // by key name
 }
 
+// hasKey reports whether the plan holds the key with this id or name.
+func (p *usagePlan) hasKey(idOrName string) bool {
+	for _, k := range p.keys {
+		if k.id == idOrName || k.name == idOrName {
+			return true
+		}
+	}
+	return false
+}
+
 // routeMeter is what one method of one stage checks.
 type routeMeter struct {
 	method    string // "GET /pets", for the log
@@ -58,18 +67,6 @@ type keyMeter struct {
 	methodKey string
 	planLimit *throttle.Bucket // the plan's limit for this key; nil when it has none
 	usage     *throttle.Usage
-}
-
-// newID derives a stable API Gateway-shaped id (lower-case letters and digits) from a name, so that ids
-// in $context and /_apigw/usage stay the same across restarts.
-func newID(kind, name string, n int) string {
-	h := fnv.New64a()
-	h.Write([]byte(kind + "\x00" + name))
-	id := strconv.FormatUint(h.Sum64(), 36)
-	for len(id) < n {
-		id = "0" + id
-	}
-	return id[:n]
 }
 
 func limitOf(t config.Throttle) throttle.Limit {
@@ -218,6 +215,8 @@ func (g *Gateway) meter(x *exchange, t *meterTable) *gatewayresponse.Error {
 		value := x.apiKeyValue()
 		k := t.keys[value]
 		switch {
+		case value == "" && x.api.Spec.APIKeySource == "AUTHORIZER":
+			return forbidden(x, rm, "no API key: the API's key source is AUTHORIZER (a Lambda authorizer's usageIdentifierKey), and Lambda authorizers are not emulated yet")
 		case value == "":
 			return forbidden(x, rm, "no API key (send it in the x-api-key header)")
 		case k == nil:
@@ -300,11 +299,22 @@ func (t *meterTable) usage(q map[string][]string, now time.Time) (int, any) {
 	}
 	fail := func(status int, msg string) (int, any) { return status, map[string]string{"message": msg} }
 	var plan *usagePlan
-	planID := get("usagePlanId")
+	planID, keyID := get("usagePlanId"), get("keyId")
+	// Without usagePlanId, the one plan there is, or the one plan that holds keyId (product.md's
+	// /_apigw/usage?keyId=...).
+	var candidates []*usagePlan
 	for _, p := range t.plans {
-		if planID == p.id || planID == p.name || (planID == "" && len(t.plans) == 1) {
-			plan = p
+		switch {
+		case planID != "":
+			if planID == p.id || planID == p.name {
+				plan = p
+			}
+		case keyID == "" || p.hasKey(keyID):
+			candidates = append(candidates, p)
 		}
+	}
+	if planID == "" && len(candidates) == 1 {
+		plan = candidates[0]
 	}
 	if plan == nil {
 		names := make([]string, 0, len(t.plans))
@@ -312,7 +322,7 @@ func (t *meterTable) usage(q map[string][]string, now time.Time) (int, any) {
 			names = append(names, p.name+" ("+p.id+")")
 		}
 		if planID == "" {
-			return fail(400, "usagePlanId is required: one of "+strings.Join(names, ", "))
+			return fail(400, "usagePlanId is required (the key is in several plans, or in none): one of "+strings.Join(names, ", "))
 		}
 		return fail(404, "Invalid Usage Plan ID specified: "+planID+" (plans: "+strings.Join(names, ", ")+")")
 	}
@@ -339,7 +349,6 @@ func (t *meterTable) usage(q map[string][]string, now time.Time) (int, any) {
 	if end.Sub(start) > 366*24*time.Hour {
 		return fail(400, "the date range is longer than a year")
 	}
-	keyID := get("keyId")
 	report := usageReport{StartDate: start.Format(dateLayout), EndDate: end.Format(dateLayout), UsagePlanID: plan.id, Values: map[string][][]*int64{}}
 	found := keyID == ""
 	for _, k := range plan.keys {

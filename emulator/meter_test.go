@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,22 +106,7 @@ func newMeterFixture(t *testing.T, specYAML, configYAML string) *meterFixture {
 
 func (f *meterFixture) load(specYAML, configYAML string) *Snapshot {
 	f.t.Helper()
-	specPath, cfgPath := filepath.Join(f.dir, "openapi.yaml"), filepath.Join(f.dir, "apigw-local.yaml")
-	if err := os.WriteFile(specPath, []byte(specYAML), 0o644); err != nil {
-		f.t.Fatal(err)
-	}
-	if err := os.WriteFile(cfgPath, []byte(configYAML), 0o644); err != nil {
-		f.t.Fatal(err)
-	}
-	l, err := Load(Sources{Specs: []string{specPath}, Config: cfgPath})
-	if err != nil {
-		f.t.Fatalf("load: %v\n%s", err, l.Findings.Error())
-	}
-	snap, err := l.Snapshot()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return snap
+	return loadFiles(f.t, f.dir, specYAML, configYAML)
 }
 
 // call sends one request with an optional x-api-key and returns the answer and the log line's reason.
@@ -203,6 +186,17 @@ func TestAPIKeyRequired(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// With the AUTHORIZER key source the key comes from a Lambda authorizer, never from x-api-key; until
+// authorizers are emulated such methods answer 403, and the log says why.
+func TestAPIKeySourceAuthorizer(t *testing.T) {
+	spec := strings.Replace(meteredSpec, "paths:\n", "x-amazon-apigateway-api-key-source: AUTHORIZER\npaths:\n", 1)
+	f := newMeterFixture(t, spec, meteredConfig)
+	r, line := f.call("GET", "/prod/pets", aliceKey)
+	if r.status != 403 || string(r.body) != `{"message":"Forbidden"}` || !strings.Contains(line, "key source is AUTHORIZER") {
+		t.Errorf("%d %s, log: %s", r.status, r.body, line)
 	}
 }
 
@@ -383,6 +377,10 @@ func TestQuota(t *testing.T) {
 	if b, _ := json.Marshal(m); status != 200 || string(b) != want {
 		t.Errorf("usage: %d %s\nwant %s", status, b, want)
 	}
+	// keyId alone finds the one plan holding the key (product.md: GET /_apigw/usage?keyId=...).
+	if status, m := usage("keyId=" + bobID); status != 200 || m["usagePlanId"] != newID("usageplan", "gold", 6) {
+		t.Errorf("usage?keyId=bob: %d %v", status, m)
+	}
 	// Defaults: the current quota period to today, every key of the plan (carol, disabled, never counted).
 	if _, m = usage("usagePlanId=" + newID("usageplan", "basic", 6)); fmt.Sprint(m["values"]) != fmt.Sprintf("map[%s:[[1 9]] %s:[[0 10]]]", aliceID, newID("apikey", "carol", 10)) {
 		t.Errorf("usage defaults: %v", m)
@@ -473,16 +471,7 @@ usagePlans:
   - {name: b, apiStages: [{stage: prod}], throttle: {rateLimit: 40, burstLimit: 20}, apiKeys: [bob]}
 stages: {prod: {}}
 `
-	dir := t.TempDir()
-	specPath, cfgPath := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "apigw-local.yaml")
-	os.WriteFile(specPath, []byte(meteredSpec), 0o644)
-	os.WriteFile(cfgPath, []byte(cfg), 0o644)
-	l, err := Load(Sources{Specs: []string{specPath}, Config: cfgPath})
-	if err != nil {
-		t.Fatal(l.Findings.Error())
-	}
-	snap, _ := l.Snapshot()
-	gw := NewGateway(snap, nil)
+	gw := NewGateway(loadFiles(t, t.TempDir(), meteredSpec, cfg), nil)
 	defer gw.Close()
 	srv := httptest.NewServer(gw)
 	defer srv.Close()
@@ -561,14 +550,7 @@ func TestCheckMeterFindings(t *testing.T) {
       "/petz/GET": {throttling: {rateLimit: 1, burstLimit: 2}}`, 1)
 	cfg = strings.Replace(cfg, `throttle: {"/pets/{id}/GET": {rateLimit: 1, burstLimit: 1}}`, `throttle: {"/pets/{id}/GET": {rateLimit: 1, burstLimit: 1}, "/pets/{petId}/GET": {rateLimit: 1, burstLimit: 1}}`, 1)
 	cfg = strings.Replace(cfg, "    apiStages: [{stage: prod}, {stage: test}]\n", "    apiStages: [{stage: prod}]\n", 1)
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "openapi.yaml"), []byte(meteredSpec), 0o644)
-	os.WriteFile(filepath.Join(dir, "apigw-local.yaml"), []byte(cfg), 0o644)
-	l, err := Load(Sources{Specs: []string{filepath.Join(dir, "openapi.yaml")}, Config: filepath.Join(dir, "apigw-local.yaml")})
-	if err != nil {
-		t.Fatal(l.Findings.Error())
-	}
-	got := l.Findings.Error()
+	got := loadFilesFindings(t, t.TempDir(), meteredSpec, cfg).Findings.Error()
 	for _, want := range []string{
 		`stages.prod.methodSettings["/petz/GET"]: "/petz/GET" matches no method of the API, so it limits nothing`,
 		`usagePlans[0].apiStages[0].throttle["/pets/{petId}/GET"]: "/pets/{petId}/GET" matches no method`,

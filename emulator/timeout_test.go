@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -126,19 +124,7 @@ paths:
 		{"raised quota", "integrationTimeoutMax: 120s\n", map[string]int64{"/aws": 29000, "/long": 60000}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			specPath := filepath.Join(dir, "openapi.yaml")
-			os.WriteFile(specPath, []byte(spec), 0o644)
-			src := Sources{Specs: []string{specPath}}
-			if c.config != "" {
-				src.Config = filepath.Join(dir, "apigw-local.yaml")
-				os.WriteFile(src.Config, []byte(c.config), 0o644)
-			}
-			l, err := Load(src)
-			if err != nil {
-				t.Fatal(l.Findings.Error())
-			}
-			snap, _ := l.Snapshot()
+			snap := loadFiles(t, t.TempDir(), spec, c.config)
 			got := map[string]int64{}
 			for _, r := range snap.Routes() {
 				got[r.Path] = r.TimeoutInMillis

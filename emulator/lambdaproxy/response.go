@@ -108,19 +108,9 @@ func ResponseV1(payload []byte, accept string, binaryMediaTypes []string) (*Resp
 		return nil, err
 	}
 
-	body, err := bodyText(fields["body"])
+	out, err := responseBody(fields, func() bool { return decodeForAccept(accept, binaryMediaTypes) })
 	if err != nil {
 		return nil, err
-	}
-	b64, err := base64Flag(fields["isBase64Encoded"])
-	if err != nil {
-		return nil, err
-	}
-	out := []byte(body)
-	if b64 && decodeForAccept(accept, binaryMediaTypes) {
-		if out, err = decodeBase64(body); err != nil {
-			return nil, err
-		}
 	}
 	return hs.response(status, out), nil
 }
@@ -220,6 +210,16 @@ func ResponseV2(payload []byte, binaryMediaTypes []string) (*Response, error) {
 			}
 		}
 	}
+	out, err := responseBody(fields, func() bool { return true }) // 2.0 decodes whenever the flag is set
+	if err != nil {
+		return nil, err
+	}
+	return hs.response(status, out), nil
+}
+
+// responseBody reads body and isBase64Encoded, and decodes the body when the flag is set and decode
+// agrees (payload 1.0 decodes only for an Accept matching binaryMediaTypes).
+func responseBody(fields map[string]json.RawMessage, decode func() bool) ([]byte, error) {
 	body, err := bodyText(fields["body"])
 	if err != nil {
 		return nil, err
@@ -228,13 +228,10 @@ func ResponseV2(payload []byte, binaryMediaTypes []string) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []byte(body)
-	if b64 {
-		if out, err = decodeBase64(body); err != nil {
-			return nil, err
-		}
+	if b64 && decode() {
+		return decodeBase64(body)
 	}
-	return hs.response(status, out), nil
+	return []byte(body), nil
 }
 
 // statusCode reads statusCode: absent or null is 200 (REC v1-response-only-headers,

@@ -46,6 +46,7 @@ type Usage struct {
 	quota   *Quota
 	initial time.Time       // start of the initial period
 	current time.Time       // start of the period that used counts
+	next    time.Time       // start of the period after it: roll has nothing to do before then
 	used    int             // requests in the current period
 	daily   map[int64]int64 // requests per UTC day, keyed by days since 1970-01-01
 }
@@ -73,7 +74,7 @@ func (u *Usage) setQuota(q *Quota, now time.Time) {
 		// A new period length or offset starts a new initial period; the requests already made in it
 		// still count.
 		u.initial = PeriodStart(q.Period, now)
-		u.current = u.initial
+		u.setCurrent(u.initial)
 		u.used = int(u.sumDays(u.current, now))
 	}
 }
@@ -88,14 +89,27 @@ func (u *Usage) sumDays(from, to time.Time) int64 {
 	return n
 }
 
-// roll moves the quota to the period of now.
+// setCurrent makes the period starting at start the current one.
+func (u *Usage) setCurrent(start time.Time) {
+	u.current = start
+	switch u.quota.Period {
+	case Week:
+		u.next = start.AddDate(0, 0, 7)
+	case Month:
+		u.next = start.AddDate(0, 1, 0)
+	default:
+		u.next = start.AddDate(0, 0, 1)
+	}
+}
+
+// roll moves the quota to the period of now. Per request it is one comparison: the period boundary is
+// computed once per period.
 func (u *Usage) roll(now time.Time) {
-	if u.quota == nil {
+	if u.quota == nil || now.Before(u.next) {
 		return
 	}
-	if start := PeriodStart(u.quota.Period, now); !start.Equal(u.current) && start.After(u.current) {
-		u.current, u.used = start, 0
-	}
+	u.setCurrent(PeriodStart(u.quota.Period, now))
+	u.used = 0
 }
 
 func (u *Usage) allowedIn(start time.Time) int {
@@ -198,7 +212,7 @@ func (u *Usage) reset(now time.Time) {
 	u.used = 0
 	if u.quota != nil {
 		u.initial = PeriodStart(u.quota.Period, now)
-		u.current = u.initial
+		u.setCurrent(u.initial)
 	}
 }
 
