@@ -5,12 +5,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apigw-local/apigw-local/emulator/config"
-	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/httpintegration"
-	"github.com/apigw-local/apigw-local/emulator/mapping"
-	"github.com/apigw-local/apigw-local/emulator/router"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
+	"github.com/apigw-local/apigw-local/internal/mapping"
+	"github.com/apigw-local/apigw-local/emulator/internal/router"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/mock"
 )
 

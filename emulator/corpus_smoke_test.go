@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // Every servable spec of the corpus answers a request to each of its routes without a panic: each route

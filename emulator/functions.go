@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"sync"
 
-	"github.com/apigw-local/apigw-local/emulator/config"
+	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/lambdarun"
 	"github.com/aws/aws-lambda-go/lambda"
 )

@@ -16,10 +16,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/httpintegration"
-	"github.com/apigw-local/apigw-local/emulator/mapping"
-	"github.com/apigw-local/apigw-local/emulator/throttle"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
+	"github.com/apigw-local/apigw-local/internal/mapping"
+	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
 	"github.com/apigw-local/apigw-local/mock"
 )
 
@@ -48,7 +48,7 @@ type served struct {
 type Option func(*Gateway)
 
 // WithClock makes the token buckets and quotas read the time from c, so that tests can drive it.
-func WithClock(c throttle.Clock) Option { return func(g *Gateway) { g.clock = c } }
+func WithClock(c Clock) Option { return func(g *Gateway) { g.clock = c } }
 
 // NewGateway returns a gateway serving s and logging each request to log (nil for none).
 func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {

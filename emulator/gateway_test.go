@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apigw-local/apigw-local/emulator/config"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // echo is what the test backend saw, in the shape of the echo servers used for AWS's recordings.

@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/httpintegration"
-	"github.com/apigw-local/apigw-local/emulator/lambdaproxy"
-	"github.com/apigw-local/apigw-local/emulator/mapping"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
+	"github.com/apigw-local/apigw-local/emulator/internal/lambdaproxy"
+	"github.com/apigw-local/apigw-local/internal/mapping"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/lambdarun"
 )
 

@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/apigw-local/apigw-local/emulator/config"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // Sources says where specs and config come from.

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/apigw-local/apigw-local/emulator/throttle"
+	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
 )
 
 const meteredSpec = `openapi: "3.0.1"

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/fsnotify/fsnotify"
 )
 

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/mapping"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/mapping"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // ir builds an integration response; chosen, when not "", becomes the literal of an X-Chosen header so that

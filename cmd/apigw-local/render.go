@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apigw-local/apigw-local/emulator/mapping"
+	"github.com/apigw-local/apigw-local/internal/mapping"
 	"github.com/apigw-local/apigw-local/vtl"
 	"github.com/spf13/cobra"
 )

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/spf13/cobra"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/apigw-local/apigw-local/emulator"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/fixtures"
 	"github.com/spf13/cobra"
 )

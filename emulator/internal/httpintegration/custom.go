@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/mapping"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/mapping"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // Custom is an HTTP (non-proxy) integration: the request template builds the backend request body,

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // vectorsPath is the shared corpus of AWS behaviour vectors (reference §V), read in place so that a

@@ -17,7 +17,7 @@ import (
 
 // The AWS vectors (recorded on AWS by LocalStack's snapshot tests, AWS docs) are read directly, so a
 // change to the corpus is a change to the tests.
-const vectorFile = "../../../shared/corpus/aws-vectors/lambda-proxy.json"
+const vectorFile = "../../../../shared/corpus/aws-vectors/lambda-proxy.json"
 
 type vector struct {
 	ID       string          `json:"id"`

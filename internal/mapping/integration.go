@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/vtl"
 )
 

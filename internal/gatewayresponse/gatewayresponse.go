@@ -18,7 +18,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // Type is a gateway response type, as API Gateway names it.

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 func kv(k, v string) spec.KV { return spec.KV{Key: k, Value: v} }

@@ -20,8 +20,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apigw-local/apigw-local/emulator/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/spec"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // DefaultTimeout is API Gateway's default (and, without a quota increase, maximum) integration timeout.
