@@ -42,6 +42,8 @@ type logEntry struct {
 	LatencyMs          float64 `json:"latencyMs"`
 	IntegrationLatency float64 `json:"integrationLatencyMs"`
 	Reason             string  `json:"reason,omitempty"`
+	// Trace is each phase's decision, in order.
+	Trace []step `json:"trace,omitempty"`
 }
 
 var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
@@ -56,9 +58,9 @@ func (l *AccessLog) Record(x *exchange) {
 	bp := linePool.Get().(*[]byte)
 	line := (*bp)[:0]
 	if l.format == LogJSON {
-		e := logEntry{Time: x.start.UTC().Format(timeLayout), RequestID: x.requestID, Method: x.r.Method,
-			Path: x.r.URL.RequestURI(), Resource: x.resource, Status: x.status, LatencyMs: ms(time.Since(x.start)),
-			IntegrationLatency: ms(x.integ), Reason: x.reason}
+		e := logEntry{Time: x.start.UTC().Format(timeLayout), RequestID: x.ctx.RequestID, Method: x.r.Method,
+			Path: x.r.URL.RequestURI(), Resource: x.ctx.ResourcePath, Status: x.w.status, LatencyMs: ms(time.Since(x.start)),
+			IntegrationLatency: ms(x.integ), Reason: x.trace.reason(), Trace: x.trace.Steps()}
 		if x.api != nil {
 			e.API = x.api.ID
 		}
@@ -77,9 +79,9 @@ func (l *AccessLog) Record(x *exchange) {
 		line = append(line, stage...)
 		line = append(line, ' ')
 		if l.color {
-			line = append(line, colorStatus(x.status)...)
+			line = append(line, colorStatus(x.w.status)...)
 		}
-		line = strconv.AppendInt(line, int64(x.status), 10)
+		line = strconv.AppendInt(line, int64(x.w.status), 10)
 		if l.color {
 			line = append(line, "\x1b[0m"...)
 		}
@@ -88,9 +90,9 @@ func (l *AccessLog) Record(x *exchange) {
 		line = append(line, "ms integration="...)
 		line = strconv.AppendFloat(line, ms(x.integ), 'f', 1, 64)
 		line = append(line, "ms"...)
-		if x.reason != "" {
+		if x.trace.ended != nil || x.trace.hasSkips() {
 			line = append(line, ' ')
-			line = append(line, x.reason...)
+			line = x.trace.appendReason(line)
 		}
 		line = append(line, '\n')
 	}

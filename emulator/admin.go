@@ -5,52 +5,52 @@ import (
 	"net/http"
 )
 
-// admin serves the emulator's own endpoints under /_apigw/.
-func (g *Gateway) admin(w http.ResponseWriter, r *http.Request, cur *served) {
-	snap := cur.snap
-	switch r.URL.Path {
-	case "/_apigw/health":
-		if !allow(w, r, http.MethodGet) {
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "generation": snap.Generation})
-	case "/_apigw/routes":
-		if !allow(w, r, http.MethodGet) {
-			return
-		}
-		routes := snap.Routes()
+// adminMux routes the emulator's own endpoints under /_apigw/. They read the snapshot being served at
+// the time of the request.
+func (g *Gateway) adminMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/_apigw/health", only(http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "generation": g.Snapshot().Generation})
+	}))
+	mux.HandleFunc("/_apigw/routes", only(http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+		routes := g.Routes()
 		if routes == nil {
 			routes = []RouteInfo{}
 		}
 		writeJSON(w, http.StatusOK, routes)
-	case "/_apigw/usage":
-		if !allow(w, r, http.MethodGet) {
-			return
-		}
-		status, body := cur.meter.usage(r.URL.Query(), g.clock.Now())
+	}))
+	mux.HandleFunc("/_apigw/usage", only(http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+		status, body := g.cur.Load().meter.usage(r.URL.Query(), g.clock.Now())
 		writeJSON(w, status, body)
-	case "/_apigw/reset":
-		if !allow(w, r, http.MethodPost) {
-			return
-		}
+	}))
+	mux.HandleFunc("/_apigw/reset", only(http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
 		g.ResetLimits()
 		// There is no authorizer cache yet; when authorizers come, the reset empties it too.
 		writeJSON(w, http.StatusOK, map[string]any{"reset": []string{"tokenBuckets", "quotas", "usage"}})
-	case "/_apigw/", "/_apigw":
+	}))
+	notYet := func(w http.ResponseWriter, r *http.Request) {
 		// The inspector comes with a later feature; say so instead of pretending.
 		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": r.URL.Path + " is not implemented in this version of apigw-local"})
-	default:
-		writeJSON(w, http.StatusNotFound, map[string]string{"message": "unknown admin endpoint " + r.URL.Path})
 	}
+	mux.HandleFunc("/_apigw/{$}", notYet)
+	mux.HandleFunc("/_apigw", notYet)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "unknown admin endpoint " + r.URL.Path})
+	})
+	return mux
 }
 
-func allow(w http.ResponseWriter, r *http.Request, method string) bool {
-	if r.Method == method || (method == http.MethodGet && r.Method == http.MethodHead) {
-		return true
+// only answers other methods 405 in JSON, as the rest of the admin API speaks (ServeMux's own 405 is
+// plain text). GET also allows HEAD.
+func only(method string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == method || (method == http.MethodGet && r.Method == http.MethodHead) {
+			h(w, r)
+			return
+		}
+		w.Header().Set("Allow", method)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "use " + method})
 	}
-	w.Header().Set("Allow", method)
-	writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "use " + method})
-	return false
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -26,7 +26,7 @@ func TestCorpusRoutesNeverPanic(t *testing.T) {
 		if api == nil || fs.HasErrors() {
 			continue
 		}
-		snap, err := Build([]*spec.API{api}, nil)
+		snap, _, err := Build([]*spec.API{api}, nil)
 		if err != nil {
 			continue
 		}

@@ -7,7 +7,9 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
 	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/integration"
 	"github.com/apigw-local/apigw-local/lambdarun"
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -35,14 +37,6 @@ func newFunctions(log io.Writer) *functions {
 	return &functions{log: log, running: map[string]*runningFunction{}, inProcess: map[string]lambda.Handler{}}
 }
 
-// errNoFunction is a Lambda integration naming a function the config does not define: AWS would answer
-// 500 (the function does not exist or API Gateway may not call it).
-type errNoFunction struct{ name string }
-
-func (e errNoFunction) Error() string {
-	return fmt.Sprintf("function %q is not configured: add functions.%s (command, or external) to apigw-local.yaml", e.name, e.name)
-}
-
 // get returns the running function for name, starting (or restarting, after a config change) it.
 func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, error) {
 	fs.mu.Lock()
@@ -53,7 +47,7 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 	fs.mu.Unlock()
 	want, ok := fs.configFor(name, cfg)
 	if !ok {
-		return nil, errNoFunction{name}
+		return nil, &lambdaintegration.NotConfigured{Name: name}
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -160,5 +154,42 @@ func (fs *functions) close() error {
 		go func() { defer wg.Done(); _ = r.fn.Close() }()
 	}
 	wg.Wait()
+	return nil
+}
+
+// has reports whether name can be invoked: configured, or an in-process handler.
+func (fs *functions) has(name string, cfg *config.Config) bool {
+	_, ok := fs.configFor(name, cfg)
+	return ok
+}
+
+// functionsOf is the gateway's functions as one snapshot's config sees them: what its Lambda
+// integrations invoke.
+type functionsOf struct {
+	fs  *functions
+	cfg *config.Config
+}
+
+// Invoke runs one invocation and waits for its answer.
+func (f functionsOf) Invoke(ctx context.Context, name string, payload []byte, traceID string) (*integration.Invocation, error) {
+	fn, err := f.fs.get(name, f.cfg)
+	if err != nil {
+		return nil, err
+	}
+	res, err := fn.Invoke(ctx, lambdarun.Invocation{Payload: payload, TraceID: traceID})
+	if err != nil {
+		return nil, err
+	}
+	return &integration.Invocation{Payload: res.Payload, FunctionError: res.FunctionError}, nil
+}
+
+// InvokeAsync queues an invocation (type Event): the function's own timeout bounds it, and the client's
+// request is answered without waiting.
+func (f functionsOf) InvokeAsync(name string, payload []byte, traceID string) error {
+	fn, err := f.fs.get(name, f.cfg)
+	if err != nil {
+		return err
+	}
+	go func() { _, _ = fn.Invoke(context.Background(), lambdarun.Invocation{Payload: payload, TraceID: traceID}) }()
 	return nil
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -8,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -16,11 +16,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
-	"github.com/apigw-local/apigw-local/internal/mapping"
 	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
-	"github.com/apigw-local/apigw-local/mock"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/integration"
+	"github.com/apigw-local/apigw-local/internal/reqctx"
 )
 
 // MaxBodyBytes is API Gateway's payload limit (10 MB).
@@ -29,19 +28,22 @@ const MaxBodyBytes = 10 << 20
 // Gateway is the http.Handler that serves the current snapshot.
 type Gateway struct {
 	cur       atomic.Pointer[served]
-	proxy     *httpintegration.Proxy
 	functions *functions
 	log       *AccessLog
 	now       func() time.Time // latencies and $context times
 	clock     throttle.Clock   // token buckets and quotas
 	meters    *throttle.Store
+	handler   http.Handler // the pipeline wrapped in the cross-cutting middleware
+	adminH    *http.ServeMux
 }
 
-// served is a snapshot with its limits bound to the gateway's buckets: swapped as one, so that a request
-// never sees the routes of one snapshot and the limits of another.
+// served is a snapshot with what serving it needs bound to the gateway: its limits bound to the
+// gateway's buckets, and the runtime its integrations use. Swapped as one, so that a request never sees
+// the routes of one snapshot and the limits of another.
 type served struct {
-	snap  *Snapshot
-	meter *meterTable
+	snap    *Snapshot
+	meter   *meterTable
+	runtime *integration.Runtime
 }
 
 // Option configures a Gateway.
@@ -56,12 +58,14 @@ func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 	if log != nil {
 		fnLog = log.w
 	}
-	g := &Gateway{proxy: httpintegration.NewProxy(), functions: newFunctions(fnLog), log: log, now: time.Now,
-		clock: throttle.SystemClock{}}
+	g := &Gateway{functions: newFunctions(fnLog), log: log, now: time.Now, clock: throttle.SystemClock{}}
 	for _, o := range opts {
 		o(g)
 	}
 	g.meters = throttle.NewStore(g.clock)
+	// Cross-cutting concerns wrap the pipeline once; the outermost runs first.
+	g.handler = g.withExchange(g.record(g.recoverPanic(http.HandlerFunc(g.pipeline))))
+	g.adminH = g.adminMux()
 	g.Swap(s)
 	return g
 }
@@ -78,139 +82,289 @@ func (g *Gateway) Close() error { return g.functions.close() }
 // counters whose settings the new snapshot leaves unchanged carry over. The Runtime API endpoints of
 // external functions open here, so that a handler started before the first request finds its endpoint.
 func (g *Gateway) Swap(s *Snapshot) {
-	g.cur.Store(&served{snap: s, meter: bindMeter(s, g.meters)})
+	rt := &integration.Runtime{Functions: functionsOf{g.functions, s.Config}, Now: g.now}
+	g.cur.Store(&served{snap: s, meter: bindMeter(s, g.meters), runtime: rt})
 	g.functions.startExternal(s.Config)
 }
 
 // Snapshot returns the snapshot being served.
 func (g *Gateway) Snapshot() *Snapshot { return g.cur.Load().snap }
 
+// Routes lists the routes being served, knowing the in-process handlers too.
+func (g *Gateway) Routes() []RouteInfo {
+	snap := g.Snapshot()
+	return snap.routes(func(name string) bool { return g.functions.has(name, snap.Config) })
+}
+
 // ResetLimits refills every token bucket and forgets the requests counted against quotas and usage.
 func (g *Gateway) ResetLimits() { g.meters.Reset() }
 
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; p == "/_apigw" || strings.HasPrefix(p, "/_apigw/") {
+		g.adminH.ServeHTTP(w, r)
+		return
+	}
+	g.handler.ServeHTTP(w, r)
+}
+
 // exchange is one request on its way through the phases.
 type exchange struct {
-	w         http.ResponseWriter
-	r         *http.Request
-	start     time.Time
-	requestID string
-	apigwID   string
-	accountID string
-	api       *API
-	stage     *Stage
-	route     *Route
-	params    map[string]string
-	resource  string
-	path      string // the path after the stage, as received
-	status    int
-	integ     time.Duration
-	reason    string
-	// apiKey is the API key the meter phase accepted; nil for methods that require none.
-	apiKey *apiKey
+	w     *recorder
+	r     *http.Request
+	cur   *served
+	start time.Time
+	// ctx is the one request context, filled in as the phases learn its facts.
+	ctx      reqctx.Context
+	api      *API
+	stage    *Stage
+	route    *Route
+	params   map[string]string
+	path     string // the path after the stage, as received
+	traceID  string
+	resp     *integration.Response // a Responder's answer, for the respond phase
+	integ    time.Duration
+	apiKey   *apiKey // the API key the meter phase accepted; nil for methods that require none
+	trace    trace
+	finished bool // a gateway response or the respond phase has answered
 	// usageIdentifierKey is the API key a Lambda authorizer returned, for APIs whose key source is
 	// AUTHORIZER.
 	usageIdentifierKey string
 }
 
-func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	cur := g.cur.Load()
-	snap := cur.snap
-	if p := r.URL.Path; p == "/_apigw" || strings.HasPrefix(p, "/_apigw/") {
-		g.admin(w, r, cur)
-		return
-	}
-	x := &exchange{w: w, r: r, start: g.now(), requestID: newRequestID(), apigwID: newAPIGWID()}
-	if snap.Config != nil {
-		x.accountID = snap.Config.AccountID
-	}
-	h := w.Header()
-	// API Gateway's own spelling; Go would canonicalise the names through Set.
-	h["x-amzn-RequestId"] = []string{x.requestID}
-	h["x-amz-apigw-id"] = []string{x.apigwID}
-	defer func() {
-		if v := recover(); v != nil {
-			// A bug must not take the server down or leave the client without an answer.
-			x.reason = fmt.Sprintf("internal error: %v", v)
-			g.fail(x, snap, &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: x.reason})
+type exchangeKey struct{}
+
+func exchangeOf(r *http.Request) *exchange { return r.Context().Value(exchangeKey{}).(*exchange) }
+
+// withExchange starts the exchange: request ids, start time, the snapshot the request will see to its
+// end, and the status-recording response writer.
+func (g *Gateway) withExchange(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cur := g.cur.Load()
+		x := &exchange{cur: cur, start: g.now()}
+		x.w = &recorder{ResponseWriter: w}
+		x.ctx = reqctx.Context{RequestID: newRequestID(), ExtendedRequestID: newAPIGWID(), HTTPMethod: r.Method,
+			Protocol: r.Proto, RequestTime: x.start, DomainName: r.Host, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+			Path: r.URL.EscapedPath()}
+		x.ctx.DomainPrefix = reqctx.DomainPrefixOf(r.Host)
+		if cur.snap.Config != nil {
+			x.ctx.AccountID = cur.snap.Config.AccountID
 		}
+		h := w.Header()
+		// API Gateway's own spelling; Go would canonicalise the names through Set.
+		h["x-amzn-RequestId"] = []string{x.ctx.RequestID}
+		h["x-amz-apigw-id"] = []string{x.ctx.ExtendedRequestID}
+		x.r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x))
+		next.ServeHTTP(x.w, x.r)
+	})
+}
+
+// record is the record phase: the log line, read from the exchange's trace, once the request is done.
+func (g *Gateway) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
 		if g.log != nil {
-			g.log.Record(x)
+			g.log.Record(exchangeOf(r))
 		}
-	}()
-	if gerr := g.serve(x, cur); gerr != nil {
-		g.fail(x, snap, gerr)
+	})
+}
+
+// recoverPanic keeps a bug from taking the server down or leaving the client without an answer.
+func (g *Gateway) recoverPanic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				x := exchangeOf(r)
+				gerr := &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: fmt.Sprintf("internal error: %v", v)}
+				x.trace.end("recover", gerr)
+				if !x.w.wrote {
+					g.fail(x, gerr)
+				}
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// phase is one step of API Gateway's request pipeline. It hands the exchange on (nil) or ends it with a
+// gateway response; either way it writes its decision to the exchange's trace.
+type phase struct {
+	name string
+	run  func(*Gateway, *exchange) *gatewayresponse.Error
+}
+
+// phases mirror API Gateway's own, in its order (ARCHITECTURE.md). record wraps them as middleware.
+var phases = [...]phase{
+	{"resolve", (*Gateway).resolve},
+	{"route", (*Gateway).route},
+	{"authorize", (*Gateway).authorize},
+	{"meter", (*Gateway).meterPhase},
+	{"validate", (*Gateway).validate},
+	{"integrate", (*Gateway).integrate},
+	{"respond", (*Gateway).respond},
+}
+
+// pipeline runs the phases.
+func (g *Gateway) pipeline(_ http.ResponseWriter, r *http.Request) {
+	x := exchangeOf(r)
+	for i := range phases {
+		p := &phases[i]
+		if gerr := p.run(g, x); gerr != nil {
+			x.trace.end(p.name, gerr)
+			g.fail(x, gerr)
+			return
+		}
 	}
 }
 
-func (g *Gateway) serve(x *exchange, cur *served) *gatewayresponse.Error {
-	snap := cur.snap
+// resolve finds the API by host and the stage by the first path segment. AWS refuses bodies over 10 MB
+// before anything else, with a plain-text 413 that no gateway response customises.
+func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 	r := x.r
-	// receive: AWS refuses bodies over 10 MB with a plain-text 413 that no gateway response customises.
 	if r.ContentLength > MaxBodyBytes {
-		tooLarge(x, fmt.Sprintf("body of %d bytes", r.ContentLength))
-		return nil
+		return gatewayresponse.New(gatewayresponse.RequestTooLarge, "body of %d bytes", r.ContentLength)
 	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(x.w, r.Body, MaxBodyBytes)
 	}
-
-	// resolve: API by host, stage by the first path segment.
-	x.api = snap.api(r.Host)
+	x.api = x.cur.snap.api(r.Host)
 	if x.api == nil {
 		return missingToken(x, fmt.Sprintf("no API for host %q: use {apiId}.execute-api.localhost", r.Host))
 	}
+	x.ctx.APIID = x.api.ID
+	x.ctx.DeploymentID = x.api.ID[:min(6, len(x.api.ID))]
 	stageName, rest := splitStage(r.URL.EscapedPath())
 	x.path = rest
 	x.stage = x.api.Stages[stageName]
 	if x.stage == nil {
 		return missingToken(x, fmt.Sprintf("no stage %q (stages: %s)", stageName, strings.Join(x.api.StageNames, ", ")))
 	}
-
-	// route
-	m, ok := x.api.Tree.Lookup(r.Method, rest)
-	x.resource = m.Resource
-	if !ok {
-		if m.Resource != "" {
-			return missingToken(x, fmt.Sprintf("resource %s has no %s method", m.Resource, r.Method))
-		}
-		return missingToken(x, "no resource matches "+rest)
-	}
-	x.route, x.params = m.Value, m.PathParameters
-
-	// meter
-	if gerr := g.meter(x, cur.meter); gerr != nil {
-		return gerr
-	}
-
-	// integrate
-	if x.route.notServed != "" {
-		return &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: "not served: " + x.route.notServed}
-	}
-	return g.integrate(x, snap)
+	x.ctx.Stage = x.stage.Name
+	x.ctx.Path = "/" + x.stage.Name + x.path
+	x.trace.add("resolve", x.stage.Name)
+	return nil
 }
 
-func (g *Gateway) integrate(x *exchange, snap *Snapshot) *gatewayresponse.Error {
-	switch {
-	case x.route.lambda != nil:
-		return g.integrateLambda(x, snap)
-	case x.route.mock != nil:
-		return g.integrateMock(x)
-	case x.route.custom != nil:
-		return g.integrateCustom(x)
+// route matches the resource tree: literal > {param} > {proxy+}; ANY.
+func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
+	m, ok := x.api.Tree.Lookup(x.r.Method, x.path)
+	x.ctx.ResourcePath = m.Resource
+	if !ok {
+		if m.Resource != "" {
+			return missingToken(x, fmt.Sprintf("resource %s has no %s method", m.Resource, x.r.Method))
+		}
+		return missingToken(x, "no resource matches "+x.path)
 	}
-	rw := &statusWriter{ResponseWriter: x.w}
-	call := &httpintegration.Call{Request: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
-		Context: func(key string) string { return x.context()[key] }, APIID: x.api.ID,
-		TraceID: traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start), SourceIP: sourceIP(x.r)}
+	x.route, x.params = m.Value, m.PathParameters
+	x.ctx.ResourceID = x.route.ResourceID
+	x.trace.add("route", x.route.key)
+	return nil
+}
+
+// authorize enforces the method's authorization. Until authorizers are emulated, a method that requires
+// one answers 500 rather than being served unprotected (fail closed).
+func (g *Gateway) authorize(x *exchange) *gatewayresponse.Error {
+	if x.route.unenforced != "" {
+		return &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: "not served: " + x.route.unenforced}
+	}
+	x.trace.add("authorize", "NONE")
+	return nil
+}
+
+// meterPhase checks the API key, quota and token buckets (meter.go).
+func (g *Gateway) meterPhase(x *exchange) *gatewayresponse.Error {
+	if gerr := g.meter(x, x.cur.meter); gerr != nil {
+		return gerr
+	}
+	if x.apiKey != nil {
+		x.ctx.APIKey, x.ctx.APIKeyID = x.apiKey.value, x.apiKey.id
+		x.trace.add("meter", x.apiKey.name)
+	} else {
+		x.trace.add("meter", "")
+	}
+	return nil
+}
+
+// validate runs the method's request validator. None is emulated yet: the request is served, and the
+// trace (and so the log line) says what was skipped.
+func (g *Gateway) validate(x *exchange) *gatewayresponse.Error {
+	if s := x.route.skipped; s != "" {
+		x.trace.skip("validate", s)
+	}
+	if s := x.stage.skipped; s != "" {
+		x.trace.skip("validate", s)
+	}
+	return nil
+}
+
+// integrate calls the route's integration under its timeout.
+func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
+	rt := x.route
+	if why := rt.servedIn(x.stage.Name); why != "" {
+		return &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: "not served: " + why}
+	}
+	x.traceID = traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start)
+	req := &integration.Request{HTTP: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
+		Context: &x.ctx, TraceID: x.traceID, BinaryMediaTypes: x.api.Spec.BinaryMediaTypes, Runtime: x.cur.runtime}
+	ctx, cancel := context.WithTimeout(x.r.Context(), rt.timeout)
+	defer cancel()
 	began := g.now()
-	err := g.proxy.Serve(rw, x.route.proxy, call)
-	x.integ = g.now().Sub(began)
-	x.status = rw.status
-	if err != nil && rw.wrote {
-		x.reason = err.Error() // the response had started; nothing better can be sent
+	defer func() { x.integ = g.now().Sub(began) }()
+	switch in := rt.integration.(type) {
+	case integration.Streamer:
+		gerr := in.Stream(ctx, x.w, req)
+		if gerr != nil && x.w.wrote {
+			// The response had started; nothing better can be sent.
+			x.trace.end("integrate", gerr)
+			x.finished = true
+			return nil
+		}
+		x.trace.add("integrate", rt.integration.Kind())
+		return gerr
+	case integration.Responder:
+		body, gerr := readBody(x)
+		if gerr != nil {
+			return gerr
+		}
+		req.Body = body
+		x.resp, gerr = in.Respond(ctx, req)
+		if gerr != nil {
+			return gerr
+		}
+		x.trace.add("integrate", rt.integration.Kind())
 		return nil
 	}
-	return err
+	return gatewayresponse.New(gatewayresponse.APIConfigurationError, "integration kind %T neither responds nor streams", rt.integration)
+}
+
+// respond writes a Responder's answer: reserved headers remapped, X-Amzn-Trace-Id for integrations that
+// call a backend, the default Content-Type, Content-Length and the status, here and nowhere else.
+func (g *Gateway) respond(x *exchange) *gatewayresponse.Error {
+	resp := x.resp
+	if resp == nil { // a Streamer has answered
+		return nil
+	}
+	if resp.RemapReserved {
+		remapReserved(resp.Header)
+	}
+	h := x.w.Header()
+	for k, vs := range resp.Header {
+		h[k] = vs
+	}
+	if resp.Traced {
+		h.Set("X-Amzn-Trace-Id", x.traceID)
+	}
+	if resp.ContentType != "" && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", resp.ContentType)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	x.w.WriteHeader(resp.Status)
+	_, _ = x.w.Write(resp.Body)
+	x.finished = true
+	x.trace.add("respond", "")
+	return nil
 }
 
 // missingToken is API Gateway's answer to an unknown stage, path or method: 403 Missing Authentication
@@ -229,11 +383,9 @@ func missingToken(x *exchange, reason string) *gatewayresponse.Error {
 
 // tooLarge is AWS's answer to a body over 10 MB: plain text, and no gateway response customises it
 // (gateway-responses.json#live-413-over-10mb).
-func tooLarge(x *exchange, reason string) {
-	x.status = http.StatusRequestEntityTooLarge
-	x.reason = "REQUEST_TOO_LARGE " + reason
+func tooLarge(x *exchange) {
 	x.w.Header().Set("Content-Type", "text/plain")
-	x.w.WriteHeader(x.status)
+	x.w.WriteHeader(http.StatusRequestEntityTooLarge)
 	fmt.Fprintf(x.w, "HTTP content length exceeded %d bytes.", MaxBodyBytes)
 }
 
@@ -255,19 +407,19 @@ func sourceIP(r *http.Request) string {
 	return host
 }
 
-// fail writes the gateway response for err.
-func (g *Gateway) fail(x *exchange, snap *Snapshot, err *gatewayresponse.Error) {
+// fail writes the gateway response for err, with the API's customisations.
+func (g *Gateway) fail(x *exchange, err *gatewayresponse.Error) {
+	x.finished = true
 	if err.Type == gatewayresponse.RequestTooLarge {
-		tooLarge(x, err.Reason)
+		tooLarge(x)
 		return
 	}
 	var set *gatewayresponse.Set
 	if x.api != nil {
 		set = x.api.Responses
 	}
-	ctx := x.context()
 	resp := set.Render(err, gatewayresponse.Request{
-		Context:        ctx,
+		Context:        x.ctx.Value,
 		StageVariables: x.stageVariables(),
 		Header:         x.r.Header.Get,
 		Query:          func(name string) string { return x.r.URL.Query().Get(name) },
@@ -280,11 +432,6 @@ func (g *Gateway) fail(x *exchange, snap *Snapshot, err *gatewayresponse.Error) 
 	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	x.w.WriteHeader(resp.Status)
 	_, _ = x.w.Write(resp.Body)
-	x.status = resp.Status
-	x.reason = string(err.Type)
-	if err.Reason != "" {
-		x.reason += " " + err.Reason
-	}
 }
 
 func (x *exchange) stageVariables() map[string]string {
@@ -294,58 +441,22 @@ func (x *exchange) stageVariables() map[string]string {
 	return x.stage.Variables
 }
 
-// context returns the $context values available before the integration runs, flattened with dots.
-func (x *exchange) context() map[string]string {
-	c := map[string]string{
-		"requestId":          x.requestID,
-		"extendedRequestId":  x.apigwID,
-		"httpMethod":         x.r.Method,
-		"protocol":           x.r.Proto,
-		"requestTime":        x.start.UTC().Format("02/Jan/2006:15:04:05 -0700"),
-		"requestTimeEpoch":   strconv.FormatInt(x.start.UnixMilli(), 10),
-		"domainName":         x.r.Host,
-		"domainPrefix":       strings.SplitN(x.r.Host, ".", 2)[0],
-		"identity.sourceIp":  sourceIP(x.r),
-		"identity.userAgent": x.r.UserAgent(),
-		"resourcePath":       x.resource,
-		"accountId":          x.accountID,
-	}
-	if x.api != nil {
-		c["apiId"] = x.api.ID
-		c["deploymentId"] = x.api.ID[:min(6, len(x.api.ID))]
-	}
-	if x.stage != nil {
-		c["stage"] = x.stage.Name
-		c["path"] = "/" + x.stage.Name + x.path
-	} else {
-		c["path"] = x.r.URL.EscapedPath()
-	}
-	if x.route != nil {
-		c["resourceId"] = x.route.ResourceID
-	}
-	if x.apiKey != nil {
-		c["identity.apiKey"] = x.apiKey.value
-		c["identity.apiKeyId"] = x.apiKey.id
-	}
-	return c
-}
-
-// statusWriter remembers whether the response has started, so that a failure after the first byte is
-// logged rather than answered twice.
-type statusWriter struct {
+// recorder remembers the status and whether the response has started, so that a failure after the first
+// byte is logged rather than answered twice.
+type recorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
 }
 
-func (w *statusWriter) WriteHeader(code int) {
+func (w *recorder) WriteHeader(code int) {
 	if !w.wrote {
 		w.status, w.wrote = code, true
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (w *statusWriter) Write(b []byte) (int, error) {
+func (w *recorder) Write(b []byte) (int, error) {
 	if !w.wrote {
 		w.status, w.wrote = http.StatusOK, true
 	}
@@ -353,16 +464,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // Flush lets ReverseProxy stream through the wrapper.
-func (w *statusWriter) Flush() {
+func (w *recorder) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
 
 // Unwrap lets http.ResponseController reach the connection.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// readBody reads the method request body for the non-proxy integrations, which need all of it.
+// readBody reads the method request body for the kinds that need all of it.
 func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
 	if x.r.Body == nil {
 		return nil, nil
@@ -376,83 +487,4 @@ func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
 		return nil, gatewayresponse.New(gatewayresponse.IntegrationFailure, "reading the request body: %v", err)
 	}
 	return body, nil
-}
-
-// env builds what the mapping templates of this request see.
-func (x *exchange) env() *mapping.Env {
-	path := make(map[string]string, len(x.params))
-	for k, v := range x.params {
-		// Templates see path parameters decoded ($input.params('id')); the router keeps them as sent.
-		if d, err := url.PathUnescape(v); err == nil {
-			v = d
-		}
-		path[k] = v
-	}
-	query, _ := url.ParseQuery(x.r.URL.RawQuery)
-	// Go's server moves Host out of the header map; templates see it like any other header
-	// ($input.params('Host'), vtl-templates.json#input-params-header-visibility).
-	header := x.r.Header
-	if x.r.Host != "" {
-		header = header.Clone()
-		header.Set("Host", x.r.Host)
-	}
-	rc := mapping.RequestContext{AccountID: x.accountID, APIID: x.api.ID, DeploymentID: x.api.ID[:min(6, len(x.api.ID))],
-		DomainName: x.r.Host, DomainPrefix: strings.SplitN(x.r.Host, ".", 2)[0], ExtendedRequestID: x.apigwID,
-		HTTPMethod: x.r.Method, Path: "/" + x.stage.Name + x.path, Protocol: x.r.Proto, RequestID: x.requestID,
-		RequestTime: x.start, ResourceID: x.route.ResourceID, ResourcePath: x.resource, Stage: x.stage.Name,
-		SourceIP: sourceIP(x.r), UserAgent: x.r.UserAgent()}
-	if x.apiKey != nil {
-		rc.APIKey, rc.APIKeyID = x.apiKey.value, x.apiKey.id
-	}
-	return &mapping.Env{Params: mapping.Params{Path: path, Query: query, Header: header},
-		Context: mapping.NewContext(rc), StageVariables: x.stage.Variables}
-}
-
-// writeMethodResponse sends a mapped method response.
-func writeMethodResponse(x *exchange, resp *mapping.MethodResponse) {
-	h := x.w.Header()
-	for k, vs := range resp.Header {
-		h[k] = vs
-	}
-	if h.Get("Content-Type") == "" {
-		h.Set("Content-Type", resp.ContentType)
-	}
-	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
-	x.w.WriteHeader(resp.Status)
-	_, _ = x.w.Write(resp.Body)
-	x.status = resp.Status
-}
-
-// integrateMock answers from the MOCK integration. MOCK responses carry no X-Amzn-Trace-Id (reference §a.2).
-func (g *Gateway) integrateMock(x *exchange) *gatewayresponse.Error {
-	body, gerr := readBody(x)
-	if gerr != nil {
-		return gerr
-	}
-	resp, gerr := x.route.mock.Respond(mock.Request{ContentType: x.r.Header.Get("Content-Type"),
-		Accept: x.r.Header.Get("Accept"), Body: body, Env: x.env()})
-	if gerr != nil {
-		return gerr
-	}
-	httpintegration.RemapReserved(resp.Header)
-	writeMethodResponse(x, resp)
-	return nil
-}
-
-// integrateCustom calls an HTTP (non-proxy) integration.
-func (g *Gateway) integrateCustom(x *exchange) *gatewayresponse.Error {
-	body, gerr := readBody(x)
-	if gerr != nil {
-		return gerr
-	}
-	began := g.now()
-	resp, gerr := g.proxy.ServeCustom(x.route.custom, &httpintegration.CustomCall{Request: x.r, Body: body,
-		PathParameters: x.params, StageVariables: x.stage.Variables, Env: x.env(), APIID: x.api.ID,
-		TraceID: traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start)})
-	x.integ = g.now().Sub(began)
-	if gerr != nil {
-		return gerr
-	}
-	writeMethodResponse(x, resp)
-	return nil
 }

@@ -572,8 +572,9 @@ components:
 	if fs.HasErrors() {
 		t.Fatal(fs.Error())
 	}
-	got := Check([]*spec.API{api}, config.Default()).Error()
-	for _, want := range []string{"requires an API key, but no usage plan with API keys covers stage dev: every request there answers 403 Forbidden", "${stageVariables.host}, which no stage defines"} {
+	_, built, _ := Build([]*spec.API{api}, config.Default())
+	got := built.Error()
+	for _, want := range []string{"requires an API key, but no usage plan with API keys covers stage dev: every request there answers 403 Forbidden", "${stageVariables.host}, which stage dev does not define"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Check misses %q:\n%s", want, got)
 		}
@@ -688,7 +689,8 @@ paths:
 	if fs.HasErrors() {
 		t.Fatal(fs.Error())
 	}
-	got := Check([]*spec.API{api}, nil).Error()
+	_, built, _ := Build([]*spec.API{api}, nil)
+	got := built.Error()
 	if !strings.Contains(got, `tree.yaml:8:5: error: paths["/a/{proxy+}"].get: resource "/a/{proxy+}": a sibling ({id}) of this resource already has a variable path part`) {
 		t.Errorf("Check:\n%s", got)
 	}
@@ -709,7 +711,8 @@ paths:
 	if fs.HasErrors() {
 		t.Fatal(fs.Error())
 	}
-	got := Check([]*spec.API{api}, nil).Error()
+	_, built, _ := Build([]*spec.API{api}, nil)
+	got := built.Error()
 	for _, want := range []string{"#macro is ignored by API Gateway", "#greet(...) calls a velocimacro"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Check lacks %q:\n%s", want, got)

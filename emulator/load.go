@@ -34,10 +34,8 @@ type Loaded struct {
 	Findings spec.Findings // spec, config and emulation findings, sorted
 	Files    []string      // files read from disk, for hot reload
 	Embedded bool          // the fallback example is served
+	snap     *Snapshot     // built once, with the findings; nil when they hold errors
 }
-
-// ErrNotServable means the findings hold errors: nothing is served from these sources.
-var ErrNotServable = errors.New("the specs or the config have errors")
 
 // Load reads the config and the specs and checks them. It returns ErrNotServable when any finding is an
 // error; the findings say what and where.
@@ -109,16 +107,25 @@ func Load(src Sources) (*Loaded, error) {
 		}
 		l.Findings = append(l.Findings, spec.Finding{Severity: spec.Error, File: cfgPath, Message: "no spec to serve: " + where + "; pass a spec file (apigw-local serve openapi.yaml) or list it under specs: in the config"})
 	}
-	l.Findings = append(l.Findings, Check(l.APIs, l.Config)...)
+	snap, built, _ := Build(l.APIs, l.Config)
+	l.Findings = append(l.Findings, built...)
 	l.Findings.Sort()
+	if !l.Findings.HasErrors() {
+		l.snap = snap
+	}
 	if l.Findings.HasErrors() {
 		return l, ErrNotServable
 	}
 	return l, nil
 }
 
-// Snapshot builds the snapshot for what was loaded.
-func (l *Loaded) Snapshot() (*Snapshot, error) { return Build(l.APIs, l.Config) }
+// Snapshot is the snapshot built for what was loaded, by the same build whose findings Load returned.
+func (l *Loaded) Snapshot() (*Snapshot, error) {
+	if l.snap == nil {
+		return nil, ErrNotServable
+	}
+	return l.snap, nil
+}
 
 func absAll(paths []string) []string {
 	out := make([]string, 0, len(paths))

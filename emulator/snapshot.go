@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"fmt"
 	"hash/fnv"
 	"regexp"
 	"sort"
@@ -9,12 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
+	"github.com/apigw-local/apigw-local/emulator/internal/router"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
-	"github.com/apigw-local/apigw-local/emulator/internal/router"
+	"github.com/apigw-local/apigw-local/internal/integration"
 	"github.com/apigw-local/apigw-local/internal/spec"
-	"github.com/apigw-local/apigw-local/mock"
 )
 
 // Snapshot is everything a request needs, built once from the specs and the config and never changed.
@@ -40,21 +39,34 @@ type API struct {
 type Stage struct {
 	Name      string
 	Variables map[string]string
+	// skipped names what this stage configures that only relaxes behaviour and is not emulated (the
+	// stage cache): requests are served and their log line says what was skipped.
+	skipped string
 }
 
-// Route is one method of one resource, ready to serve.
+// Route is one method of one resource, ready to serve: every decision about it is taken at build.
 type Route struct {
 	Resource   string
 	ResourceID string
 	Method     *spec.Method
-	proxy      *httpintegration.Integration // HTTP_PROXY
-	custom     *httpintegration.Custom      // HTTP
-	mock       *mock.Integration            // MOCK
-	lambda     *lambdaRoute                 // AWS or AWS_PROXY calling Lambda
-	timeout    time.Duration                // the integration timeout (timeoutInMillis, capped)
+	// key is "GET /pets", for the trace and the log.
+	key         string
+	integration integration.Integration
+	timeout     time.Duration // the integration timeout (timeoutInMillis, capped)
 	// notServed explains why this method answers 500 instead of calling its integration: a feature the
-	// emulator does not have yet, or a configuration AWS would reject at request time.
+	// emulator does not have yet, or a configuration AWS would fail on at request time.
 	notServed string
+	// notServedIn is the same, for one stage only (a stage variable the stage does not define).
+	notServedIn map[string]string
+	// unenforced is the authorization this method requires and the emulator cannot enforce yet: the
+	// authorize phase answers 500 rather than serve the method unprotected (fail closed).
+	unenforced string
+	// skipped names what the method configures that only relaxes behaviour and is not emulated
+	// (request validators, content handling): the method is served, and its log line says so.
+	skipped string
+	// function is the Lambda function the integration invokes, when the URI names it without stage
+	// variables: whether it is configured is known only when the gateway serves (in-process handlers).
+	function string
 }
 
 // IntegrationType returns the method's integration type, or "" when it has none.
@@ -65,98 +77,15 @@ func (r *Route) IntegrationType() string {
 	return r.Method.Integration.Type
 }
 
-// Build makes a snapshot. It fails only when nothing can be served (a spec with errors, routes API
-// Gateway would refuse); findings about served-but-not-emulated features come from Check.
-func Build(apis []*spec.API, cfg *config.Config) (*Snapshot, error) {
-	if cfg == nil {
-		cfg = config.Default()
+// servedIn says why the route answers 500 on this stage ("" when it is served).
+func (r *Route) servedIn(stage string) string {
+	if r.notServed != "" {
+		return r.notServed
 	}
-	s := &Snapshot{Config: cfg, byID: map[string]*API{}, built: time.Now()}
-	var errs []string
-	for i, sa := range apis {
-		a := &API{Spec: sa, Stages: map[string]*Stage{}, Responses: gatewayresponse.NewSet(sa.GatewayResponses)}
-		a.ID = apiID(cfg, sa, i, s.byID)
-		a.StageNames, a.Stages = stagesFor(cfg, sa)
-		var routes []router.Route[*Route]
-		for _, res := range sa.Resources {
-			for _, m := range res.Methods {
-				r := &Route{Resource: res.Path, ResourceID: resourceID(res.Path), Method: m}
-				prepare(r, cfg)
-				routes = append(routes, router.Route[*Route]{Resource: res.Path, Method: m.HTTPMethod, Value: r})
-			}
-		}
-		tree, err := router.New(routes)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v", sa.File, err))
-			continue
-		}
-		a.Tree = tree
-		s.APIs = append(s.APIs, a)
-		s.byID[a.ID] = a
+	if r.unenforced != "" {
+		return r.unenforced
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return s, nil
-}
-
-// prepare compiles what the route's integration needs, or records why it cannot be served.
-func prepare(r *Route, cfg *config.Config) {
-	in := r.Method.Integration
-	if in == nil {
-		r.notServed = "the method has no integration (API Gateway answers 500)"
-		return
-	}
-	r.timeout = httpintegration.DefaultTimeout
-	if in.TimeoutInMillis > 0 {
-		r.timeout = time.Duration(in.TimeoutInMillis) * time.Millisecond
-	}
-	if max := cfg.IntegrationTimeoutMax.Duration; max > 0 && r.timeout > max {
-		r.timeout = max
-	}
-	switch in.Type {
-	case spec.IntegrationHTTPProxy:
-		// A VPC_LINK integration is called at its URI directly: locally there is no VPC link, and the
-		// URI is what a user points at a local backend. Check reports it.
-		p, err := httpintegration.Compile(in)
-		if err != nil {
-			r.notServed = err.Error()
-			return
-		}
-		if max := cfg.IntegrationTimeoutMax.Duration; max > 0 && p.Timeout() > max {
-			p.SetTimeout(max)
-		}
-		r.proxy = p
-	case spec.IntegrationHTTP:
-		c, err := httpintegration.CompileCustom(in)
-		if err != nil {
-			r.notServed = err.Error()
-			return
-		}
-		if max := cfg.IntegrationTimeoutMax.Duration; max > 0 && c.Timeout() > max {
-			c.SetTimeout(max)
-		}
-		r.custom = c
-	case spec.IntegrationMock:
-		m, err := mock.Compile(in)
-		if err != nil {
-			r.notServed = err.Error()
-			return
-		}
-		r.mock = m
-	case spec.IntegrationAWS, spec.IntegrationAWSProxy:
-		lr, isLambda, err := compileLambda(in)
-		switch {
-		case err != nil:
-			r.notServed = err.Error()
-		case !isLambda:
-			r.notServed = fmt.Sprintf("%s integrations with AWS services other than Lambda are not emulated (%s)", in.Type, in.URI)
-		default:
-			r.lambda = lr
-		}
-	default:
-		r.notServed = fmt.Sprintf("%s integrations are not emulated yet", in.Type)
-	}
+	return r.notServedIn[stage]
 }
 
 var nonIDChars = regexp.MustCompile(`[^a-z0-9]+`)
@@ -190,13 +119,16 @@ func stagesFor(cfg *config.Config, sa *spec.API) ([]string, map[string]*Stage) {
 	if len(cfg.StageNames) > 0 {
 		for _, name := range cfg.StageNames {
 			st := cfg.Stages[name]
-			vars := map[string]string{}
+			s := &Stage{Name: name, Variables: map[string]string{}}
 			if st != nil {
 				for k, v := range st.Variables {
-					vars[k] = v
+					s.Variables[k] = v
+				}
+				if st.CacheClusterEnabled {
+					s.skipped = "stage cache (cacheClusterEnabled) not emulated: the integration is called"
 				}
 			}
-			stages[name] = &Stage{Name: name, Variables: vars}
+			stages[name] = s
 		}
 		return append([]string(nil), cfg.StageNames...), stages
 	}
@@ -243,22 +175,39 @@ type RouteInfo struct {
 	APIKeyRequired bool   `json:"apiKeyRequired"`
 	// TimeoutInMillis is the integration timeout that applies: timeoutInMillis, else AWS's default of
 	// 29,000, capped by integrationTimeoutMax.
-	TimeoutInMillis int64  `json:"timeoutInMillis,omitempty"`
-	Served          bool   `json:"served"`
-	Note            string `json:"note,omitempty"`
+	TimeoutInMillis int64 `json:"timeoutInMillis,omitempty"`
+	// Served is false when every request to the route answers 500; Note says why.
+	Served bool   `json:"served"`
+	Note   string `json:"note,omitempty"`
+	// Skipped names what the route configures that is not emulated but only relaxes behaviour.
+	Skipped string `json:"skipped,omitempty"`
 }
 
-// Routes lists every route of every stage, sorted for stable output.
-func (s *Snapshot) Routes() []RouteInfo {
+// Routes lists every route of every stage, sorted for stable output. A Lambda route whose function is
+// not configured counts as not served: Gateway.Routes also knows the in-process handlers.
+func (s *Snapshot) Routes() []RouteInfo { return s.routes(nil) }
+
+func (s *Snapshot) routes(hasFunction func(string) bool) []RouteInfo {
+	if hasFunction == nil {
+		hasFunction = func(name string) bool { return s.Config.Functions[name] != nil }
+	}
 	var out []RouteInfo
 	for _, a := range s.APIs {
 		for _, stage := range a.StageNames {
 			for _, rt := range a.Tree.Routes() {
 				r := rt.Value
+				note := r.servedIn(stage)
+				if note == "" && r.function != "" && !hasFunction(r.function) {
+					note = (&lambdaintegration.NotConfigured{Name: r.function}).Error()
+				}
+				skipped := r.skipped
+				if st := a.Stages[stage]; st.skipped != "" {
+					skipped = joinNotes(skipped, st.skipped)
+				}
 				info := RouteInfo{APIID: a.ID, Stage: stage, Method: rt.Method, Path: rt.Resource,
 					Integration: r.IntegrationType(), Authorizer: r.Method.Authorizer,
 					Authorization: r.Method.AuthorizationType, APIKeyRequired: r.Method.APIKeyRequired,
-					Served: r.notServed == "", Note: r.notServed, TimeoutInMillis: r.timeout.Milliseconds()}
+					Served: note == "", Note: note, Skipped: skipped, TimeoutInMillis: r.timeout.Milliseconds()}
 				if r.Method.Integration != nil {
 					info.URI = r.Method.Integration.URI
 				}
@@ -276,6 +225,16 @@ func (s *Snapshot) Routes() []RouteInfo {
 		return out[i].Stage < out[j].Stage
 	})
 	return out
+}
+
+func joinNotes(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -5,12 +5,14 @@
 package mock
 
 import (
+	"context"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/integration"
 	"github.com/apigw-local/apigw-local/internal/mapping"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/vtl"
@@ -68,8 +70,22 @@ func statusCode(payload []byte) string {
 	return ""
 }
 
-// Respond runs the integration for one request.
-func (m *Integration) Respond(req Request) (*mapping.MethodResponse, *gatewayresponse.Error) {
+// Kind names the integration kind.
+func (m *Integration) Kind() string { return "MOCK" }
+
+// Respond answers one method request through the gateway: the respond phase writes the answer, without
+// X-Amzn-Trace-Id (a MOCK calls no backend, reference §a.2).
+func (m *Integration) Respond(_ context.Context, req *integration.Request) (*integration.Response, *gatewayresponse.Error) {
+	resp, gerr := m.Run(Request{ContentType: req.HTTP.Header.Get("Content-Type"), Accept: req.HTTP.Header.Get("Accept"),
+		Body: req.Body, Env: req.Env()})
+	if gerr != nil {
+		return nil, gerr
+	}
+	return integration.FromMethodResponse(resp, false), nil
+}
+
+// Run runs the integration for one request.
+func (m *Integration) Run(req Request) (*mapping.MethodResponse, *gatewayresponse.Error) {
 	if req.Env == nil {
 		// Callers outside the gateway may leave Env out: templates then see an empty request.
 		req.Env = &mapping.Env{Context: mapping.NewContext(mapping.RequestContext{})}
@@ -86,3 +102,6 @@ func (m *Integration) Respond(req Request) (*mapping.MethodResponse, *gatewayres
 	// A MOCK has no integration response body: without a response template the body is empty.
 	return m.m.Respond(chosen, nil, nil, req.Accept, req.Env)
 }
+
+// Notices lists what the templates use that API Gateway accepts but does not run.
+func (m *Integration) Notices() []string { return m.m.Notices() }

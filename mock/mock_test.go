@@ -60,7 +60,7 @@ func respond(m *Integration, req Request) (*mapping.MethodResponse, *gatewayresp
 	if req.Env == nil {
 		req.Env = newEnv(mapping.Params{}, nil)
 	}
-	return m.Respond(req)
+	return m.Run(req)
 }
 
 func mustRespond(t testing.TB, m *Integration, req Request) *mapping.MethodResponse {
@@ -1093,7 +1093,7 @@ func TestCorpusMockVectors(t *testing.T) {
 			params.Query, _ = url.ParseQuery(rawQuery)
 			req.Env = newEnv(params, nil)
 
-			got, gerr := m.Respond(req)
+			got, gerr := m.Run(req)
 			if gerr != nil {
 				t.Fatalf("Respond: %s", gerrString(gerr))
 			}
@@ -1157,7 +1157,7 @@ func BenchmarkRespond(b *testing.B) {
 		req := Request{ContentType: "application/json; charset=utf-8", Accept: "application/json", Env: newEnv(params, stage)}
 		b.ReportAllocs()
 		for b.Loop() {
-			got, gerr := m.Respond(req)
+			got, gerr := m.Run(req)
 			check(b, got, gerr)
 		}
 	})
@@ -1165,7 +1165,7 @@ func BenchmarkRespond(b *testing.B) {
 	b.Run("fresh-env", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			got, gerr := m.Respond(Request{ContentType: "application/json; charset=utf-8", Accept: "application/json", Env: newEnv(params, stage)})
+			got, gerr := m.Run(Request{ContentType: "application/json; charset=utf-8", Accept: "application/json", Env: newEnv(params, stage)})
 			check(b, got, gerr)
 		}
 	})
@@ -1180,7 +1180,7 @@ func TestRespondWithoutEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, gerr := m.Respond(Request{})
+	resp, gerr := m.Run(Request{})
 	if gerr != nil || resp.Status != 200 || string(resp.Body) != "[|]" {
 		t.Errorf("got %+v %v", resp, gerr)
 	}

@@ -78,7 +78,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 	if loaded.Embedded {
 		fmt.Fprintln(out, "serving the embedded example API (pass a spec file to serve your own)")
 	}
-	routes := snap.Routes()
+	routes := srv.Gateway.Routes()
 	served := 0
 	for _, r := range routes {
 		if r.Served {

@@ -140,7 +140,7 @@ func New(t Type, format string, args ...any) *Error {
 
 // Request is what a gateway-response template or header mapping may read from the request.
 type Request struct {
-	Context        map[string]string // flattened $context, e.g. "requestId", "identity.sourceIp"
+	Context        func(key string) (string, bool) // $context by dotted key, e.g. "requestId", "identity.sourceIp" (reqctx.Context.Value); nil for none
 	StageVariables map[string]string
 	Header         func(name string) string // method.request.header.<name>
 	Query          func(name string) string // method.request.querystring.<name>
@@ -234,8 +234,10 @@ func (s *Set) Render(err *Error, req Request) Response {
 		case "error.responseType":
 			return string(err.Type), true
 		}
-		v, ok := req.Context[key]
-		return v, ok
+		if req.Context == nil {
+			return "", false
+		}
+		return req.Context(key)
 	}
 
 	templates := pickTemplates(specific, class)

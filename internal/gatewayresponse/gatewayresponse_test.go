@@ -564,14 +564,14 @@ func TestDefaultStatusCustomisedType(t *testing.T) {
 // TestHeaderMappings covers every gatewayresponse.header source (reference §a.1; #put-gateway-response-echo).
 func TestHeaderMappings(t *testing.T) {
 	full := Request{
-		Context:        map[string]string{"requestId": "req-1", "identity.sourceIp": "10.0.0.1"},
+		Context:        ctxOf(map[string]string{"requestId": "req-1", "identity.sourceIp": "10.0.0.1"}),
 		StageVariables: map[string]string{"a": "stage-a"},
 		Header:         func(n string) string { return map[string]string{"Accept": "application/xml"}[n] },
 		Query:          func(n string) string { return map[string]string{"q": "needle"}[n] },
 		Path:           func(n string) string { return map[string]string{"petId": "42"}[n] },
 	}
 	empty := Request{
-		Context:        map[string]string{},
+		Context:        ctxOf(map[string]string{}),
 		StageVariables: map[string]string{},
 		Header:         func(string) string { return "" },
 		Query:          func(string) string { return "" },
@@ -660,7 +660,7 @@ func TestEchoTemplateVector(t *testing.T) {
 
 	t.Run("all references known", func(t *testing.T) {
 		req := Request{
-			Context:        map[string]string{"stage": "dev", "resourcePath": "/pets/{petId}"},
+			Context:        ctxOf(map[string]string{"stage": "dev", "resourcePath": "/pets/{petId}"}),
 			StageVariables: map[string]string{"a": "A-value"},
 			Header:         func(n string) string { return map[string]string{"Accept": "text/plain"}[n] },
 			Query:          func(n string) string { return map[string]string{"q": "x y"}[n] },
@@ -728,7 +728,7 @@ func sortedKeys(m map[string]string) []string {
 // TestTemplateSubstitution covers the reference forms a gateway-response template may use.
 func TestTemplateSubstitution(t *testing.T) {
 	req := Request{
-		Context:        map[string]string{"requestId": "r-9", "identity.sourceIp": "1.2.3.4", "stage": "prod"},
+		Context:        ctxOf(map[string]string{"requestId": "r-9", "identity.sourceIp": "1.2.3.4", "stage": "prod"}),
 		StageVariables: map[string]string{"env": "blue", "a": "A"},
 	}
 	const msg = `say "héllo" ✓ \ done`
@@ -846,7 +846,7 @@ func TestErrorString(t *testing.T) {
 func BenchmarkRenderDefault(b *testing.B) {
 	set := NewSet(nil)
 	err := New(MissingAuthenticationToken, "no route")
-	req := Request{Context: map[string]string{"requestId": "r"}}
+	req := Request{Context: ctxOf(map[string]string{"requestId": "r"})}
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = set.Render(err, req)
@@ -866,7 +866,7 @@ func BenchmarkRenderCustom(b *testing.B) {
 	})
 	err := New(MissingAuthenticationToken, "no route")
 	req := Request{
-		Context:        map[string]string{"requestId": "r-1", "stage": "dev", "resourcePath": "/pets/{petId}"},
+		Context:        ctxOf(map[string]string{"requestId": "r-1", "stage": "dev", "resourcePath": "/pets/{petId}"}),
 		StageVariables: map[string]string{"a": "A"},
 		Header:         func(string) string { return "application/json" },
 	}
@@ -874,4 +874,9 @@ func BenchmarkRenderCustom(b *testing.B) {
 	for b.Loop() {
 		_ = set.Render(err, req)
 	}
+}
+
+// ctxOf serves a fixed $context, as reqctx.Context.Value does for a request.
+func ctxOf(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }

@@ -4,33 +4,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/apigw-local/apigw-local/internal/reqctx"
 	"github.com/apigw-local/apigw-local/vtl"
 )
 
-// RequestContext is the request data $context exposes (reference §f.2).
-type RequestContext struct {
-	AccountID         string
-	APIID             string
-	DeploymentID      string
-	DomainName        string
-	DomainPrefix      string
-	ExtendedRequestID string
-	HTTPMethod        string
-	Path              string // /{stage}/...
-	Protocol          string
-	RequestID         string
-	RequestTime       time.Time
-	ResourceID        string
-	ResourcePath      string
-	Stage             string
-	SourceIP          string
-	UserAgent         string
-	APIKey            string // only for methods that require a key
-	APIKeyID          string
-	Authorizer        map[string]string // nil without an authorizer
-}
+// RequestContext is the request data $context exposes: the one request context of reqctx.
+type RequestContext = reqctx.Context
 
 // identityKeys is the order of $context.identity.keySet() as recorded on AWS.
 var identityKeys = []string{"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "sourceIp",
@@ -67,7 +47,7 @@ func NewContext(rc RequestContext) *vtl.Map {
 	c.Put("resourcePath", rc.ResourcePath)
 	c.Put("httpMethod", rc.HTTPMethod)
 	c.Put("extendedRequestId", rc.ExtendedRequestID)
-	c.Put("requestTime", rc.RequestTime.UTC().Format("02/Jan/2006:15:04:05 -0700"))
+	c.Put("requestTime", rc.RequestTimeText())
 	c.Put("path", rc.Path)
 	c.Put("accountId", rc.AccountID)
 	c.Put("protocol", rc.Protocol)

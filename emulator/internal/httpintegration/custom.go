@@ -52,6 +52,7 @@ type CustomCall struct {
 	PathParameters map[string]string
 	StageVariables map[string]string
 	Env            *mapping.Env
+	Context        func(key string) string // context.* mapping sources
 	APIID          string
 	TraceID        string
 }
@@ -59,15 +60,16 @@ type CustomCall struct {
 // maxIntegrationResponse bounds what is read from a backend (API Gateway's payload limit).
 const maxIntegrationResponse = 10 << 20
 
-// ServeCustom calls the backend and maps its answer to the method response.
-func (p *Proxy) ServeCustom(c *Custom, call *CustomCall) (*mapping.MethodResponse, *gatewayresponse.Error) {
+// ServeCustom calls the backend and maps its answer to the method response; ctx carries the integration
+// timeout. Reserved headers and X-Amzn-Trace-Id are the respond phase's.
+func (p *Proxy) ServeCustom(ctx context.Context, c *Custom, call *CustomCall) (*mapping.MethodResponse, *gatewayresponse.Error) {
 	payload, gerr := c.Mapping.RequestPayload(call.Request.Header.Get("Content-Type"), call.Body, call.Env)
 	if gerr != nil {
 		return nil, gerr
 	}
 	overrides := mapping.ReadOverrides(call.Env.Context)
 	pc := &Call{Request: call.Request, PathParameters: call.PathParameters, StageVariables: call.StageVariables,
-		Context: func(key string) string { return contextValue(call.Env, key) }}
+		Context: call.Context}
 
 	pathValue := func(name string) (string, bool) {
 		if v, ok := overrides.RequestPath[name]; ok {
@@ -135,8 +137,6 @@ func (p *Proxy) ServeCustom(c *Custom, call *CustomCall) (*mapping.MethodRespons
 	if method == "" || method == "ANY" {
 		method = call.Request.Method
 	}
-	ctx, cancel := context.WithTimeout(call.Request.Context(), c.timeout)
-	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, target.String(), bytes.NewReader(payload))
 	if err != nil {
 		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "cannot build the integration request: %v", err)
@@ -174,8 +174,6 @@ func (p *Proxy) ServeCustom(c *Custom, call *CustomCall) (*mapping.MethodRespons
 	if gerr != nil {
 		return nil, gerr
 	}
-	RemapReserved(out.Header)
-	out.Header.Set("X-Amzn-Trace-Id", call.TraceID)
 	return out, nil
 }
 
@@ -188,12 +186,4 @@ func RemapReserved(h http.Header) {
 			h["X-Amzn-Remapped-"+name] = vs
 		}
 	}
-}
-
-func contextValue(env *mapping.Env, key string) string {
-	if env == nil || env.Context == nil {
-		return ""
-	}
-	v := mapping.ContextValue(env.Context, key)
-	return v
 }

@@ -153,6 +153,13 @@ type callKey struct{}
 // Serve forwards the call and writes the backend's response to w. A failure before any byte is written is
 // returned as a gateway error for the caller to render (API Gateway answers with a gateway response).
 func (p *Proxy) Serve(w http.ResponseWriter, in *Integration, c *Call) *gatewayresponse.Error {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), in.timeout)
+	defer cancel()
+	return p.ServeContext(ctx, w, in, c)
+}
+
+// ServeContext is Serve under a context that already carries the integration timeout.
+func (p *Proxy) ServeContext(ctx context.Context, w http.ResponseWriter, in *Integration, c *Call) *gatewayresponse.Error {
 	pathValue := func(name string) (string, bool) {
 		for _, m := range in.mappings {
 			if m.location == "path" && m.name == name {
@@ -183,8 +190,6 @@ func (p *Proxy) Serve(w http.ResponseWriter, in *Integration, c *Call) *gatewayr
 	if err := c.applyMappings(in.mappings); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), in.timeout)
-	defer cancel()
 	r := c.Request.WithContext(context.WithValue(ctx, callKey{}, c))
 	p.rp.ServeHTTP(w, r)
 	return c.err

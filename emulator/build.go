@@ -1,0 +1,385 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
+	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
+	"github.com/apigw-local/apigw-local/emulator/internal/router"
+	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/integration"
+	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/apigw-local/apigw-local/mock"
+)
+
+var stageVariableRefs = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
+
+// kinds is every integration kind the gateway serves, by integration type. A new kind (AWS services,
+// VPC links, WebSocket routes) is a new type implementing integration.Responder or Streamer plus one
+// entry here; no phase changes.
+var kinds = integration.Registry{
+	spec.IntegrationMock: func(in *spec.Integration, _ integration.Build) (integration.Integration, error) {
+		m, err := mock.Compile(in)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	},
+	spec.IntegrationHTTP:      httpintegration.CompileHTTP,
+	spec.IntegrationHTTPProxy: httpintegration.CompileProxy,
+	spec.IntegrationAWS:       lambdaintegration.CompileAWS,
+	spec.IntegrationAWSProxy:  lambdaintegration.CompileAWSProxy,
+}
+
+// What a compiled kind may tell the build about itself.
+type (
+	stageVariableUser interface{ StageVariables() []string }
+	functionUser      interface{ FunctionName() string }
+	noticer           interface{ Notices() []string }
+	pathParamUser     interface{ UnmappedPathParams() []string }
+)
+
+// ErrNotServable means the findings hold errors: nothing is served from these sources.
+var ErrNotServable = errors.New("the specs or the config have errors")
+
+// Build compiles the specs and the config into a snapshot, once, and returns with it every finding about
+// what the emulator serves differently from AWS, or not at all: warnings for features not (yet)
+// emulated, errors for what AWS itself would refuse. `validate` prints these findings, `serve` logs them
+// at start, and --strict refuses to start on any warning; the route table reads the same decisions.
+// With any error finding the snapshot is nil and the error is ErrNotServable.
+func Build(apis []*spec.API, cfg *config.Config) (*Snapshot, spec.Findings, error) {
+	if cfg == nil {
+		cfg = config.Default()
+	}
+	b := &builder{cfg: cfg}
+	s := &Snapshot{Config: cfg, byID: map[string]*API{}, built: time.Now()}
+	for i, sa := range apis {
+		a := &API{Spec: sa, Stages: map[string]*Stage{}, Responses: gatewayresponse.NewSet(sa.GatewayResponses)}
+		a.ID = apiID(cfg, sa, i, s.byID)
+		a.StageNames, a.Stages = stagesFor(cfg, sa)
+		b.checkAPI(a)
+		var routes []router.Route[*Route]
+		for _, res := range sa.Resources {
+			for _, m := range res.Methods {
+				r := b.prepare(a, res, m)
+				routes = append(routes, router.Route[*Route]{Resource: res.Path, Method: m.HTTPMethod, Value: r})
+			}
+		}
+		tree, err := router.New(routes)
+		if err != nil {
+			b.resourceErrors(sa, err)
+			continue
+		}
+		a.Tree = tree
+		s.APIs = append(s.APIs, a)
+		s.byID[a.ID] = a
+	}
+	b.checkStages(apis)
+	b.fs.Sort()
+	if b.fs.HasErrors() {
+		return nil, b.fs, ErrNotServable
+	}
+	return s, b.fs, nil
+}
+
+type builder struct {
+	cfg *config.Config
+	fs  spec.Findings
+}
+
+func (b *builder) at(sev spec.Severity, file string, p spec.Position, format string, args ...any) {
+	b.fs = append(b.fs, spec.Finding{Severity: sev, File: file, Line: p.Line, Column: p.Column, Path: p.Path, Message: fmt.Sprintf(format, args...)})
+}
+
+// checkAPI reports the API-wide settings, and decides which of them keep methods from being served.
+func (b *builder) checkAPI(a *API) {
+	sa, f := a.Spec, a.Spec.File
+	top := spec.Position{Line: 1, Column: 1}
+	if sa.Type == spec.HTTP {
+		b.at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2); it is served with REST API rules for now (e.g. unknown routes answer 403 Missing Authentication Token where an HTTP API answers 404 Not Found)")
+	}
+	if strings.EqualFold(sa.Protocol, "WEBSOCKET") {
+		b.at(spec.Error, f, top, "this is a WebSocket API (x-amazon-apigateway-protocol: WEBSOCKET); apigw-local serves REST APIs")
+	}
+	if sa.CORS != nil {
+		b.at(spec.Warning, f, top, "x-amazon-apigateway-cors is not emulated yet: preflight requests are not answered and no CORS headers are added")
+	}
+	if sa.Policy != nil {
+		b.at(spec.Warning, f, top, "x-amazon-apigateway-policy (resource policy) is not enforced yet: every method answers 500 rather than being served without it")
+	}
+	if sa.MinimumCompression != nil {
+		b.at(spec.Warning, f, top, "x-amazon-apigateway-minimum-compression-size is not emulated: responses are never compressed by the gateway")
+	}
+	if ec := sa.EndpointConfig; ec != nil && len(ec.VPCEndpointIDs) > 0 {
+		b.at(spec.Info, f, top, "PRIVATE endpoint: VPC endpoints are not emulated; the API is served on the local address")
+	}
+	if len(sa.BinaryMediaTypes) > 0 {
+		b.at(spec.Info, f, top, "binaryMediaTypes %v: proxy integrations pass bodies through byte for byte; content conversion for other integrations comes with them", sa.BinaryMediaTypes)
+	}
+	if sa.APIKeySource == "AUTHORIZER" {
+		b.at(spec.Warning, f, top, "api-key-source AUTHORIZER takes API keys from a Lambda authorizer's usageIdentifierKey, and Lambda authorizers are not emulated yet: methods that require an API key answer 403 Forbidden")
+	}
+	for _, t := range sortedKeys(sa.GatewayResponses) {
+		gr := sa.GatewayResponses[t]
+		if !gatewayresponse.Known(t) {
+			b.at(spec.Error, f, gr.Position, "unknown gateway response type %q; API Gateway's types are %s", t, typeList())
+		}
+	}
+}
+
+// prepare compiles one method once, decides whether and how it is served, and reports what it decided.
+func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
+	cfg, f, sa := b.cfg, a.Spec.File, a.Spec
+	name := m.HTTPMethod + " " + res.Path
+	r := &Route{Resource: res.Path, ResourceID: resourceID(res.Path), Method: m, key: name}
+
+	// Authorization the emulator cannot enforce keeps the method from being served (fail closed).
+	switch m.AuthorizationType {
+	case "NONE", "":
+	case "AWS_IAM":
+		r.unenforced = "AWS_IAM authorization is not enforced yet: answering 500 rather than serving the method without SigV4 checks"
+		b.at(spec.Warning, f, m.Position, "%s: AWS_IAM authorization is not enforced yet: requests answer 500 rather than being served unprotected", name)
+	default:
+		r.unenforced = fmt.Sprintf("%s authorizer %q is not enforced yet: answering 500 rather than serving the method without authorization", m.AuthorizationType, m.Authorizer)
+		b.at(spec.Warning, f, m.Position, "%s: %s authorizer %q is not enforced yet: requests answer 500 rather than being served unprotected", name, m.AuthorizationType, m.Authorizer)
+	}
+	if sa.Policy != nil && r.unenforced == "" {
+		r.unenforced = "the API's resource policy (x-amazon-apigateway-policy) is not enforced yet: answering 500 rather than serving without it"
+	}
+	if m.APIKeyRequired && sa.APIKeySource != "AUTHORIZER" {
+		var uncovered []string
+		for _, st := range a.StageNames {
+			if !stageHasKeys(cfg, st) {
+				uncovered = append(uncovered, st)
+			}
+		}
+		if len(uncovered) > 0 {
+			b.at(spec.Warning, f, m.Position, "%s: requires an API key, but no usage plan with API keys covers stage %s: every request there answers 403 Forbidden; add apiKeys and a usagePlans entry with apiStages: [{stage: %s}] to the config", name, strings.Join(uncovered, ", "), uncovered[0])
+		}
+	}
+	if m.RequestValidator != "" {
+		if v := sa.RequestValidators[m.RequestValidator]; v != nil && (v.ValidateRequestBody || v.ValidateRequestParameters) {
+			r.skipped = joinNotes(r.skipped, fmt.Sprintf("request validator %q not enforced yet", m.RequestValidator))
+			b.at(spec.Warning, f, m.Position, "%s: request validator %q is not enforced yet: invalid requests are served instead of answered 400 (the log line says so)", name, m.RequestValidator)
+		}
+	}
+
+	in := m.Integration
+	if in == nil {
+		r.notServed = "the method has no integration (API Gateway answers 500)"
+		return r
+	}
+	r.timeout = httpintegration.DefaultTimeout
+	if in.TimeoutInMillis > 0 {
+		r.timeout = time.Duration(in.TimeoutInMillis) * time.Millisecond
+	}
+	if max := cfg.IntegrationTimeoutMax.Duration; max > 0 && r.timeout > max {
+		r.timeout = max
+		if in.Type != spec.IntegrationMock && in.TimeoutInMillis > 0 {
+			b.at(spec.Warning, f, in.Position, "%s: timeoutInMillis %d is above the cap of %s (integrationTimeoutMax); the cap applies, as on AWS without a quota increase", name, in.TimeoutInMillis, max)
+		}
+	}
+	compiled, err := kinds.Compile(in, integration.Build{Config: cfg, Timeout: r.timeout})
+	if err != nil {
+		r.notServed = err.Error()
+		var ne *integration.NotEmulated
+		switch {
+		case (in.Type == spec.IntegrationAWS || in.Type == spec.IntegrationAWSProxy) && in.URI == "":
+			// no URI (or a CloudFormation intrinsic in its place): already an error of the spec
+		case in.Type == spec.IntegrationMock:
+			// AWS deploys such a template and fails when it runs, so this is no reason to refuse the spec.
+			b.at(spec.Warning, f, in.Position, "%s: %v: requests answer 500, as on AWS", name, err)
+		case errors.As(err, &ne):
+			b.at(spec.Warning, f, in.Position, "%s: %v: requests answer 500", name, err)
+		default:
+			b.at(spec.Warning, f, in.Position, "%s: %v: requests answer 500", name, err)
+		}
+		return r
+	}
+	r.integration = compiled
+
+	// Stage variables: a stage that does not define one the URI (or the VPC link) needs answers 500,
+	// as AWS does; the finding names the stage.
+	var needed []string
+	if u, ok := compiled.(stageVariableUser); ok {
+		needed = u.StageVariables()
+	}
+	var vpcNeeds []string
+	if in.ConnectionType == "VPC_LINK" {
+		b.at(spec.Info, f, in.Position, "%s: VPC link %s is not emulated: the integration URI is called directly", name, in.ConnectionID)
+		for _, m := range stageVariableRefs.FindAllStringSubmatch(in.ConnectionID, -1) {
+			vpcNeeds = append(vpcNeeds, m[1])
+		}
+	}
+	for _, st := range a.StageNames {
+		vars := a.Stages[st].Variables
+		for _, v := range needed {
+			if _, ok := vars[v]; !ok {
+				r.setNotServedIn(st, fmt.Sprintf("the integration URI uses ${stageVariables.%s}, which stage %s does not define (AWS answers 500)", v, st))
+				b.at(spec.Warning, f, in.Position, "%s: the integration URI uses ${stageVariables.%s}, which stage %s does not define: requests there answer 500 as on AWS; set stages.%s.variables.%s in the config", name, v, st, st, v)
+			}
+		}
+		for _, v := range vpcNeeds {
+			if _, ok := vars[v]; !ok {
+				r.setNotServedIn(st, fmt.Sprintf("the connectionId uses ${stageVariables.%s}, which stage %s does not define (AWS answers 500)", v, st))
+				b.at(spec.Warning, f, in.Position, "%s: connectionId %s uses ${stageVariables.%s}, which stage %s does not define: requests there answer 500 as on AWS; set stages.%s.variables.%s in the config", name, in.ConnectionID, v, st, st, v)
+			}
+		}
+	}
+	if u, ok := compiled.(pathParamUser); ok {
+		for _, pp := range u.UnmappedPathParams() {
+			b.at(spec.Info, f, in.Position, "%s: the integration URI uses {%s} without an integration.request.path.%s mapping; the method's path parameter of that name is used", name, pp, pp)
+		}
+	}
+	if u, ok := compiled.(functionUser); ok {
+		r.function = u.FunctionName()
+		if r.function != "" && cfg.Functions[r.function] == nil {
+			b.at(spec.Warning, f, in.Position, "%s: function %q is not configured, so requests answer 500; add it to apigw-local.yaml: functions: {%s: {command: [./path/to/handler]}}", name, r.function, r.function)
+		}
+		if in.PayloadFormatVersion == "2.0" && in.Type == spec.IntegrationAWS {
+			b.at(spec.Warning, f, in.Position, "%s: payloadFormatVersion 2.0 applies to AWS_PROXY integrations only", name)
+		}
+	}
+	if u, ok := compiled.(noticer); ok {
+		for _, n := range u.Notices() {
+			b.at(spec.Warning, f, in.Position, "%s: %s", name, n)
+		}
+	}
+	if len(in.CacheKeyParameters) > 0 {
+		b.at(spec.Info, f, in.Position, "%s: cacheKeyParameters have no effect: the stage cache is not emulated", name)
+	}
+	if in.Type == spec.IntegrationMock || in.Type == spec.IntegrationHTTP || in.Type == spec.IntegrationAWS {
+		if in.ContentHandling != "" {
+			r.skipped = joinNotes(r.skipped, "contentHandling "+in.ContentHandling+" not emulated: payload mapped as text")
+			b.at(spec.Warning, f, in.Position, "%s: contentHandling %s is not emulated yet: payloads are mapped as text (the log line says so)", name, in.ContentHandling)
+		}
+		for _, ir := range in.Responses {
+			if ir.ContentHandling != "" {
+				r.skipped = joinNotes(r.skipped, "integration response contentHandling "+ir.ContentHandling+" not emulated: payload mapped as text")
+				b.at(spec.Warning, f, ir.Position, "%s: integration response contentHandling %s is not emulated yet: payloads are mapped as text (the log line says so)", name, ir.ContentHandling)
+			}
+		}
+	}
+	if in.ContentHandling != "" && in.Type == spec.IntegrationHTTPProxy {
+		b.at(spec.Info, f, in.Position, "%s: contentHandling is ignored for proxy integrations, as on AWS", name)
+	}
+	return r
+}
+
+func (r *Route) setNotServedIn(stage, why string) {
+	if r.notServedIn == nil {
+		r.notServedIn = map[string]string{}
+	}
+	if r.notServedIn[stage] == "" {
+		r.notServedIn[stage] = why
+	}
+}
+
+// resourceErrors reports the resource trees API Gateway would refuse (sibling path variables, a greedy
+// variable that is not last, ...), each at the first method of the resource it names.
+func (b *builder) resourceErrors(a *spec.API, err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		where := spec.Position{Line: 1, Column: 1}
+		for _, r := range a.Resources {
+			if strings.Contains(line, strconv.Quote(r.Path)) && len(r.Methods) > 0 {
+				where = r.Methods[0].Position
+				break
+			}
+		}
+		b.at(spec.Error, a.File, where, "%s", line)
+	}
+}
+
+// checkStages reports the config's stage and usage-plan settings that cannot act.
+func (b *builder) checkStages(apis []*spec.API) {
+	cfg := b.cfg
+	for _, name := range cfg.StageNames {
+		st := cfg.Stages[name]
+		if st == nil {
+			continue
+		}
+		for _, key := range sortedKeys(st.MethodSettings) {
+			if key != "*/*" && len(apis) > 0 && !methodKeyMatches(apis, key) {
+				b.at(spec.Warning, cfg.File, spec.Position{Path: fmt.Sprintf("stages.%s.methodSettings[%q]", name, key)}, "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
+			}
+		}
+		if st.CacheClusterEnabled {
+			b.at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name + ".cacheClusterEnabled"}, "the stage cache is not emulated: every request reaches the integration (the log line says so)")
+		}
+		if st.AccessLogFormat != "" {
+			b.at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name + ".accessLogFormat"}, "custom access log formats are not emulated yet: the request log uses apigw-local's own format")
+		}
+	}
+	served := map[string]bool{}
+	for _, a := range apis {
+		names, _ := stagesFor(cfg, a)
+		for _, n := range names {
+			served[n] = true
+		}
+	}
+	for i, p := range cfg.UsagePlans {
+		for j, st := range p.APIStages {
+			for _, key := range sortedKeys(st.Throttle) {
+				if len(apis) > 0 && !methodKeyMatches(apis, key) {
+					b.at(spec.Warning, cfg.File, spec.Position{Path: fmt.Sprintf("usagePlans[%d].apiStages[%d].throttle[%q]", i, j, key)}, "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
+				}
+			}
+			if st.Unchecked && len(apis) > 0 && !served[st.Stage] {
+				cf := cfg.Findingf(fmt.Sprintf("usagePlans[%d].apiStages[%d].stage", i, j), "usage plan %q names stage %q, which is not served (stages: %s); declare it under stages: or use the stage the spec names", p.Name, st.Stage, strings.Join(sortedKeys(served), ", "))
+				b.fs = append(b.fs, spec.Finding{Severity: spec.Error, File: cf.File, Line: cf.Line, Column: cf.Column, Path: cf.Path, Message: cf.Message})
+			}
+		}
+	}
+	if len(cfg.CognitoUserPools) > 0 {
+		b.at(spec.Warning, cfg.File, spec.Position{Path: "cognitoUserPools"}, "Cognito and JWT authorizers are not emulated yet")
+	}
+}
+
+func typeList() string {
+	var names []string
+	for _, t := range gatewayresponse.Types() {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
+}
+
+// stageHasKeys reports whether some usage plan with at least one API key applies to stage.
+func stageHasKeys(cfg *config.Config, stage string) bool {
+	for _, p := range cfg.UsagePlans {
+		for _, st := range p.APIStages {
+			if st.Stage == stage && len(p.APIKeys) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// methodKeyMatches reports whether a method settings key ("/pets/GET", "//GET", "/pets/*") names a method
+// of one of the APIs.
+func methodKeyMatches(apis []*spec.API, key string) bool {
+	i := strings.LastIndex(key, "/")
+	resource, method := key[:i], key[i+1:]
+	if resource == "/" || resource == "" {
+		resource = "/"
+	}
+	for _, a := range apis {
+		for _, r := range a.Resources {
+			if r.Path != resource {
+				continue
+			}
+			for _, m := range r.Methods {
+				if method == "*" || m.HTTPMethod == method {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,341 @@
+// Package lambdaintegration is API Gateway's integrations with Lambda behind the integration interface:
+// AWS (non-proxy: mapping templates, selection by errorMessage, X-Amz-Invocation-Type: Event) and
+// AWS_PROXY with payload format 1.0 (REST APIs) and 2.0 (HTTP APIs), three separate kinds. The events
+// and the response contracts are lambdaproxy's; running the function is lambdarun's, reached through
+// the gateway's integration.Functions.
+package lambdaintegration
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"regexp"
+	"strings"
+
+	"github.com/apigw-local/apigw-local/emulator/internal/lambdaproxy"
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/integration"
+	"github.com/apigw-local/apigw-local/internal/mapping"
+	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/apigw-local/apigw-local/lambdarun"
+)
+
+var stageVariableRef = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
+
+// target is the function a route invokes: fixed at build when the URI uses no stage variable.
+type target struct {
+	uri   string // may hold ${stageVariables.x}
+	fixed string // the function name, resolved once; "" when the URI uses stage variables
+}
+
+func compileTarget(in *spec.Integration) (target, error) {
+	if _, isLambda, err := parseLambdaURI(stageVariableRef.ReplaceAllString(in.URI, "x")); err != nil {
+		return target{}, err
+	} else if !isLambda {
+		return target{}, &integration.NotEmulated{What: fmt.Sprintf("%s integrations with AWS services other than Lambda (%s)", in.Type, in.URI)}
+	}
+	t := target{uri: in.URI}
+	if !strings.Contains(in.URI, "${") {
+		lt, _, err := parseLambdaURI(in.URI)
+		if err != nil {
+			return target{}, err
+		}
+		if lt.Function == "" {
+			return target{}, fmt.Errorf("invalid Lambda URI %q: no function name", in.URI)
+		}
+		t.fixed = lt.Function
+	}
+	return t, nil
+}
+
+// IsLambda reports whether an AWS or AWS_PROXY integration calls Lambda (rather than another service).
+func IsLambda(in *spec.Integration) bool {
+	_, isLambda, _ := parseLambdaURI(stageVariableRef.ReplaceAllString(in.URI, "x"))
+	return isLambda
+}
+
+// FunctionName is the function the URI names when it uses no stage variable ("" otherwise).
+func (t target) FunctionName() string { return t.fixed }
+
+// StageVariables lists the stage variables the URI needs.
+func (t target) StageVariables() []string {
+	var out []string
+	for _, m := range stageVariableRef.FindAllStringSubmatch(t.uri, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// function substitutes the stage's variables and names the function; an undefined variable is AWS's 500
+// (the build reports it per stage, so this is the request-time guard).
+func (t target) function(stageVars map[string]string) (string, *gatewayresponse.Error) {
+	if t.fixed != "" {
+		return t.fixed, nil
+	}
+	var missing string
+	uri := stageVariableRef.ReplaceAllStringFunc(t.uri, func(m string) string {
+		name := stageVariableRef.FindStringSubmatch(m)[1]
+		v, ok := stageVars[name]
+		if !ok {
+			missing = name
+		}
+		return v
+	})
+	if missing != "" {
+		return "", gatewayresponse.New(gatewayresponse.APIConfigurationError, "stage variable %q used in the integration URI is not defined on this stage", missing)
+	}
+	lt, _, err := parseLambdaURI(uri)
+	if err != nil || lt.Function == "" {
+		return "", gatewayresponse.New(gatewayresponse.APIConfigurationError, "invalid Lambda URI %q: %v", uri, err)
+	}
+	return lt.Function, nil
+}
+
+// invoke calls the function and turns Lambda's failures into API Gateway's answers.
+func (t target) invoke(ctx context.Context, req *integration.Request, payload []byte) (*integration.Invocation, *gatewayresponse.Error) {
+	name, gerr := t.function(req.StageVariables)
+	if gerr != nil {
+		return nil, gerr
+	}
+	res, err := req.Runtime.Functions.Invoke(ctx, name, payload, req.TraceID)
+	var notConfigured *NotConfigured
+	switch {
+	case err == nil:
+		return res, nil
+	case errors.As(err, &notConfigured):
+		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "%v", err)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return nil, gatewayresponse.New(gatewayresponse.IntegrationTimeout, "Lambda function did not answer within the integration timeout")
+	case errors.Is(err, lambdarun.ErrPayloadTooLarge):
+		return nil, gatewayresponse.New(gatewayresponse.RequestTooLarge, "%v", err)
+	default:
+		return nil, gatewayresponse.New(gatewayresponse.IntegrationFailure, "invoking the function: %v", err)
+	}
+}
+
+// NotConfigured is a Lambda integration naming a function the config does not define (nor an in-process
+// handler): AWS would answer 500 (the function does not exist, or API Gateway may not call it).
+type NotConfigured struct{ Name string }
+
+func (e *NotConfigured) Error() string {
+	return fmt.Sprintf("function %q is not configured: add functions.%s (command, or external) to apigw-local.yaml", e.Name, e.Name)
+}
+
+// CompileAWSProxy compiles an AWS_PROXY integration: payload format 2.0 for HTTP APIs, else 1.0.
+func CompileAWSProxy(in *spec.Integration, _ integration.Build) (integration.Integration, error) {
+	t, err := compileTarget(in)
+	if err != nil {
+		return nil, err
+	}
+	if in.HTTPMethod != "POST" {
+		// Lambda's Invoke API is a POST; AWS answers 500 (lambda-proxy.json#v1-integration-method-get-fails).
+		return nil, fmt.Errorf("AWS_PROXY integration httpMethod is %s; Lambda is invoked with POST, so AWS answers 500", in.HTTPMethod)
+	}
+	if in.PayloadFormatVersion == "2.0" {
+		return &proxyV2{t}, nil
+	}
+	return &proxyV1{t}, nil
+}
+
+// CompileAWS compiles an AWS (non-proxy) integration with Lambda.
+func CompileAWS(in *spec.Integration, _ integration.Build) (integration.Integration, error) {
+	t, err := compileTarget(in)
+	if err != nil {
+		return nil, err
+	}
+	m, err := mapping.Compile(in)
+	if err != nil {
+		return nil, err
+	}
+	async, _ := spec.Lookup(in.RequestParameters, "integration.request.header.X-Amz-Invocation-Type")
+	return &custom{target: t, mapping: m, async: async}, nil
+}
+
+// event is the Lambda proxy request: a view of the one request context.
+func event(req *integration.Request, routeKey bool) *lambdaproxy.Request {
+	rc := req.Context
+	r := req.HTTP
+	e := &lambdaproxy.Request{Method: r.Method, Path: r.URL.EscapedPath(), Stage: rc.Stage,
+		Resource: rc.ResourcePath, PathParameters: req.PathParameters, RawQuery: r.URL.RawQuery, Header: r.Header,
+		Body: req.Body, IsBase64: isBinary(r.Header.Get("Content-Type"), req.BinaryMediaTypes), StageVariables: req.StageVariables,
+		SourceIP: rc.SourceIP, UserAgent: rc.UserAgent, Protocol: rc.Protocol, AccountID: rc.AccountID,
+		APIID: rc.APIID, DeploymentID: rc.DeploymentID, DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
+		ExtendedRequestID: rc.ExtendedRequestID, RequestID: rc.RequestID, ResourceID: rc.ResourceID, RequestTime: rc.RequestTime,
+		TraceID: req.TraceID, APIKey: rc.APIKey, APIKeyID: rc.APIKeyID}
+	if routeKey {
+		e.RouteKey = r.Method + " " + rc.ResourcePath
+	}
+	if rc.Authorizer != nil {
+		e.Authorizer = make(map[string]any, len(rc.Authorizer))
+		for k, v := range rc.Authorizer {
+			e.Authorizer[k] = v
+		}
+	}
+	return e
+}
+
+// proxyV1 is AWS_PROXY with payload format 1.0 (REST APIs).
+type proxyV1 struct{ target }
+
+func (*proxyV1) Kind() string { return "AWS_PROXY (Lambda, payload 1.0)" }
+
+func (k *proxyV1) Respond(ctx context.Context, req *integration.Request) (*integration.Response, *gatewayresponse.Error) {
+	ev, err := lambdaproxy.EventV1(event(req, true))
+	if err != nil {
+		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "building the Lambda event: %v", err)
+	}
+	res, gerr := k.invoke(ctx, req, ev)
+	if gerr != nil {
+		return nil, gerr
+	}
+	if res.FunctionError != "" {
+		return nil, functionFailed(fmt.Sprintf("function error (%s): %s", res.FunctionError, truncate(res.Payload)))
+	}
+	resp, err := lambdaproxy.ResponseV1(res.Payload, req.HTTP.Header.Get("Accept"), req.BinaryMediaTypes)
+	if err != nil {
+		return nil, functionFailed(err.Error())
+	}
+	return &integration.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Traced: true}, nil
+}
+
+// functionFailed is how a REST API answers a Lambda proxy function that failed or returned something it
+// cannot read: 502 {"message": "Internal server error"} (lambda-proxy.json#v1-response-*), as an
+// INTEGRATION_FAILURE that gateway-response customisation can change.
+func functionFailed(reason string) *gatewayresponse.Error {
+	return &gatewayresponse.Error{Type: gatewayresponse.IntegrationFailure, Status: 502, Message: "Internal server error", Reason: reason}
+}
+
+// proxyV2 is AWS_PROXY with payload format 2.0 (HTTP APIs).
+type proxyV2 struct{ target }
+
+func (*proxyV2) Kind() string { return "AWS_PROXY (Lambda, payload 2.0)" }
+
+func (k *proxyV2) Respond(ctx context.Context, req *integration.Request) (*integration.Response, *gatewayresponse.Error) {
+	ev, err := lambdaproxy.EventV2(event(req, true))
+	if err != nil {
+		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "building the Lambda event: %v", err)
+	}
+	res, gerr := k.invoke(ctx, req, ev)
+	if gerr != nil {
+		return nil, gerr
+	}
+	if res.FunctionError != "" {
+		return nil, httpAPIError(fmt.Sprintf("function error: %s", res.Payload))
+	}
+	resp, err := lambdaproxy.ResponseV2(res.Payload, req.BinaryMediaTypes)
+	if err != nil {
+		return nil, httpAPIError(err.Error())
+	}
+	return &integration.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Traced: true}, nil
+}
+
+// httpAPIError is an HTTP API's answer to a failed or unreadable function: 500 {"message":"Internal
+// Server Error"} (reference §e.3).
+func httpAPIError(reason string) *gatewayresponse.Error {
+	return &gatewayresponse.Error{Type: gatewayresponse.IntegrationFailure, Status: 500, Message: "Internal Server Error", Reason: reason}
+}
+
+// custom is AWS (non-proxy) with Lambda: templates build the payload; errorMessage selects the response.
+type custom struct {
+	target
+	mapping *mapping.Integration
+	async   string // the X-Amz-Invocation-Type mapping source, if any
+}
+
+func (*custom) Kind() string { return "AWS (Lambda)" }
+
+func (k *custom) Respond(ctx context.Context, req *integration.Request) (*integration.Response, *gatewayresponse.Error) {
+	env := req.Env()
+	payload, gerr := k.mapping.RequestPayload(req.HTTP.Header.Get("Content-Type"), req.Body, env)
+	if gerr != nil {
+		return nil, gerr
+	}
+	if len(payload) == 0 {
+		payload = []byte("{}") // an empty passthrough body reaches Lambda as an empty JSON object (assumed)
+	}
+	accept := req.HTTP.Header.Get("Accept")
+	if k.asyncRequested(req) {
+		// X-Amz-Invocation-Type: Event: Lambda queues the event and answers at once; API Gateway maps
+		// that empty answer through the default integration response.
+		name, gerr := k.function(req.StageVariables)
+		if gerr != nil {
+			return nil, gerr
+		}
+		if err := req.Runtime.Functions.InvokeAsync(name, payload, req.TraceID); err != nil {
+			return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "%v", err)
+		}
+		return k.respond(k.mapping.Select("", false), nil, accept, env)
+	}
+	res, gerr := k.invoke(ctx, req, payload)
+	if gerr != nil {
+		return nil, gerr
+	}
+	if res.FunctionError != "" {
+		// Selection patterns match the error's errorMessage only; no match uses the default response with
+		// the error JSON as the payload (reference §c, integrations.json#lambda-selection-pattern-*).
+		var fe struct {
+			ErrorMessage string `json:"errorMessage"`
+		}
+		_ = json.Unmarshal(res.Payload, &fe)
+		return k.respond(k.mapping.Select(fe.ErrorMessage, true), res.Payload, accept, env)
+	}
+	// A successful result never matches a selection pattern (pattern "200" included).
+	return k.respond(k.mapping.Select("", false), res.Payload, accept, env)
+}
+
+func (k *custom) respond(r *mapping.Response, payload []byte, accept string, env *mapping.Env) (*integration.Response, *gatewayresponse.Error) {
+	if r == nil {
+		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "no integration response matches and there is no default response")
+	}
+	resp, gerr := k.mapping.Respond(r, payload, nil, accept, env)
+	if gerr != nil {
+		return nil, gerr
+	}
+	return integration.FromMethodResponse(resp, true), nil
+}
+
+// asyncRequested evaluates the X-Amz-Invocation-Type mapping: a literal 'Event', or the client's header.
+func (k *custom) asyncRequested(req *integration.Request) bool {
+	src := k.async
+	switch {
+	case src == "":
+		return false
+	case strings.HasPrefix(src, "'"):
+		return strings.Trim(src, "'") == "Event"
+	case strings.HasPrefix(src, "method.request.header."):
+		return req.HTTP.Header.Get(strings.TrimPrefix(src, "method.request.header.")) == "Event"
+	}
+	return false
+}
+
+// isBinary reports whether a request body is binary for API Gateway: its Content-Type is one of the
+// binaryMediaTypes (an entry may use a wildcard: "image/*", "*/*").
+func isBinary(contentType string, binaryMediaTypes []string) bool {
+	if contentType == "" || len(binaryMediaTypes) == 0 {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	typ, sub, _ := strings.Cut(mt, "/")
+	for _, b := range binaryMediaTypes {
+		bt, bs, _ := strings.Cut(strings.ToLower(b), "/")
+		if (bt == "*" || bt == typ) && (bs == "*" || bs == sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func truncate(b []byte) string {
+	if len(b) > 512 {
+		return string(b[:512]) + "..."
+	}
+	return string(b)
+}
+
+// Notices lists what the templates use that API Gateway accepts but does not run.
+func (k *custom) Notices() []string { return k.mapping.Notices() }
