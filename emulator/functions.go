@@ -190,6 +190,8 @@ func (f functionsOf) InvokeAsync(name string, payload []byte, traceID string) er
 	if err != nil {
 		return err
 	}
-	go func() { _, _ = fn.Invoke(context.Background(), lambdarun.Invocation{Payload: payload, TraceID: traceID}) }()
+	go func() {
+		_, _ = fn.Invoke(context.Background(), lambdarun.Invocation{Payload: payload, TraceID: traceID})
+	}()
 	return nil
 }

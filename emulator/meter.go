@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
-	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
 )
 
 // meterTable is a snapshot's API keys, usage plans and throttles bound to the gateway's throttle.Store:
