@@ -290,6 +290,7 @@ func (g *Gateway) meterPhase(x *exchange) *gatewayresponse.Error {
 // validate runs the method's request validator. None is emulated yet: the request is served, and the
 // trace (and so the log line) says what was skipped.
 func (g *Gateway) validate(x *exchange) *gatewayresponse.Error {
+	x.trace.add("validate", "")
 	if s := x.route.skipped; s != "" {
 		x.trace.skip("validate", s)
 	}
@@ -308,13 +309,17 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 	x.traceID = traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start)
 	req := &integration.Request{HTTP: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
 		Context: &x.ctx, TraceID: x.traceID, BinaryMediaTypes: x.api.Spec.BinaryMediaTypes, Runtime: x.cur.runtime}
-	ctx, cancel := context.WithTimeout(x.r.Context(), rt.timeout)
-	defer cancel()
+	ctx := x.r.Context()
+	if rt.timed {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, rt.timeout)
+		defer cancel()
+	}
 	began := g.now()
-	defer func() { x.integ = g.now().Sub(began) }()
 	switch in := rt.integration.(type) {
 	case integration.Streamer:
 		gerr := in.Stream(ctx, x.w, req)
+		x.integ = g.now().Sub(began)
 		if gerr != nil && x.w.wrote {
 			// The response had started; nothing better can be sent.
 			x.trace.end("integrate", gerr)
@@ -330,6 +335,7 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 		}
 		req.Body = body
 		x.resp, gerr = in.Respond(ctx, req)
+		x.integ = g.now().Sub(began)
 		if gerr != nil {
 			return gerr
 		}

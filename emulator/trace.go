@@ -8,7 +8,7 @@ import (
 // trace is the exchange's record of what each phase decided: the log line reads it today, the inspector
 // will. It is an array in the exchange, not a slice, so that recording costs no allocation.
 type trace struct {
-	steps [12]step
+	steps [10]step
 	n     int
 	// ended is the step that ended the request with a gateway response (or a failure after the
 	// response had started); nil when the request went through.

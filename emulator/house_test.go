@@ -1,0 +1,240 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/integration"
+	"github.com/apigw-local/apigw-local/internal/spec"
+)
+
+// newLoggedGateway serves spec+config and returns the server and the request log.
+func newLoggedGateway(t *testing.T, specYAML, configYAML string, format LogFormat) (*httptest.Server, *bytes.Buffer) {
+	t.Helper()
+	snap := loadFiles(t, t.TempDir(), specYAML, configYAML)
+	var log bytes.Buffer
+	g := NewGateway(snap, NewAccessLog(&log, format, false))
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	return srv, &log
+}
+
+const mockIntegration = `{type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"ok": true}'}}}}`
+
+// A method whose authorization the emulator cannot enforce yet answers 500 and says why in its log line,
+// rather than serving the integration unprotected (fail closed).
+func TestUnenforcedAuthorizationFailsClosed(t *testing.T) {
+	specYAML := `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /iam:
+    get:
+      x-amazon-apigateway-auth: {type: AWS_IAM}
+      x-amazon-apigateway-integration: ` + mockIntegration + `
+  /custom:
+    get:
+      security: [{tok: []}]
+      x-amazon-apigateway-integration: ` + mockIntegration + `
+  /open:
+    get:
+      x-amazon-apigateway-integration: ` + mockIntegration + `
+components:
+  securitySchemes:
+    tok:
+      type: apiKey
+      name: Authorization
+      in: header
+      x-amazon-apigateway-authtype: custom
+      x-amazon-apigateway-authorizer: {type: token, authorizerUri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Auth/invocations"}
+`
+	srv, log := newLoggedGateway(t, specYAML, "", LogText)
+	for _, c := range []struct {
+		path   string // request path
+		status int    // what the client gets
+		log    string // what the log line must say ("" for nothing)
+	}{
+		{"/dev/iam", 500, "not served: AWS_IAM authorization is not enforced yet"},
+		{"/dev/custom", 500, `not served: CUSTOM authorizer "tok" is not enforced yet`},
+		{"/dev/open", 200, ""},
+	} {
+		log.Reset()
+		r := do(t, "GET", srv.URL+c.path, map[string]string{"Authorization": "allow"}, "")
+		if r.status != c.status {
+			t.Errorf("GET %s: %d %s, want %d", c.path, r.status, r.body, c.status)
+		}
+		if c.status == 500 && string(r.body) != `{"message": "Internal server error"}` {
+			t.Errorf("GET %s: body %s, want AWS's 500", c.path, r.body)
+		}
+		if c.log != "" && !strings.Contains(log.String(), c.log) {
+			t.Errorf("GET %s: log line %q lacks %q", c.path, log.String(), c.log)
+		}
+	}
+}
+
+// A resource policy the emulator cannot enforce keeps every method from being served.
+func TestUnenforcedResourcePolicyFailsClosed(t *testing.T) {
+	specYAML := `openapi: "3.0.1"
+info: {title: t, version: "1"}
+x-amazon-apigateway-policy: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "execute-api:Invoke", Resource: "*"}]}
+paths:
+  /open:
+    get:
+      x-amazon-apigateway-integration: ` + mockIntegration + `
+`
+	srv, log := newLoggedGateway(t, specYAML, "", LogText)
+	r := do(t, "GET", srv.URL+"/dev/open", nil, "")
+	if r.status != 500 || !strings.Contains(log.String(), "resource policy") {
+		t.Errorf("GET /dev/open: %d %s; log %q; want 500 naming the resource policy", r.status, r.body, log.String())
+	}
+}
+
+// Features that only relax behaviour keep serving, and the log line names what was skipped.
+func TestRelaxingFeaturesAreServedAndLogged(t *testing.T) {
+	specYAML := `openapi: "3.0.1"
+info: {title: t, version: "1"}
+x-amazon-apigateway-request-validators:
+  all: {validateRequestBody: true, validateRequestParameters: true}
+paths:
+  /v:
+    post:
+      x-amazon-apigateway-request-validator: all
+      x-amazon-apigateway-integration: ` + mockIntegration + `
+`
+	cfg := "stages:\n  dev:\n    cacheClusterEnabled: true\n"
+	srv, log := newLoggedGateway(t, specYAML, cfg, LogText)
+	r := do(t, "POST", srv.URL+"/dev/v", map[string]string{"Content-Type": "application/json"}, "not json")
+	if r.status != 200 {
+		t.Fatalf("POST /dev/v: %d %s, want 200 (validators are not enforced yet)", r.status, r.body)
+	}
+	for _, want := range []string{`skipped: request validator "all" not enforced yet`, "skipped: stage cache (cacheClusterEnabled) not emulated"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log line %q lacks %q", log.String(), want)
+		}
+	}
+}
+
+// A stage that lacks a stage variable the URI uses answers 500 there only; the finding names the stage.
+func TestStageVariableDecidedPerStage(t *testing.T) {
+	backend := newEcho(t)
+	specYAML := `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /p:
+    get:
+      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "${stageVariables.url}/p"}
+  /vpc:
+    get:
+      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "` + backend.URL + `/vpc", connectionType: VPC_LINK, connectionId: "${stageVariables.link}"}
+`
+	cfg := "stages:\n  prod:\n    variables: {url: \"" + backend.URL + "\", link: abc}\n  beta:\n    variables: {}\n"
+	l := loadFilesFindings(t, t.TempDir(), specYAML, cfg)
+	got := l.Findings.Error()
+	for _, want := range []string{
+		"GET /p: the integration URI uses ${stageVariables.url}, which stage beta does not define",
+		"GET /vpc: connectionId ${stageVariables.link} uses ${stageVariables.link}, which stage beta does not define",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "stage prod does not define") {
+		t.Errorf("prod defines every variable, yet:\n%s", got)
+	}
+	snap, _ := l.Snapshot()
+	srv := httptest.NewServer(NewGateway(snap, nil))
+	defer srv.Close()
+	for _, c := range []struct {
+		path   string
+		status int
+	}{{"/prod/p", 200}, {"/beta/p", 500}, {"/prod/vpc", 200}, {"/beta/vpc", 500}} {
+		if r := do(t, "GET", srv.URL+c.path, nil, ""); r.status != c.status {
+			t.Errorf("GET %s: %d %s, want %d", c.path, r.status, r.body, c.status)
+		}
+	}
+	served := map[string]bool{}
+	for _, r := range snap.Routes() {
+		served[r.Stage+" "+r.Path] = r.Served
+	}
+	if !served["prod /p"] || served["beta /p"] || !served["prod /vpc"] || served["beta /vpc"] {
+		t.Errorf("route table disagrees with what is served: %v", served)
+	}
+}
+
+// The JSON log line carries each phase's decision, in order, read from the exchange's trace.
+func TestTraceRecordsEachPhase(t *testing.T) {
+	specYAML := `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /pets/{id}:
+    get:
+      x-amazon-apigateway-integration: ` + mockIntegration + `
+`
+	srv, log := newLoggedGateway(t, specYAML, "", LogJSON)
+	for _, c := range []struct {
+		path   string
+		phases string // phase:decision, in order
+		reason string
+	}{
+		{"/dev/pets/1", "resolve:dev route:GET /pets/{id} authorize:NONE meter: validate: integrate:MOCK respond:", ""},
+		{"/dev/nowhere", "resolve:dev route:", "MISSING_AUTHENTICATION_TOKEN no resource matches /nowhere"},
+		{"/prod/pets/1", "resolve:", `MISSING_AUTHENTICATION_TOKEN no stage "prod" (stages: dev)`},
+	} {
+		log.Reset()
+		do(t, "GET", srv.URL+c.path, nil, "")
+		var e struct {
+			Reason string `json:"reason"`
+			Trace  []step `json:"trace"`
+		}
+		if err := json.Unmarshal(log.Bytes(), &e); err != nil {
+			t.Fatalf("%s: log %q: %v", c.path, log.String(), err)
+		}
+		var got []string
+		for _, s := range e.Trace {
+			got = append(got, s.Phase+":"+s.Decision)
+		}
+		if strings.Join(got, " ") != c.phases || e.Reason != c.reason {
+			t.Errorf("GET %s: trace %q reason %q, want %q reason %q", c.path, strings.Join(got, " "), e.Reason, c.phases, c.reason)
+		}
+	}
+}
+
+// Every registered kind compiles to something the integrate phase can run: a Responder or a Streamer.
+func TestEveryKindRespondsOrStreams(t *testing.T) {
+	integrations := map[string]*spec.Integration{
+		spec.IntegrationMock:      {Type: spec.IntegrationMock},
+		spec.IntegrationHTTP:      {Type: spec.IntegrationHTTP, HTTPMethod: "GET", URI: "http://127.0.0.1:1/x"},
+		spec.IntegrationHTTPProxy: {Type: spec.IntegrationHTTPProxy, HTTPMethod: "GET", URI: "http://127.0.0.1:1/x"},
+		spec.IntegrationAWS:       {Type: spec.IntegrationAWS, HTTPMethod: "POST", URI: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/F/invocations"},
+		spec.IntegrationAWSProxy:  {Type: spec.IntegrationAWSProxy, HTTPMethod: "POST", URI: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/F/invocations"},
+	}
+	for typ := range kinds {
+		in := integrations[typ]
+		if in == nil {
+			t.Errorf("kind %s is registered but not covered here", typ)
+			continue
+		}
+		got, err := kinds.Compile(in, integration.Build{})
+		if err != nil {
+			t.Errorf("%s: %v", typ, err)
+			continue
+		}
+		_, responds := got.(integration.Responder)
+		_, streams := got.(integration.Streamer)
+		if responds == streams {
+			t.Errorf("%s compiles to %T: it must be exactly one of Responder and Streamer", typ, got)
+		}
+	}
+	v2 := *integrations[spec.IntegrationAWSProxy]
+	v2.PayloadFormatVersion = "2.0"
+	k1, _ := kinds.Compile(integrations[spec.IntegrationAWSProxy], integration.Build{})
+	k2, _ := kinds.Compile(&v2, integration.Build{})
+	if k1.Kind() == k2.Kind() {
+		t.Errorf("payload 1.0 and 2.0 compile to the same kind %q", k1.Kind())
+	}
+	if _, err := kinds.Compile(&spec.Integration{Type: "WEBSOCKET_THING"}, integration.Build{}); err == nil || !strings.Contains(err.Error(), "not emulated") {
+		t.Errorf("an unregistered type: %v, want a not-emulated error", err)
+	}
+}
