@@ -187,7 +187,7 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 			b.at(spec.Warning, f, in.Position, "%s: timeoutInMillis %d is above the cap of %s (integrationTimeoutMax); the cap applies, as on AWS without a quota increase", name, in.TimeoutInMillis, max)
 		}
 	}
-	compiled, err := kinds.Compile(in, integration.Build{Config: cfg, Timeout: r.timeout})
+	compiled, err := kinds.Compile(in, integration.Build{Timeout: r.timeout})
 	if err != nil {
 		r.notServed = err.Error()
 		var ne *integration.NotEmulated

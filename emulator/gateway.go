@@ -82,7 +82,7 @@ func (g *Gateway) Close() error { return g.functions.close() }
 // counters whose settings the new snapshot leaves unchanged carry over. The Runtime API endpoints of
 // external functions open here, so that a handler started before the first request finds its endpoint.
 func (g *Gateway) Swap(s *Snapshot) {
-	rt := &integration.Runtime{Functions: functionsOf{g.functions, s.Config}, Now: g.now}
+	rt := &integration.Runtime{Functions: functionsOf{g.functions, s.Config}}
 	g.cur.Store(&served{snap: s, meter: bindMeter(s, g.meters), runtime: rt})
 	g.functions.startExternal(s.Config)
 }

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 	"github.com/apigw-local/apigw-local/internal/mapping"
 	"github.com/apigw-local/apigw-local/internal/reqctx"
@@ -92,14 +91,11 @@ func FromMethodResponse(m *mapping.MethodResponse, traced bool) *Response {
 	return &Response{Status: m.Status, Header: m.Header, Body: m.Body, ContentType: m.ContentType, RemapReserved: true, Traced: traced}
 }
 
-// Runtime is what the gateway lends integrations while it serves: shared clients and running functions.
+// Runtime is what the gateway lends integrations while it serves: the running functions. (HTTP kinds
+// share their keep-alive transport themselves, process-wide.)
 type Runtime struct {
-	// Transport is the keep-alive transport every HTTP backend call shares.
-	Transport http.RoundTripper
 	// Functions resolves a Lambda function name to a running function.
 	Functions Functions
-	// Now is the clock for integration latencies.
-	Now func() time.Time
 }
 
 // Functions gives Lambda functions by name (the config's functions, or in-process handlers).
@@ -116,10 +112,9 @@ type Invocation struct {
 	FunctionError string
 }
 
-// Build is what compiling an integration may read besides the spec: the config, and the integration
-// timeout that applies to the route.
+// Build is what compiling an integration may read besides the spec: the integration timeout that
+// applies to the route (timeoutInMillis, else AWS's default, capped by integrationTimeoutMax).
 type Build struct {
-	Config  *config.Config
 	Timeout time.Duration
 }
 

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 	"github.com/apigw-local/apigw-local/internal/mapping"
@@ -22,7 +21,6 @@ type Custom struct {
 	uri     *uriTemplate
 	method  string
 	params  []paramMapping
-	timeout time.Duration
 	Mapping *mapping.Integration
 }
 
@@ -36,14 +34,8 @@ func CompileCustom(in *spec.Integration) (*Custom, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Custom{uri: base.uri, method: base.method, params: base.mappings, timeout: base.timeout, Mapping: m}, nil
+	return &Custom{uri: base.uri, method: base.method, params: base.mappings, Mapping: m}, nil
 }
-
-// SetTimeout caps or sets the integration timeout.
-func (c *Custom) SetTimeout(d time.Duration) { c.timeout = d }
-
-// Timeout is the effective integration timeout.
-func (c *Custom) Timeout() time.Duration { return c.timeout }
 
 // CustomCall is one request through an HTTP integration.
 type CustomCall struct {

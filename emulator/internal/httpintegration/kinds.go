@@ -44,12 +44,12 @@ func (k *proxyKind) StageVariables() []string { return k.in.StageVariables() }
 type customKind struct{ c *Custom }
 
 // CompileHTTP compiles an HTTP (non-proxy) integration.
-func CompileHTTP(in *spec.Integration, b integration.Build) (integration.Integration, error) {
+// The integrate phase enforces b.Timeout through the request's context.
+func CompileHTTP(in *spec.Integration, _ integration.Build) (integration.Integration, error) {
 	c, err := CompileCustom(in)
 	if err != nil {
 		return nil, err
 	}
-	c.SetTimeout(b.Timeout)
 	return &customKind{c}, nil
 }
 
