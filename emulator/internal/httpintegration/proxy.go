@@ -47,6 +47,11 @@ func Compile(in *spec.Integration) (*Integration, error) {
 		c.timeout = time.Duration(in.TimeoutInMillis) * time.Millisecond
 	}
 	var errs []error
+	// So is a ${...} that is not a stage variable (a template placeholder).
+	// An empty URI, or one with a CloudFormation intrinsic in its place, is already an error of the spec.
+	if err := c.uri.staticCheck(); err != nil && in.URI != "" && !strings.Contains(in.URI, "${") {
+		errs = append(errs, err)
+	}
 	for _, kv := range in.RequestParameters {
 		target, ok := strings.CutPrefix(kv.Key, "integration.request.")
 		if !ok {

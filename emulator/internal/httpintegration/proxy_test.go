@@ -789,20 +789,27 @@ func TestServeConfigurationErrors(t *testing.T) {
 		name      string
 		uri       string
 		stageVars map[string]string
+		atBuild   bool // the URI is wrong whatever the request: Compile refuses it
 	}{
-		{"not a URL", "not a url", nil},
-		{"ftp scheme", "ftp://x/", nil},
-		{"no scheme", "backend.local:8080/a", nil},
-		{"no host", "http:///path", nil},
-		{"unparsable escape", "http://h/%zz", nil},
-		{"placeholder left as written in the host", "http://{host}/", nil},
-		{"stage variable undefined", "http://${stageVariables.host}/", map[string]string{"other": "x"}},
-		{"stage variable expands to a bad host", "http://${stageVariables.host}/", map[string]string{"host": ""}},
+		{"not a URL", "not a url", nil, true},
+		{"ftp scheme", "ftp://x/", nil, true},
+		{"no scheme", "backend.local:8080/a", nil, true},
+		{"no host", "http:///path", nil, true},
+		{"unparsable escape", "http://h/%zz", nil, true},
+		{"placeholder left as written in the host", "http://{host}/", nil, false},
+		{"stage variable undefined", "http://${stageVariables.host}/", map[string]string{"other": "x"}, false},
+		{"stage variable expands to a bad host", "http://${stageVariables.host}/", map[string]string{"host": ""}, false},
 	}
 	p := NewProxy()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			in, err := Compile(&spec.Integration{URI: c.uri})
+			if c.atBuild {
+				if err == nil || !strings.Contains(err.Error(), "invalid endpoint address") {
+					t.Fatalf("Compile = %v, want an invalid endpoint address error at build", err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package httpintegration
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -101,4 +102,19 @@ func (t *uriTemplate) expand(stageVars map[string]string, pathValue func(string)
 		}
 	}
 	return b.String(), nil
+}
+
+// staticCheck rejects, at build, a URI that names no usable endpoint whatever the request: one without
+// stage variables whose scheme is not http(s) or which has no host. AWS answers every request to it 500;
+// a URI with stage variables is checked per request, once they are substituted.
+func (t *uriTemplate) staticCheck() error {
+	if len(t.stageVariables()) > 0 {
+		return nil
+	}
+	raw, _ := t.expand(nil, func(string) (string, bool) { return "x", true })
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("invalid endpoint address %q: the integration URI must be an absolute http or https URL", raw)
+	}
+	return nil
 }
