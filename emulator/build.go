@@ -176,8 +176,7 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 		return r
 	}
 	r.timeout = httpintegration.DefaultTimeout
-	// A MOCK calls no backend, so its timeout can never act: no timer is set for it.
-	r.timed = in.Type != spec.IntegrationMock
+	r.callsBackend = in.Type != spec.IntegrationMock
 	if in.TimeoutInMillis > 0 {
 		r.timeout = time.Duration(in.TimeoutInMillis) * time.Millisecond
 	}

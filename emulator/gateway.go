@@ -306,11 +306,13 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 	if why := rt.servedIn(x.stage.Name); why != "" {
 		return &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: "not served: " + why}
 	}
-	x.traceID = traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start)
+	if rt.callsBackend { // X-Amzn-Trace-Id goes to a backend and back; a MOCK has none (reference §a.2)
+		x.traceID = traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start)
+	}
 	req := &integration.Request{HTTP: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
 		Context: &x.ctx, TraceID: x.traceID, BinaryMediaTypes: x.api.Spec.BinaryMediaTypes, Runtime: x.cur.runtime}
 	ctx := x.r.Context()
-	if rt.timed {
+	if rt.callsBackend {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, rt.timeout)
 		defer cancel()

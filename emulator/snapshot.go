@@ -53,7 +53,8 @@ type Route struct {
 	key         string
 	integration integration.Integration
 	timeout     time.Duration // the integration timeout (timeoutInMillis, capped)
-	timed       bool          // the integration calls a backend, so its timeout is enforced
+	// callsBackend is false for MOCK: no timeout can act on it and it carries no X-Amzn-Trace-Id.
+	callsBackend bool
 	// notServed explains why this method answers 500 instead of calling its integration: a feature the
 	// emulator does not have yet, or a configuration AWS would fail on at request time.
 	notServed string
