@@ -125,7 +125,6 @@ type exchange struct {
 	integ    time.Duration
 	apiKey   *apiKey // the API key the meter phase accepted; nil for methods that require none
 	trace    trace
-	finished bool // a gateway response or the respond phase has answered
 	// usageIdentifierKey is the API key a Lambda authorizer returned, for APIs whose key source is
 	// AUTHORIZER.
 	usageIdentifierKey string
@@ -325,7 +324,6 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 		if gerr != nil && x.w.wrote {
 			// The response had started; nothing better can be sent.
 			x.trace.end("integrate", gerr)
-			x.finished = true
 			return nil
 		}
 		x.trace.add("integrate", rt.integration.Kind())
@@ -370,7 +368,6 @@ func (g *Gateway) respond(x *exchange) *gatewayresponse.Error {
 	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	x.w.WriteHeader(resp.Status)
 	_, _ = x.w.Write(resp.Body)
-	x.finished = true
 	x.trace.add("respond", "")
 	return nil
 }
@@ -417,7 +414,6 @@ func sourceIP(r *http.Request) string {
 
 // fail writes the gateway response for err, with the API's customisations.
 func (g *Gateway) fail(x *exchange, err *gatewayresponse.Error) {
-	x.finished = true
 	if err.Type == gatewayresponse.RequestTooLarge {
 		tooLarge(x)
 		return
