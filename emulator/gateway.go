@@ -114,17 +114,17 @@ type exchange struct {
 	cur   *served
 	start time.Time
 	// ctx is the one request context, filled in as the phases learn its facts.
-	ctx      reqctx.Context
-	api      *API
-	stage    *Stage
-	route    *Route
-	params   map[string]string
-	path     string // the path after the stage, as received
-	traceID  string
-	resp     *integration.Response // a Responder's answer, for the respond phase
-	integ    time.Duration
-	apiKey   *apiKey // the API key the meter phase accepted; nil for methods that require none
-	trace    trace
+	ctx     reqctx.Context
+	api     *API
+	stage   *Stage
+	route   *Route
+	params  map[string]string
+	path    string // the path after the stage, as received
+	traceID string
+	resp    *integration.Response // a Responder's answer, for the respond phase
+	integ   time.Duration
+	apiKey  *apiKey // the API key the meter phase accepted; nil for methods that require none
+	trace   trace
 	// usageIdentifierKey is the API key a Lambda authorizer returned, for APIs whose key source is
 	// AUTHORIZER.
 	usageIdentifierKey string
