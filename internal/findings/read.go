@@ -236,13 +236,17 @@ func syntaxError(file string, data []byte, err error) *SyntaxError {
 		return e
 	}
 	starts := lineStarts(data)
-	e.Line = offendingLine(data, starts, problem)
-	start := starts[e.Line-1]
-	end := len(data)
-	if e.Line < len(starts) {
-		end = starts[e.Line]
+	bad := offendingLine(data, starts, problem)
+	if qLine, qAt, q := openQuoteBefore(data, starts, bad); qLine > 0 {
+		// The line breaks inside (or just after) a string that a quote on an earlier line opened: that quote
+		// most likely lacks its closing one, and the string ran on until the next quote closed it.
+		text := lineText(data, starts, qLine)
+		e.Line, e.Column = qLine, 1+utf8.RuneCountInString(text[:qAt])
+		e.Hint = fmt.Sprintf("the quoted string that starts here is not closed on its line, so it runs on to line %d, where the file breaks: add the closing %c", bad, q)
+		return e
 	}
-	line := strings.TrimRight(string(data[start:end]), "\r\n")
+	e.Line = bad
+	line := lineText(data, starts, bad)
 	var at int
 	at, e.Hint = locateInLine(line, problem)
 	if at >= 0 {
@@ -328,7 +332,7 @@ func parseAll(data []byte) error {
 // locateInLine returns the byte offset in line of the text that causes problem (-1 when the line is blank)
 // and a hint saying what to do.
 func locateInLine(line, problem string) (int, string) {
-	s := scanLine(line)
+	s := scanLine(line, 0)
 	const indent = "check the indentation of this line: the keys of one mapping (and the items of one list) line up, and a nested value is indented more than its key"
 	switch problem {
 	case "found unexpected end of stream":
@@ -386,15 +390,32 @@ type lineFacts struct {
 	unmatched  int   // the first [ or { not closed on the line
 	reserved   int   // a @ or ` that starts a value
 	colons     []int // the mapping indicators (": ", or ":" at the end) outside brackets and quotes
+	closedAt   int   // for a line that starts inside a quoted string: its closing quote, -1 when it goes on
+	block      bool  // the line ends with the header of a block scalar (| or >), whose lines follow
+	indent     int   // the number of spaces before the first character
 }
 
 // scanLine finds the facts of one line of YAML, reading it token by token: quotes only start a string at the
-// start of a value, and # only starts a comment after a space.
-func scanLine(line string) lineFacts {
-	s := lineFacts{first: -1, tab: -1, openQuote: -1, afterQuote: -1, unmatched: -1, reserved: -1}
+// start of a value, and # only starts a comment after a space. inQuote is the quote of a string that the
+// line starts inside of (a string that started on an earlier line), or 0.
+func scanLine(line string, inQuote byte) lineFacts {
+	s := lineFacts{first: -1, tab: -1, openQuote: -1, afterQuote: -1, unmatched: -1, reserved: -1, closedAt: -1}
+	for s.indent < len(line) && line[s.indent] == ' ' {
+		s.indent++
+	}
 	var stack []int
 	valueStart := true // at the start of a value: after the indentation, "- ", ": ", "? ", "[", "{" or ","
-	for i := 0; i < len(line); i++ {
+	i := 0
+	if inQuote != 0 {
+		end := closingQuote(line, 0, inQuote)
+		if end < 0 {
+			return s
+		}
+		s.closedAt = end
+		s.afterQuote = textAfter(line, end)
+		i, valueStart = end+1, false
+	}
+	for ; i < len(line); i++ {
 		c := line[i]
 		switch {
 		case c == ' ' || c == '\t':
@@ -411,18 +432,14 @@ func scanLine(line string) lineFacts {
 		}
 		switch {
 		case valueStart && (c == '"' || c == '\''):
-			end := closingQuote(line, i)
+			end := closingQuote(line, i+1, c)
 			if end < 0 {
 				s.openQuote = i
 				i = len(line)
 				continue
 			}
-			j := end + 1
-			for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
-				j++
-			}
-			if j < len(line) && strings.IndexByte("#:,]}", line[j]) < 0 && s.afterQuote < 0 {
-				s.afterQuote = j
+			if s.afterQuote < 0 {
+				s.afterQuote = textAfter(line, end)
 			}
 			i = end
 			valueStart = false
@@ -443,6 +460,12 @@ func scanLine(line string) lineFacts {
 			valueStart = true
 		case (c == '-' || c == '?') && valueStart && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t'):
 			// a list item or a complex key: a value starts after it
+		case valueStart && (c == '|' || c == '>') && len(stack) == 0:
+			rest := strings.TrimLeft(line[i+1:], "0123456789+-")
+			if t := strings.TrimLeft(rest, " \t"); t == "" || t[0] == '#' && len(t) < len(rest) {
+				s.block = true
+			}
+			i = len(line)
 		case valueStart && (c == '@' || c == '`'):
 			if s.reserved < 0 {
 				s.reserved = i
@@ -458,10 +481,22 @@ func scanLine(line string) lineFacts {
 	return s
 }
 
-// closingQuote returns the index of the quote that closes the string starting at line[open], or -1.
-func closingQuote(line string, open int) int {
-	q := line[open]
-	for j := open + 1; j < len(line); j++ {
+// textAfter returns where text follows the closing quote at line[end] that cannot follow a string (anything
+// but a comment, ":", ",", "]" or "}"), or -1.
+func textAfter(line string, end int) int {
+	j := end + 1
+	for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+		j++
+	}
+	if j < len(line) && strings.IndexByte("#:,]}", line[j]) < 0 {
+		return j
+	}
+	return -1
+}
+
+// closingQuote returns the index of the quote q that closes a string, searching line from index from, or -1.
+func closingQuote(line string, from int, q byte) int {
+	for j := from; j < len(line); j++ {
 		switch {
 		case q == '"' && line[j] == '\\':
 			j++
@@ -474,6 +509,48 @@ func closingQuote(line string, open int) int {
 		}
 	}
 	return -1
+}
+
+// openQuoteBefore returns where the quoted string starts that line (1-based) starts inside of, and its
+// quote; line 0 when the line does not start inside a string. The lines of block scalars (| and >) are
+// skipped: quotes in them are text.
+func openQuoteBefore(data []byte, starts []int, line int) (qLine, qAt int, q byte) {
+	blockIndent := -1
+	for ln := 1; ln < line; ln++ {
+		text := lineText(data, starts, ln)
+		if q == 0 && blockIndent >= 0 {
+			if strings.TrimSpace(text) == "" || len(text)-len(strings.TrimLeft(text, " ")) > blockIndent {
+				continue
+			}
+			blockIndent = -1
+		}
+		s := scanLine(text, q)
+		if q != 0 {
+			if s.closedAt < 0 {
+				continue
+			}
+			q = 0
+		}
+		if s.openQuote >= 0 {
+			q, qLine, qAt = text[s.openQuote], ln, s.openQuote
+		}
+		if s.block {
+			blockIndent = s.indent
+		}
+	}
+	if q == 0 {
+		return 0, 0, 0
+	}
+	return qLine, qAt, q
+}
+
+// lineText returns line (1-based) without its line break.
+func lineText(data []byte, starts []int, line int) string {
+	end := len(data)
+	if line < len(starts) {
+		end = starts[line]
+	}
+	return strings.TrimRight(string(data[starts[line-1]:end]), "\r\n")
 }
 
 // LineCol returns the 1-based line and column (in characters, as YAML positions count) of a byte offset.

@@ -23,6 +23,11 @@ func TestSyntaxErrorLocation(t *testing.T) {
 		// The parser names line 5 (the end of the file) for a string opened on line 1.
 		{"unclosed quote on the first line, escaped quote inside", "a.yaml", "a: 'it''s\n\n\nb: 2\n", 1, 4, "found unexpected end of stream", "add the closing '"},
 		{"unclosed quote after a multi-line string", "a.yaml", "a: \"multi\n  line\"\nb: \"unclosed\n", 3, 4, "found unexpected end of stream", `add the closing "`},
+		// The parser names line 2, where the next quote closes the string and "bar'" follows it.
+		{"unclosed quote closed by the next one", "a.yaml", "a: 'foo\nb: 'bar'\nc: 1\n", 1, 4, "did not find expected key", "runs on to line 2"},
+		{"unclosed quote closed two lines on", "a.yaml", "a: 1\nb: \"foo\nc: 2\nd: \"bar\"\n", 2, 4, "did not find expected key", `runs on to line 4, where the file breaks: add the closing "`},
+		{"quotes in a block scalar are text", "a.yaml", "a: |\n  it's 'quoted\n  \"x\nb: 'unclosed\n", 4, 4, "found unexpected end of stream", "add the closing '"},
+		{"a string over two lines is fine, the error is later", "a.yaml", "a: \"one\n  two\"\nb: 1\n  c: 2\n", 4, 3, "mapping values are not allowed in this context", "indentation"},
 		{"unclosed quote in a list item", "a.yaml", "l:\n  - ok\n  - \"no\n", 3, 5, "found unexpected end of stream", `add the closing "`},
 		// The parser names line 2 (the mapping that the line fails to continue).
 		{"key indented less than its siblings", "a.yaml", "a:\n  b: 1\n c: 2\n", 3, 2, "did not find expected key", "indentation"},

@@ -4,18 +4,14 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v3"
 )
 
 const extPrefix = "x-amazon-apigateway-"
 
-func pos(n *yaml.Node, path string) Position {
-	if n == nil {
-		return Position{Path: path}
-	}
-	return Position{Line: n.Line, Column: n.Column, Path: path}
-}
+func pos(n *yaml.Node, path string) Position { return findings.At(n, path) }
 
 // readRootExtensions decodes the API-wide extensions.
 func (d *decoder) readRootExtensions(top object, api *API) {

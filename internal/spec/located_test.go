@@ -1,0 +1,70 @@
+package spec
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestLocatedErrors checks that errors are reported at the offending line and column: syntax errors at the
+// text that breaks the file (not where the YAML parser's message puts it), duplicate keys at the
+// repetition, and $ref problems at the $ref (not at the top of the file, where kin-openapi's error leaves
+// them).
+func TestLocatedErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string   // what is wrong
+		file string   // the file name: .json files are read as JSON
+		src  string   // the spec
+		want []string // every finding, in order
+	}{{
+		name: "unclosed quote: at the opening quote (the parser names line 2, where the next quote closes it)",
+		file: "quote.yaml",
+		src:  "swagger: '2.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
+		want: []string{`quote.yaml:1:10: error: neither YAML nor JSON: did not find expected key; the quoted string that starts here is not closed on its line, so it runs on to line 2, where the file breaks: add the closing '`},
+	}, {
+		name: "unclosed quote in an integration uri",
+		file: "quote2.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: http_proxy\n        uri: \"https://example.com/a\n        httpMethod: GET\n",
+		want: []string{`quote2.yaml:8:14: error: neither YAML nor JSON: found unexpected end of stream; the quoted string that starts here is not closed: add the closing "`},
+	}, {
+		name: "a method indented one space too far: at that line",
+		file: "indent.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      responses: {}\n     post:\n      responses: {}\n",
+		want: []string{`indent.yaml:7:6: error: neither YAML nor JSON: did not find expected key; check the indentation of this line: the keys of one mapping (and the items of one list) line up, and a nested value is indented more than its key`},
+	}, {
+		name: "a key indented under a plain value",
+		file: "indent2.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      summary: hello\n        description: world\n",
+		want: []string{`indent2.yaml:7:9: error: neither YAML nor JSON: mapping values are not allowed in this context; check the indentation of this line: the keys of one mapping (and the items of one list) line up, and a nested value is indented more than its key`},
+	}, {
+		name: "duplicate key in a YAML spec: at the second one",
+		file: "dup.yaml",
+		src:  swaggerHead + "paths:\n  /a:\n    get:\n      x-amazon-apigateway-integration:\n        type: mock\n        type: mock\n",
+		want: []string{`dup.yaml:8:9: error: paths["/a"].get.x-amazon-apigateway-integration: duplicate key "type" (first at line 7): keep one of them; only one value can be used`},
+	}, {
+		name: "duplicate key in a JSON spec",
+		file: "dup.json",
+		src:  "{\"swagger\": \"2.0\", \"info\": {\"title\": \"T\", \"version\": \"1\"},\n \"paths\": {\n  \"/a\": {\"get\": {}},\n  \"/a\": {\"put\": {}}\n }\n}\n",
+		want: []string{
+			`dup.json:3:17: warning: paths["/a"].get: GET has no x-amazon-apigateway-integration: API Gateway imports the method but answers 500 (no integration) until one is set`,
+			`dup.json:4:3: error: paths: duplicate key "/a" (first at line 3): keep one of them; only one value can be used`,
+			`dup.json:4:17: warning: paths["/a"].put: PUT has no x-amazon-apigateway-integration: API Gateway imports the method but answers 500 (no integration) until one is set`,
+		},
+	}, {
+		name: "a $ref that names nothing, in JSON: at the $ref",
+		file: "ref.json",
+		src:  "{\"openapi\": \"3.0.1\", \"info\": {\"title\": \"T\", \"version\": \"1\"},\n \"paths\": {\"/a\": {\"get\": {\n  \"responses\": {\"200\": {\"$ref\": \"#/components/responses/Ok\"}}}}}}\n",
+		want: []string{`ref.json:3:33: error: paths["/a"].get.responses.200.$ref: $ref "#/components/responses/Ok" does not resolve: define what it names in the document, or fix the reference`},
+	}, {
+		name: "a $ref to a schema property that does not exist",
+		file: "ref.yaml",
+		src:  oas3Head + "paths: {}\ncomponents:\n  schemas:\n    A: {type: object}\n    B:\n      $ref: '#/components/schemas/A/properties/b'\n",
+		want: []string{`ref.yaml:8:13: error: components.schemas.B.$ref: $ref "#/components/schemas/A/properties/b" does not resolve: define what it names in the document, or fix the reference`},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, fs := Parse(tc.file, []byte(tc.src), Options{})
+			if got := findingStrings(fs); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("findings:\n got %s\nwant %s", show(got), show(tc.want))
+			}
+		})
+	}
+}
