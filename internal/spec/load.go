@@ -414,13 +414,8 @@ var kinTypeError = regexp.MustCompile(`cannot unmarshal (\w+) into (?:(?:Go stru
 // where it is and what it must be, instead of naming Go types.
 func (d *decoder) kinError(top object, err error) {
 	msg := err.Error()
-	if m := kinRefError.FindStringSubmatch(msg); m != nil {
-		// Swagger's #/definitions/X, #/parameters/X and #/responses/X reach kin-openapi converted to OpenAPI 3.
-		swagger := strings.NewReplacer("#/components/schemas/", "#/definitions/", "#/components/", "#/").Replace(m[1])
-		if n, path := findRef(top.n, "", m[1], swagger); n != nil {
-			d.add(Error, n, path, "$ref %q does not resolve: define what it names in the document, or fix the reference", n.Value)
-			return
-		}
+	if d.refError(top, msg) {
+		return
 	}
 	m := kinTypeError.FindStringSubmatch(msg)
 	if m == nil {
@@ -480,8 +475,45 @@ func article(kind string) string {
 	return "a"
 }
 
-// kinRefError matches kin-openapi's error for a $ref it cannot resolve, with the reference.
-var kinRefError = regexp.MustCompile(`failed to resolve .* in URI: "(#[^"]*)"`)
+// refError reports kin-openapi's error about a $ref at the $ref, when the error quotes a reference that the
+// document has: a reference to nothing, to another file, without "#/", or to the wrong kind of object.
+func (d *decoder) refError(top object, msg string) bool {
+	var refs []string
+	for _, m := range quotedInError.FindAllStringSubmatch(msg, -1) {
+		// Swagger's #/definitions/X, #/parameters/X and #/responses/X reach kin-openapi converted to OpenAPI 3.
+		refs = append(refs, m[1], swaggerRef.Replace(m[1]))
+	}
+	if len(refs) == 0 {
+		return false
+	}
+	n, path := findRef(top.n, "", refs...)
+	if n == nil {
+		return false
+	}
+	switch {
+	case kinRefError.MatchString(msg):
+		d.add(Error, n, path, "$ref %q does not resolve: define what it names in the document, or fix the reference", n.Value)
+	case strings.Contains(msg, "external reference"):
+		d.add(Error, n, path, "$ref %q points outside this document, and API Gateway imports one self-contained document: copy what it names into this file (under components, or definitions for Swagger) and refer to it with \"#/...\"", n.Value)
+	case strings.Contains(msg, "expected fragment prefix"):
+		d.add(Error, n, path, "$ref %q is not a reference into this document: a reference starts with \"#/\", e.g. \"#/components/schemas/Pet\"", n.Value)
+	case kinWrongKind.MatchString(msg):
+		d.add(Error, n, path, "$ref %q does not name a %s: point it at one (API Gateway's import rejects it too)", n.Value, kinWrongKind.FindStringSubmatch(msg)[1])
+	default:
+		d.add(Error, n, path, "not a valid OpenAPI document: %s; fix the reference (API Gateway's import rejects it too)", msg)
+	}
+	return true
+}
+
+var (
+	// kinRefError matches kin-openapi's error for a $ref it cannot resolve.
+	kinRefError = regexp.MustCompile(`failed to resolve .* in URI: "#[^"]*"`)
+	// kinWrongKind matches kin-openapi's error for a $ref to the wrong kind of object, with the kind expected.
+	kinWrongKind = regexp.MustCompile(`\(expecting ref to ([a-z ]+) object\)`)
+	// quotedInError matches the quoted values of an error message.
+	quotedInError = regexp.MustCompile(`"([^"]*)"`)
+	swaggerRef    = strings.NewReplacer("#/components/schemas/", "#/definitions/", "#/components/", "#/")
+)
 
 // findRef returns the first $ref value, in document order, that is one of refs, with its path.
 func findRef(n *yaml.Node, path string, refs ...string) (*yaml.Node, string) {

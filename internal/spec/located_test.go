@@ -59,6 +59,21 @@ func TestLocatedErrors(t *testing.T) {
 		file: "ref.yaml",
 		src:  oas3Head + "paths: {}\ncomponents:\n  schemas:\n    A: {type: object}\n    B:\n      $ref: '#/components/schemas/A/properties/b'\n",
 		want: []string{`ref.yaml:8:13: error: components.schemas.B.$ref: $ref "#/components/schemas/A/properties/b" does not resolve: define what it names in the document, or fix the reference`},
+	}, {
+		name: "a $ref to another file (kin-openapi's error names no place)",
+		file: "external.yaml",
+		src:  oas3Head + "paths:\n  /a:\n    get:\n      parameters:\n        - $ref: 'common.yaml#/components/parameters/P'\n",
+		want: []string{`external.yaml:7:17: error: paths["/a"].get.parameters[0].$ref: $ref "common.yaml#/components/parameters/P" points outside this document, and API Gateway imports one self-contained document: copy what it names into this file (under components, or definitions for Swagger) and refer to it with "#/..."`},
+	}, {
+		name: "a $ref without #/",
+		file: "fragment.yaml",
+		src:  oas3Head + "paths:\n  /a:\n    get:\n      parameters: [{$ref: '#components/parameters/P'}]\n",
+		want: []string{`fragment.yaml:6:27: error: paths["/a"].get.parameters[0].$ref: $ref "#components/parameters/P" is not a reference into this document: a reference starts with "#/", e.g. "#/components/schemas/Pet"`},
+	}, {
+		name: "a parameter $ref that names a schema",
+		file: "kind.yaml",
+		src:  oas3Head + "paths:\n  /a:\n    get:\n      parameters:\n        - $ref: '#/components/schemas/S'\ncomponents:\n  schemas:\n    S: {type: string}\n",
+		want: []string{`kind.yaml:7:17: error: paths["/a"].get.parameters[0].$ref: $ref "#/components/schemas/S" does not name a parameter: point it at one (API Gateway's import rejects it too)`},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, fs := Parse(tc.file, []byte(tc.src), Options{})
