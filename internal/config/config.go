@@ -199,11 +199,12 @@ type Function struct {
 	// Concurrency is the maximum number of warm processes; requests queue beyond it (key concurrency;
 	// loosely mirrors reserved concurrency). At least 1; default 10.
 	Concurrency int
-	// Build is a command run in Workdir before the first start and after changes to Watch (key build).
-	// Nil when omitted.
+	// Build is a command to run in Workdir before the first start and after changes to Watch (key build).
+	// Nil when omitted. Accepted but not acted on yet: Parse adds a warning to Config.Warnings.
 	Build []string
-	// Watch are globs, relative to Workdir, whose changes rebuild (if Build is set) and restart the
-	// function (key watch). path.Match syntax, plus "**" for any number of directories.
+	// Watch are globs, relative to Workdir, whose changes are to rebuild (if Build is set) and restart the
+	// function (key watch). path.Match syntax, plus "**" for any number of directories. Accepted but not
+	// acted on yet: Parse adds a warning to Config.Warnings.
 	Watch []string
 	// External is set for a handler the user starts (key external); nil otherwise.
 	External *External
