@@ -83,3 +83,75 @@ func TestLocatedErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestGatewayResponseHeaderKeys checks the responseParameters keys of gateway responses: only
+// gatewayresponse.header.<Name>, with Name an HTTP header name, sets a header; every other key is reported at
+// the key itself and left out of the model, so that no response carries a header named after a typo.
+func TestGatewayResponseHeaderKeys(t *testing.T) {
+	const head = swaggerHead + "paths: {}\nx-amazon-apigateway-gateway-responses:\n  DEFAULT_4XX:\n    responseParameters:\n"
+	const at = "x-amazon-apigateway-gateway-responses.DEFAULT_4XX.responseParameters"
+	for _, tc := range []struct {
+		name string   // what is wrong with the key
+		keys string   // the responseParameters entries, YAML lines from line 7, indented by 6
+		want []string // every finding
+		kept []string // the keys left in the model
+	}{{
+		name: "valid header names, with token characters",
+		keys: "      gatewayresponse.header.Access-Control-Allow-Origin: \"'*'\"\n      gatewayresponse.header.X_Trace.id~1: method.request.header.x\n",
+		kept: []string{"gatewayresponse.header.Access-Control-Allow-Origin", "gatewayresponse.header.X_Trace.id~1"},
+	}, {
+		name: "no header name",
+		keys: "      gatewayresponse.header.: \"'x'\"\n",
+		want: []string{`g.yaml:7:7: error: ` + at + `["gatewayresponse.header."]: gateway response parameter "gatewayresponse.header." names no header: write gatewayresponse.header.<Name>, e.g. gatewayresponse.header.Access-Control-Allow-Origin`},
+	}, {
+		name: "a space in the header name",
+		keys: "      gatewayresponse.header.X Error: \"'1'\"\n      gatewayresponse.header.ok: \"'1'\"\n",
+		want: []string{`g.yaml:7:7: error: ` + at + `["gatewayresponse.header.X Error"]: gateway response parameter "gatewayresponse.header.X Error": "X Error" is not an HTTP header name, it contains ' '; header names are letters, digits and !#$%&'*+-.^_` + "`" + `|~`},
+		kept: []string{"gatewayresponse.header.ok"},
+	}, {
+		name: "a colon in the header name, in JSON-style quotes",
+		keys: "      \"gatewayresponse.header.X-A:b\": \"'1'\"\n",
+		want: []string{`g.yaml:7:7: error: ` + at + `["gatewayresponse.header.X-A:b"]: gateway response parameter "gatewayresponse.header.X-A:b": "X-A:b" is not an HTTP header name, it contains ':'; header names are letters, digits and !#$%&'*+-.^_` + "`" + `|~`},
+	}, {
+		name: "headers instead of header",
+		keys: "      gatewayresponse.header.A: \"'1'\"\n      gatewayresponse.headers.X-Error: \"'1'\"\n",
+		want: []string{`g.yaml:8:7: error: ` + at + `["gatewayresponse.headers.X-Error"]: gateway response parameter "gatewayresponse.headers.X-Error" is not a header mapping: did you mean "gatewayresponse.header.X-Error"?`},
+		kept: []string{"gatewayresponse.header.A"},
+	}, {
+		name: "capitalised",
+		keys: "      GatewayResponse.Header.X-Error: \"'1'\"\n",
+		want: []string{`g.yaml:7:7: error: ` + at + `["GatewayResponse.Header.X-Error"]: gateway response parameter "GatewayResponse.Header.X-Error" is not a header mapping: did you mean "gatewayresponse.header.X-Error"?`},
+	}, {
+		name: "an integration response's key",
+		keys: "      method.response.header.X-Error: \"'1'\"\n",
+		want: []string{`g.yaml:7:7: error: ` + at + `["method.response.header.X-Error"]: gateway response parameter "method.response.header.X-Error" is how integration responses name a method response header; a gateway response sets a header with "gatewayresponse.header.X-Error"`},
+	}, {
+		name: "path and querystring: documented, but a response has neither",
+		keys: "      gatewayresponse.path.p: \"'1'\"\n      gatewayresponse.querystring.q: \"'1'\"\n",
+		want: []string{
+			`g.yaml:7:7: warning: ` + at + `["gatewayresponse.path.p"]: gateway response parameter "gatewayresponse.path.p" has no effect: API Gateway's documentation allows path and querystring here, but a response has only headers, so it is ignored; to set a header write gatewayresponse.header.<Name>`,
+			`g.yaml:8:7: warning: ` + at + `["gatewayresponse.querystring.q"]: gateway response parameter "gatewayresponse.querystring.q" has no effect: API Gateway's documentation allows path and querystring here, but a response has only headers, so it is ignored; to set a header write gatewayresponse.header.<Name>`,
+		},
+	}, {
+		name: "something else",
+		keys: "      X-Error: \"'1'\"\n",
+		want: []string{`g.yaml:7:7: error: ` + at + `.X-Error: gateway response parameter "X-Error" must be gatewayresponse.header.<Name>, e.g. gatewayresponse.header.Access-Control-Allow-Origin`},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			api, fs := Parse("g.yaml", []byte(head+tc.keys), Options{})
+			if got := findingStrings(fs); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("findings:\n got %s\nwant %s", show(got), show(tc.want))
+			}
+			if api == nil {
+				t.Fatal("no API")
+			}
+			var kept []string
+			for _, kv := range api.GatewayResponses["DEFAULT_4XX"].ResponseParameters {
+				kept = append(kept, kv.Key)
+			}
+			if !reflect.DeepEqual(kept, tc.kept) {
+				t.Errorf("kept %q, want %q", kept, tc.kept)
+			}
+		})
+	}
+}
