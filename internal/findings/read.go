@@ -24,8 +24,8 @@ type Document struct {
 	// JSON is true when the file was read by the JSON reader: valid JSON that the YAML parser rejects
 	// (the \/ escape, UTF-16 surrogate pairs, which JSON encoders write).
 	JSON bool
-	// Next is the top node of a second document ("---"), nil when there is none. Specs ignore it; the
-	// config reports it.
+	// Next is the document node of a second document, located at its "---", nil when there is none. Specs
+	// ignore it; the config reports it.
 	Next *yaml.Node
 	// NextError is a syntax error after the first document, nil when there is none.
 	NextError *SyntaxError
@@ -87,10 +87,7 @@ func Read(file string, data []byte) (*Document, error) {
 		case err != nil:
 			doc.NextError = syntaxError(file, data, err)
 		default:
-			doc.Next = top(&next)
-			if doc.Next == nil { // an empty document: its "---" is where it starts
-				doc.Next = &next
-			}
+			doc.Next = &next
 		}
 	}
 	doc.Duplicates = DuplicateKeys(file, doc.Root)
