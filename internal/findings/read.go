@@ -226,12 +226,7 @@ func syntaxError(file string, data []byte, err error) *SyntaxError {
 		e.Line, e.Column = LineCol(data, offset)
 		return e
 	}
-	if e.Hint != "" { // an unknown anchor or a bad byte that could not be found: the parser's line, if any
-		if m := yamlLineError.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-		}
-		return e
-	}
+	special := e.Hint // an unknown anchor or a bad byte that could not be found: the line of the problem
 	starts := lineStarts(data)
 	bad := offendingLine(data, starts, problem)
 	if qLine, qAt, q := openQuoteBefore(data, starts, bad); qLine > 0 {
@@ -246,6 +241,9 @@ func syntaxError(file string, data []byte, err error) *SyntaxError {
 	line := lineText(data, starts, bad)
 	var at int
 	at, e.Hint = locateInLine(line, problem)
+	if special != "" {
+		at, e.Hint = -1, special
+	}
 	if at >= 0 {
 		e.Column = 1 + utf8.RuneCountInString(line[:at])
 	}
@@ -271,12 +269,17 @@ func aliasOffset(data []byte, name string) int {
 		}
 		i += from
 		end := i + len(pat)
-		if end == len(data) || strings.IndexByte(" \t\r\n,]}", data[end]) >= 0 {
+		if end == len(data) || !isAnchorChar(data[end]) {
 			return i
 		}
 		from = i + 1
 	}
 	return -1
+}
+
+// isAnchorChar reports whether c continues an anchor or alias name, as the YAML parser reads them.
+func isAnchorChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-'
 }
 
 // lineStarts returns the offset of the first byte of every line; a file has at least one line.

@@ -44,6 +44,7 @@ func TestSyntaxErrorLocation(t *testing.T) {
 		{"text after a closing quote", "a.yaml", "key: \"ok\" extra\n", 1, 11, "did not find expected key", "follows the closing quote"},
 		{"value starting with @", "a.yaml", "a: @x\n", 1, 4, "found character that cannot start any token", "quotes"},
 		{"unknown anchor: at the alias", "a.yaml", "a: &x 1\nb: *y\n", 2, 4, "unknown anchor 'y' referenced", "&y"},
+		{"unknown anchor as a key, a colon right after it", "a.yaml", "*k:1\n", 1, 1, "unknown anchor 'k' referenced", "&k"},
 		{"control character", "a.yaml", "a: \"x\x01\"\n", 1, 6, "control characters are not allowed", "escape"},
 		{"invalid UTF-8", "a.yaml", "a: é\nb: \xff\n", 2, 4, "invalid leading UTF-8 octet", "UTF-8"},
 		{"multi-byte characters count as one column", "a.yaml", "é: 1\nb: \"ü\" ö\n", 2, 8, "did not find expected key", "follows the closing quote"},
