@@ -37,8 +37,8 @@ type Document struct {
 type SyntaxError struct {
 	File         string
 	Line, Column int // 1-based; Column 0 when unknown
-	// JSON is true when the file was read as JSON (its name ends in .json) and the location is the JSON
-	// decoder's.
+	// JSON is true when the file was read as JSON (its name ends in .json, or it holds JSON) and the
+	// location and Problem are the JSON decoder's.
 	JSON bool
 	// Problem is the parser's description, e.g. "found unexpected end of stream".
 	Problem string
@@ -183,7 +183,9 @@ var (
 func syntaxError(file string, data []byte, err error) *SyntaxError {
 	problem := problemOf(err)
 	e := &SyntaxError{File: file, Problem: problem}
-	if strings.HasSuffix(strings.ToLower(file), ".json") {
+	isJSON := strings.HasSuffix(strings.ToLower(file), ".json")
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if looksJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['); isJSON || looksJSON {
 		var se *json.SyntaxError
 		if errors.As(json.Unmarshal(data, new(any)), &se) {
 			// Offset counts the bytes read, the offending one included: point at that byte, not past it.
@@ -191,10 +193,14 @@ func syntaxError(file string, data []byte, err error) *SyntaxError {
 			if off > 0 && off <= len(data) && strings.HasPrefix(se.Error(), "invalid character") {
 				off--
 			}
-			e.JSON = true
-			e.Line, e.Column = LineCol(data, off)
-			e.Problem = se.Error()
-			return e
+			// JSON content in a .yaml file is located as JSON too (cut into lines, a JSON document fails
+			// on every line), unless it is a YAML flow mapping that JSON rejects on its first line.
+			if first := bytes.IndexByte(data, '\n'); isJSON || first >= 0 && off > first {
+				e.JSON = true
+				e.Line, e.Column = LineCol(data, off)
+				e.Problem = se.Error()
+				return e
+			}
 		}
 	}
 	offset := -1
@@ -447,7 +453,7 @@ func scanLine(line string, inQuote byte) lineFacts {
 			stack = append(stack, i)
 			valueStart = true
 		case c == ']' || c == '}':
-			if len(stack) > 0 {
+			if len(stack) > 0 && closer(line[stack[len(stack)-1]]) == c {
 				stack = stack[:len(stack)-1]
 			}
 			valueStart = false

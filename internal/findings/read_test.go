@@ -50,6 +50,8 @@ func TestSyntaxErrorLocation(t *testing.T) {
 		{"multi-byte characters count as one column", "a.yaml", "é: 1\nb: \"ü\" ö\n", 2, 8, "did not find expected key", "follows the closing quote"},
 		{"a syntax error in the second document", "a.yaml", "a: 1\n---\nb: [\n", 3, 4, "did not find expected node content", "close it with ]"},
 		{"json: at the offending byte", "a.json", "{\n  \"a\": 1\n  \"b\": 2\n}\n", 3, 3, "invalid character '\"' after object key:value pair", ""},
+		{"json in a .yaml file: where JSON breaks, not at its first line", "a.yaml", "{\n  \"a\": 1\n  \"b\": 2\n}\n", 3, 3, "invalid character '\"' after object key:value pair", ""},
+		{"a YAML flow mapping is not JSON", "a.yaml", "{a: 1,\n b: [2}\n", 2, 5, "did not find expected ',' or ']'", "close it with ]"},
 		{"json: truncated", "a.json", "{\"a\": 1,\n", 2, 1, "unexpected end of JSON input", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
