@@ -5,8 +5,10 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; otherwise the module version is used.
@@ -21,6 +23,10 @@ extensions) and serves it with API Gateway's routing, stages, integrations and e
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// A mistyped command gets cobra's "Did you mean this?" (apigw-local serv -> serve): names within this
+	// edit distance, or that start with what was typed. Cobra suggests no flags; flagError does.
+	root.SuggestionsMinimumDistance = 2
+	root.SetFlagErrorFunc(flagError)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newServeCommand(), newValidateCommand(), newRoutesCommand(), newRenderCommand(), newVersionCommand())
@@ -47,4 +53,64 @@ func versionString() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// flagError adds to pflag's error for an unknown flag the command's flags that are close to it, in the form
+// cobra uses for commands, and otherwise where to find the flags. The result is still a usage error (exit 2).
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	var typed string
+	short := false
+	switch {
+	case strings.HasPrefix(msg, "unknown flag: --"):
+		typed = strings.TrimPrefix(msg, "unknown flag: --")
+	case strings.HasPrefix(msg, "unknown shorthand flag: '"):
+		rest := strings.TrimPrefix(msg, "unknown shorthand flag: '")
+		typed, _, _ = strings.Cut(rest, "'")
+		short = true
+	default:
+		return err
+	}
+	var suggestions []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden || f.Deprecated != "" {
+			return
+		}
+		name := "--" + f.Name
+		if f.Shorthand != "" {
+			name = "-" + f.Shorthand + ", " + name
+		}
+		switch {
+		case short && f.Shorthand != "" && strings.EqualFold(f.Shorthand, typed):
+			suggestions = append(suggestions, name)
+		case !short && (editDistance(strings.ToLower(typed), strings.ToLower(f.Name)) <= cmd.Root().SuggestionsMinimumDistance ||
+			len(typed) >= 2 && strings.HasPrefix(f.Name, typed)):
+			suggestions = append(suggestions, name)
+		}
+	})
+	if len(suggestions) == 0 {
+		return fmt.Errorf("%w\nRun '%s --help' for the flags of %s.", err, cmd.CommandPath(), cmd.Name())
+	}
+	return fmt.Errorf("%w for %q\n\nDid you mean this?\n\t%s", err, cmd.CommandPath(), strings.Join(suggestions, "\n\t"))
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

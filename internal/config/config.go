@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -116,6 +117,10 @@ type Config struct {
 	// CognitoUserPoolARNs are the keys of CognitoUserPools in file order.
 	CognitoUserPoolARNs []string
 
+	// Warnings are what Parse found that does not stop the configuration from loading, such as settings
+	// that are accepted but not acted on yet; callers report them with their own findings.
+	Warnings Findings
+
 	// positions maps paths to the location of their key (or list item) in the file.
 	positions map[string]Position
 }
@@ -194,11 +199,12 @@ type Function struct {
 	// Concurrency is the maximum number of warm processes; requests queue beyond it (key concurrency;
 	// loosely mirrors reserved concurrency). At least 1; default 10.
 	Concurrency int
-	// Build is a command run in Workdir before the first start and after changes to Watch (key build).
-	// Nil when omitted.
+	// Build is a command to run in Workdir before the first start and after changes to Watch (key build).
+	// Nil when omitted. Accepted but not acted on yet: Parse adds a warning to Config.Warnings.
 	Build []string
-	// Watch are globs, relative to Workdir, whose changes rebuild (if Build is set) and restart the
-	// function (key watch). path.Match syntax, plus "**" for any number of directories.
+	// Watch are globs, relative to Workdir, whose changes are to rebuild (if Build is set) and restart the
+	// function (key watch). path.Match syntax, plus "**" for any number of directories. Accepted but not
+	// acted on yet: Parse adds a warning to Config.Warnings.
 	Watch []string
 	// External is set for a handler the user starts (key external); nil otherwise.
 	External *External
@@ -308,11 +314,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 // MarshalYAML encodes the duration as a Go duration string.
 func (d Duration) MarshalYAML() (any, error) { return d.Duration.String(), nil }
 
-// Position is a 1-based line and column in the configuration file.
-type Position struct {
-	Line   int // 1-based line
-	Column int // 1-based column, in characters
-}
+// Position is a 1-based line and column (in characters) in the configuration file; Config.Position leaves
+// its Path empty.
+type Position = findings.Position
 
 // Default returns the configuration an empty file means.
 func Default() *Config {
@@ -365,6 +369,7 @@ func Parse(filename string, data []byte) (*Config, error) {
 		return nil, d.result()
 	}
 	c.positions = d.pos
+	c.Warnings = d.warnings.Compact()
 	return c, nil
 }
 
@@ -376,9 +381,9 @@ func (c *Config) Position(path string) (pos Position, ok bool) {
 	return pos, ok
 }
 
-// Findingf returns a finding located at path (see Position), for problems the caller finds, such as a
+// Findingf returns an error finding located at path (see Position), for problems the caller finds, such as a
 // usage plan stage the spec does not define.
 func (c *Config) Findingf(path, format string, args ...any) Finding {
 	pos, _ := c.Position(path)
-	return Finding{File: c.File, Line: pos.Line, Column: pos.Column, Path: path, Message: fmt.Sprintf(format, args...)}
+	return Finding{Severity: findings.Error, File: c.File, Line: pos.Line, Column: pos.Column, Path: path, Message: fmt.Sprintf(format, args...)}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -94,19 +95,26 @@ func TestLoadFull(t *testing.T) {
 		},
 		CognitoUserPoolARNs: []string{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"},
 	}
-	positions := c.positions
-	c.positions = nil
+	positions, warnings := c.positions, c.Warnings
+	c.positions, c.Warnings = nil, nil
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Load(full.yaml) =\n%s\nwant\n%s", dump(c), dump(want))
 	}
 	c.positions = positions
+	// build and watch are part of the contract (product.md) but not acted on yet: they load, with a warning.
+	file := filepath.Join("testdata", "valid", "full.yaml")
+	wantWarnings := file + `:24:5: warning: functions.GetPets.build: build is accepted but not acted on yet: apigw-local does not run "go build -o bin/get-pets ./lambdas/getpets"; build the function yourself before serving it` + "\n" +
+		file + `:25:5: warning: functions.GetPets.watch: watch is accepted but not acted on yet: changes to these files neither rebuild nor restart the function; after rebuilding it, restart apigw-local serve`
+	if got := warnings.Error(); got != wantWarnings {
+		t.Errorf("Warnings:\n%s\nwant\n%s", got, wantWarnings)
+	}
 
 	for path, want := range map[string]Position{
-		"stages.prod.throttling.rateLimit":                   {9, 18},
-		`stages.prod.methodSettings["/pets/GET"].throttling`: {11, 21},
-		"functions.MyAuthorizer.external.port":               {27, 16},
-		"usagePlans[0].apiStages[0].stage":                   {35, 9},
-		"usagePlans[0].apiKeys[0]":                           {39, 15},
+		"stages.prod.throttling.rateLimit":                   {Line: 9, Column: 18},
+		`stages.prod.methodSettings["/pets/GET"].throttling`: {Line: 11, Column: 21},
+		"functions.MyAuthorizer.external.port":               {Line: 27, Column: 16},
+		"usagePlans[0].apiStages[0].stage":                   {Line: 35, Column: 9},
+		"usagePlans[0].apiKeys[0]":                           {Line: 39, Column: 15},
 	} {
 		if got, ok := c.Position(path); !ok || got != want {
 			t.Errorf("Position(%q) = %v, %v; want %v", path, got, ok, want)
@@ -116,7 +124,7 @@ func TestLoadFull(t *testing.T) {
 		t.Errorf("Position(stages.beta) found a position for a path not in the file")
 	}
 	f := c.Findingf("usagePlans[0].apiStages[0].stage", "stage %q is not in the spec", "prod")
-	if got, want := f.Error(), filepath.Join("testdata", "valid", "full.yaml")+`:35:9: usagePlans[0].apiStages[0].stage: stage "prod" is not in the spec`; got != want {
+	if got, want := f.Error(), filepath.Join("testdata", "valid", "full.yaml")+`:35:9: error: usagePlans[0].apiStages[0].stage: stage "prod" is not in the spec`; got != want {
 		t.Errorf("Findingf = %q, want %q", got, want)
 	}
 }
@@ -271,192 +279,192 @@ func TestFindings(t *testing.T) {
 		name, in, want string
 	}{
 		{"typo-nested", "region: us-east-1\nstages:\n  prod:\n   variables: {a: b}\n   throttling: {rateLimt: 1, burstLimit: 1}\n",
-			`apigw-local.yaml:5:17: stages.prod.throttling: unknown key "rateLimt" (did you mean "rateLimit"?)`},
+			`apigw-local.yaml:5:17: error: stages.prod.throttling: unknown key "rateLimt" (did you mean "rateLimit"?)`},
 		{"typo-top", "stage:\n  prod: {}\n",
-			`apigw-local.yaml:1:1: unknown key "stage" (did you mean "stages"?)`},
+			`apigw-local.yaml:1:1: error: unknown key "stage" (did you mean "stages"?)`},
 		{"unknown-no-suggestion", "stages:\n  prod:\n    tracing: true\n",
-			`apigw-local.yaml:3:5: stages.prod: unknown key "tracing" (allowed keys: variables, throttling, methodSettings, cacheClusterEnabled, cacheTtlInSeconds, accessLogFormat)`},
+			`apigw-local.yaml:3:5: error: stages.prod: unknown key "tracing" (allowed keys: variables, throttling, methodSettings, cacheClusterEnabled, cacheTtlInSeconds, accessLogFormat)`},
 		{"wrong-type-burst", "stages:\n  prod:\n    throttling: {rateLimit: 1, burstLimit: ten}\n",
-			`apigw-local.yaml:3:44: stages.prod.throttling.burstLimit: expected an integer, got string "ten"`},
+			`apigw-local.yaml:3:44: error: stages.prod.throttling.burstLimit: expected an integer, got string "ten"`},
 		{"wrong-type-quoted-int", "account:\n  throttle: {rateLimit: 1, burstLimit: \"10\"}\n",
-			`apigw-local.yaml:2:40: account.throttle.burstLimit: expected an integer, got string "10" (remove the quotes)`},
+			`apigw-local.yaml:2:40: error: account.throttle.burstLimit: expected an integer, got string "10" (remove the quotes)`},
 		{"wrong-type-mapping", "stages: [prod]\n",
-			`apigw-local.yaml:1:9: stages: expected a mapping, got a list`},
+			`apigw-local.yaml:1:9: error: stages: expected a mapping, got a list`},
 		{"wrong-type-bool", "stages:\n  prod: {cacheClusterEnabled: yes}\n",
-			`apigw-local.yaml:2:31: stages.prod.cacheClusterEnabled: expected a boolean (true or false), got string "yes"`},
+			`apigw-local.yaml:2:31: error: stages.prod.cacheClusterEnabled: expected a boolean (true or false), got string "yes"`},
 		{"wrong-type-string", "region: [us-east-1]\n",
-			`apigw-local.yaml:1:9: region: expected a string, got a list`},
+			`apigw-local.yaml:1:9: error: region: expected a string, got a list`},
 		{"top-level-list", "- specs\n",
-			`apigw-local.yaml:1:1: expected a mapping of settings (specs, stages, functions, ...) at the top level, got a list`},
+			`apigw-local.yaml:1:1: error: expected a mapping of settings (specs, stages, functions, ...) at the top level, got a list`},
 		{"not-yaml", "stages:\n  prod: [\n",
-			`apigw-local.yaml:3: invalid YAML: did not find expected node content`},
+			`apigw-local.yaml:2:9: error: invalid YAML: did not find expected node content; the [ that starts here is not closed, or its items are not separated by commas: separate them and close it with ]`},
 		{"not-yaml-line1", "\t specs: []\n",
-			`apigw-local.yaml:1: invalid YAML: found character that cannot start any token`},
+			`apigw-local.yaml:1:1: error: invalid YAML: found character that cannot start any token; YAML does not allow tabs in indentation: indent with spaces`},
 		{"duplicate-key", "region: us-east-1\nregion: eu-west-1\n",
-			`apigw-local.yaml:2:1: duplicate key "region" (first at line 1); keep one`},
+			`apigw-local.yaml:2:1: error: duplicate key "region" (first at line 1): keep one of them; only one value can be used`},
 		{"second-document", "region: us-east-1\n---\nregion: eu-west-1\n",
-			`apigw-local.yaml:2:1: a second YAML document starts here; the configuration is one document: remove the "---" separator and merge or delete what follows`},
+			`apigw-local.yaml:2:1: error: a second YAML document starts here; the configuration is one document: remove the "---" separator and merge or delete what follows`},
 		{"stage-name", "stages:\n  \"prod stage\": {}\n",
-			`apigw-local.yaml:2:3: stages: invalid stage name "prod stage": API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters`},
+			`apigw-local.yaml:2:3: error: stages: invalid stage name "prod stage": API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters`},
 		{"stage-name-long", "stages:\n  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: {}\n",
-			`apigw-local.yaml:2:3: stages: invalid stage name "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"...: API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters`},
+			`apigw-local.yaml:2:3: error: stages: invalid stage name "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"...: API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters`},
 		{"variable-name", "stages:\n  prod:\n    variables: {back-end: x}\n",
-			`apigw-local.yaml:3:17: stages.prod.variables: invalid stage variable name "back-end": names may contain only alphanumeric characters and underscores, up to 64 characters`},
+			`apigw-local.yaml:3:17: error: stages.prod.variables: invalid stage variable name "back-end": names may contain only alphanumeric characters and underscores, up to 64 characters`},
 		{"variable-value-char", "stages:\n  prod:\n    variables: {url: \"http://x/a b\"}\n",
-			`apigw-local.yaml:3:22: stages.prod.variables.url: value contains " ", which AWS does not allow: AWS requires stage variable values to match [A-Za-z0-9-._~:/?#&=,]+ (alphanumerics and - . _ ~ : / ? # & = ,), at most 512 characters`},
+			`apigw-local.yaml:3:22: error: stages.prod.variables.url: value contains " ", which AWS does not allow: AWS requires stage variable values to match [A-Za-z0-9-._~:/?#&=,]+ (alphanumerics and - . _ ~ : / ? # & = ,), at most 512 characters`},
 		{"variable-value-empty", "stages:\n  prod:\n    variables: {url: \"\"}\n",
-			`apigw-local.yaml:3:22: stages.prod.variables.url: value must not be empty: AWS requires stage variable values to match [A-Za-z0-9-._~:/?#&=,]+ (alphanumerics and - . _ ~ : / ? # & = ,), at most 512 characters`},
+			`apigw-local.yaml:3:22: error: stages.prod.variables.url: value must not be empty: AWS requires stage variable values to match [A-Za-z0-9-._~:/?#&=,]+ (alphanumerics and - . _ ~ : / ? # & = ,), at most 512 characters`},
 		{"variable-value-null", "stages:\n  prod:\n    variables:\n      url:\n",
-			`apigw-local.yaml:4:7: stages.prod.variables.url: expected a string, got null (write "" for an empty value)`},
+			`apigw-local.yaml:4:7: error: stages.prod.variables.url: expected a string, got null (write "" for an empty value)`},
 		{"rate-negative", "stages:\n  prod:\n    throttling: {rateLimit: -1, burstLimit: 1}\n",
-			`apigw-local.yaml:3:29: stages.prod.throttling.rateLimit: must be >= 0 requests per second, got -1`},
+			`apigw-local.yaml:3:29: error: stages.prod.throttling.rateLimit: must be >= 0 requests per second, got -1`},
 		{"burst-negative", "stages:\n  prod:\n    throttling: {rateLimit: 1, burstLimit: -5}\n",
-			`apigw-local.yaml:3:44: stages.prod.throttling.burstLimit: must be >= 0 requests, got -5`},
+			`apigw-local.yaml:3:44: error: stages.prod.throttling.burstLimit: must be >= 0 requests, got -5`},
 		{"rate-inf", "stages:\n  prod:\n    throttling: {rateLimit: .inf, burstLimit: 1}\n",
-			`apigw-local.yaml:3:29: stages.prod.throttling.rateLimit: expected a finite number, got .inf`},
+			`apigw-local.yaml:3:29: error: stages.prod.throttling.rateLimit: expected a finite number, got .inf`},
 		{"throttle-missing", "stages:\n  prod:\n    throttling: {rateLimit: 1}\n",
-			`apigw-local.yaml:3:17: stages.prod.throttling: missing required key "burstLimit" (rateLimit is requests per second, burstLimit the bucket size in requests; set both)`},
+			`apigw-local.yaml:3:17: error: stages.prod.throttling: missing required key "burstLimit" (rateLimit is requests per second, burstLimit the bucket size in requests; set both)`},
 		{"method-key-star-path", "stages:\n  prod:\n    methodSettings:\n      \"/*/*\": {}\n",
-			`apigw-local.yaml:4:7: stages.prod.methodSettings: invalid key "/*/*": resource paths cannot contain wildcards; write "*/*" for every method, or "/path/*" for every method of one resource`},
+			`apigw-local.yaml:4:7: error: stages.prod.methodSettings: invalid key "/*/*": resource paths cannot contain wildcards; write "*/*" for every method, or "/path/*" for every method of one resource`},
 		{"method-key-lowercase", "stages:\n  prod:\n    methodSettings:\n      \"/pets/get\": {}\n",
-			`apigw-local.yaml:4:7: stages.prod.methodSettings: invalid key "/pets/get": unknown HTTP method "get" (did you mean "GET"?)`},
+			`apigw-local.yaml:4:7: error: stages.prod.methodSettings: invalid key "/pets/get": unknown HTTP method "get" (did you mean "GET"?)`},
 		{"method-key-no-slash", "stages:\n  prod:\n    methodSettings:\n      \"pets/GET\": {}\n",
-			`apigw-local.yaml:4:7: stages.prod.methodSettings: invalid key "pets/GET": keys are "*/*" (every method) or "/{resource path}/{HTTP method}", e.g. "/pets/GET", "/pets/{id}/DELETE" or "//GET" for the root resource`},
+			`apigw-local.yaml:4:7: error: stages.prod.methodSettings: invalid key "pets/GET": keys are "*/*" (every method) or "/{resource path}/{HTTP method}", e.g. "/pets/GET", "/pets/{id}/DELETE" or "//GET" for the root resource`},
 		{"method-key-root", "stages:\n  prod:\n    methodSettings:\n      \"/GET\": {}\n",
-			`apigw-local.yaml:4:7: stages.prod.methodSettings: invalid key "/GET": the root resource's key is "//GET"`},
+			`apigw-local.yaml:4:7: error: stages.prod.methodSettings: invalid key "/GET": the root resource's key is "//GET"`},
 		{"method-key-bad-method", "stages:\n  prod:\n    methodSettings:\n      \"/pets/FETCH\": {}\n",
-			`apigw-local.yaml:4:7: stages.prod.methodSettings: invalid key "/pets/FETCH": unknown HTTP method "FETCH" (did you mean "PATCH"?)`},
+			`apigw-local.yaml:4:7: error: stages.prod.methodSettings: invalid key "/pets/FETCH": unknown HTTP method "FETCH" (did you mean "PATCH"?)`},
 		{"method-key-empty-segment", "stages:\n  prod:\n    methodSettings:\n      \"/pets//GET\": {}\n",
-			`apigw-local.yaml:4:7: stages.prod.methodSettings: invalid key "/pets//GET": the resource path has an empty segment; keys are "*/*" (every method) or "/{resource path}/{HTTP method}", e.g. "/pets/GET", "/pets/{id}/DELETE" or "//GET" for the root resource`},
+			`apigw-local.yaml:4:7: error: stages.prod.methodSettings: invalid key "/pets//GET": the resource path has an empty segment; keys are "*/*" (every method) or "/{resource path}/{HTTP method}", e.g. "/pets/GET", "/pets/{id}/DELETE" or "//GET" for the root resource`},
 		{"method-key-bad-segment", "stages:\n  prod:\n    methodSettings:\n      \"/pets/{id/GET\": {}\n",
-			`apigw-local.yaml:4:7: stages.prod.methodSettings: invalid key "/pets/{id/GET": invalid resource path segment "{id" (use letters, digits, - . _ ~ and {param} or {proxy+}); keys are "*/*" (every method) or "/{resource path}/{HTTP method}", e.g. "/pets/GET", "/pets/{id}/DELETE" or "//GET" for the root resource`},
+			`apigw-local.yaml:4:7: error: stages.prod.methodSettings: invalid key "/pets/{id/GET": invalid resource path segment "{id" (use letters, digits, - . _ ~ and {param} or {proxy+}); keys are "*/*" (every method) or "/{resource path}/{HTTP method}", e.g. "/pets/GET", "/pets/{id}/DELETE" or "//GET" for the root resource`},
 		{"method-star-conflict", "stages:\n  prod:\n    throttling: {rateLimit: 1, burstLimit: 1}\n    methodSettings:\n      \"*/*\": {throttling: {rateLimit: 2, burstLimit: 2}}\n",
-			`apigw-local.yaml:5:15: stages.prod.methodSettings["*/*"].throttling: conflicts with stages.prod.throttling: both set the stage's default throttle (AWS's "*/*" method setting); keep one`},
+			`apigw-local.yaml:5:15: error: stages.prod.methodSettings["*/*"].throttling: conflicts with stages.prod.throttling: both set the stage's default throttle (AWS's "*/*" method setting); keep one`},
 		{"cache-ttl", "stages:\n  prod: {cacheTtlInSeconds: 3601}\n",
-			`apigw-local.yaml:2:29: stages.prod.cacheTtlInSeconds: 3601 is out of range: API Gateway cache TTLs are 0 to 3600 seconds`},
+			`apigw-local.yaml:2:29: error: stages.prod.cacheTtlInSeconds: 3601 is out of range: API Gateway cache TTLs are 0 to 3600 seconds`},
 		{"method-cache-ttl", "stages:\n  prod:\n    methodSettings:\n      \"/pets/GET\": {cacheTtlInSeconds: -1}\n",
-			`apigw-local.yaml:4:40: stages.prod.methodSettings["/pets/GET"].cacheTtlInSeconds: -1 is out of range: API Gateway cache TTLs are 0 to 3600 seconds`},
+			`apigw-local.yaml:4:40: error: stages.prod.methodSettings["/pets/GET"].cacheTtlInSeconds: -1 is out of range: API Gateway cache TTLs are 0 to 3600 seconds`},
 		{"access-log", "stages:\n  prod: {accessLogFormat: \"$context.path\"}\n",
-			`apigw-local.yaml:2:27: stages.prod.accessLogFormat: AWS requires an access log format to include $context.requestId or $context.extendedRequestId; add one of them`},
+			`apigw-local.yaml:2:27: error: stages.prod.accessLogFormat: AWS requires an access log format to include $context.requestId or $context.extendedRequestId; add one of them`},
 		{"function-neither", "functions:\n  GetPets:\n    timeout: 3s\n",
-			`apigw-local.yaml:2:3: functions.GetPets: set "command" (the program that runs the function, e.g. ["./bin/getpets"]) or "external" (a Runtime API port for a handler you start yourself, e.g. {port: 9001})`},
+			`apigw-local.yaml:2:3: error: functions.GetPets: set "command" (the program that runs the function, e.g. ["./bin/getpets"]) or "external" (a Runtime API port for a handler you start yourself, e.g. {port: 9001})`},
 		{"function-null", "functions:\n  GetPets:\n",
-			`apigw-local.yaml:2:3: functions.GetPets: set "command" (the program that runs the function, e.g. ["./bin/getpets"]) or "external" (a Runtime API port for a handler you start yourself, e.g. {port: 9001})`},
+			`apigw-local.yaml:2:3: error: functions.GetPets: set "command" (the program that runs the function, e.g. ["./bin/getpets"]) or "external" (a Runtime API port for a handler you start yourself, e.g. {port: 9001})`},
 		{"function-both", "functions:\n  GetPets:\n    command: [./get-pets]\n    external: {port: 9001}\n",
-			`apigw-local.yaml:4:5: functions.GetPets: set only one of "command" and "external": command starts the function for you, external serves a Runtime API for a handler you start yourself`},
+			`apigw-local.yaml:4:5: error: functions.GetPets: set only one of "command" and "external": command starts the function for you, external serves a Runtime API for a handler you start yourself`},
 		{"function-command-string", "functions:\n  GetPets: {command: ./bin/get-pets}\n",
-			`apigw-local.yaml:2:22: functions.GetPets.command: expected a list of the program and its arguments, got string "./bin/get-pets" (write ["./bin/get-pets"])`},
+			`apigw-local.yaml:2:22: error: functions.GetPets.command: expected a list of the program and its arguments, got string "./bin/get-pets" (write ["./bin/get-pets"])`},
 		{"function-command-empty", "functions:\n  GetPets: {command: []}\n",
-			`apigw-local.yaml:2:22: functions.GetPets.command: must not be empty: give the program and its arguments, e.g. ["./bin/getpets"]`},
+			`apigw-local.yaml:2:22: error: functions.GetPets.command: must not be empty: give the program and its arguments, e.g. ["./bin/getpets"]`},
 		{"function-name", "functions:\n  get.pets: {command: [x]}\n",
-			`apigw-local.yaml:2:3: functions: invalid function name "get.pets": Lambda function names may contain only letters, digits, hyphens and underscores, up to 64 characters`},
+			`apigw-local.yaml:2:3: error: functions: invalid function name "get.pets": Lambda function names may contain only letters, digits, hyphens and underscores, up to 64 characters`},
 		{"function-timeout-low", "functions:\n  F: {command: [x], timeout: 500ms}\n",
-			`apigw-local.yaml:2:30: functions.F.timeout: 500ms is out of range: Lambda function timeouts are 1s to 900s (15 minutes); the default is 3s`},
+			`apigw-local.yaml:2:30: error: functions.F.timeout: 500ms is out of range: Lambda function timeouts are 1s to 900s (15 minutes); the default is 3s`},
 		{"function-timeout-high", "functions:\n  F: {command: [x], timeout: 901}\n",
-			`apigw-local.yaml:2:30: functions.F.timeout: 15m1s is out of range: Lambda function timeouts are 1s to 900s (15 minutes); the default is 3s`},
+			`apigw-local.yaml:2:30: error: functions.F.timeout: 15m1s is out of range: Lambda function timeouts are 1s to 900s (15 minutes); the default is 3s`},
 		{"function-timeout-bad", "functions:\n  F: {command: [x], timeout: 3 seconds}\n",
-			`apigw-local.yaml:2:30: functions.F.timeout: expected a duration such as "3s" or "500ms", or a whole number of seconds, got string "3 seconds"`},
+			`apigw-local.yaml:2:30: error: functions.F.timeout: expected a duration such as "3s" or "500ms", or a whole number of seconds, got string "3 seconds"`},
 		{"function-timeout-float", "functions:\n  F: {command: [x], timeout: 2.5}\n",
-			`apigw-local.yaml:2:30: functions.F.timeout: expected a duration such as "3s" or "500ms", or a whole number of seconds, got number 2.5 (write "2.5s" for fractional seconds)`},
+			`apigw-local.yaml:2:30: error: functions.F.timeout: expected a duration such as "3s" or "500ms", or a whole number of seconds, got number 2.5 (write "2.5s" for fractional seconds)`},
 		{"function-memory", "functions:\n  F: {command: [x], memorySize: 10241}\n",
-			`apigw-local.yaml:2:33: functions.F.memorySize: 10241 is out of range: Lambda memory sizes are 128 to 10240 MB; the default is 128`},
+			`apigw-local.yaml:2:33: error: functions.F.memorySize: 10241 is out of range: Lambda memory sizes are 128 to 10240 MB; the default is 128`},
 		{"function-concurrency", "functions:\n  F: {command: [x], concurrency: 0}\n",
-			`apigw-local.yaml:2:34: functions.F.concurrency: must be at least 1 (the maximum number of warm processes; requests queue beyond it), got 0`},
+			`apigw-local.yaml:2:34: error: functions.F.concurrency: must be at least 1 (the maximum number of warm processes; requests queue beyond it), got 0`},
 		{"function-port-range", "functions:\n  F: {external: {port: 0}}\n",
-			`apigw-local.yaml:2:24: functions.F.external.port: port 0 is out of range: use 1 to 65535`},
+			`apigw-local.yaml:2:24: error: functions.F.external.port: port 0 is out of range: use 1 to 65535`},
 		{"function-port-missing", "functions:\n  F: {external: {}}\n",
-			`apigw-local.yaml:2:17: functions.F.external: missing required key "port" (the TCP port to serve this function's Runtime API on, e.g. 9001)`},
+			`apigw-local.yaml:2:17: error: functions.F.external: missing required key "port" (the TCP port to serve this function's Runtime API on, e.g. 9001)`},
 		{"function-port-duplicate", "functions:\n  F: {external: {port: 9001}}\n  G: {external: {port: 9001}}\n",
-			`apigw-local.yaml:3:24: functions.G.external.port: port 9001 is also the port of function "F" (line 2); each external function needs its own port`},
+			`apigw-local.yaml:3:24: error: functions.G.external.port: port 9001 is also the port of function "F" (line 2); each external function needs its own port`},
 		{"function-external-extras", "functions:\n  F:\n    external: {port: 9001}\n    build: [make]\n    watch: [\"*.go\"]\n",
-			`apigw-local.yaml:4:5: functions.F: "build" has no effect on an external function, whose process you start yourself; remove it, or use "command" instead of "external"` + "\n" +
-				`apigw-local.yaml:5:5: functions.F: "watch" has no effect on an external function, whose process you start yourself; remove it, or use "command" instead of "external"`},
+			`apigw-local.yaml:4:5: error: functions.F: "build" has no effect on an external function, whose process you start yourself; remove it, or use "command" instead of "external"` + "\n" +
+				`apigw-local.yaml:5:5: error: functions.F: "watch" has no effect on an external function, whose process you start yourself; remove it, or use "command" instead of "external"`},
 		{"function-build-empty", "functions:\n  F: {command: [x], build: []}\n",
-			`apigw-local.yaml:2:28: functions.F.build: must not be empty: give the build program and its arguments, e.g. ["go", "build", "-o", "bin/app", "."], or remove build`},
+			`apigw-local.yaml:2:28: error: functions.F.build: must not be empty: give the build program and its arguments, e.g. ["go", "build", "-o", "bin/app", "."], or remove build`},
 		{"function-watch-bad", "functions:\n  F: {command: [x], watch: [\"src/[a-/*.go\"]}\n",
-			`apigw-local.yaml:2:29: functions.F.watch[0]: invalid glob "src/[a-/*.go" (syntax error in pattern): globs use path.Match syntax (*, ?, [a-z], \ escapes) plus "**" for any number of directories, e.g. "lambdas/getpets/**/*.go"`},
+			`apigw-local.yaml:2:29: error: functions.F.watch[0]: invalid glob "src/[a-/*.go" (syntax error in pattern): globs use path.Match syntax (*, ?, [a-z], \ escapes) plus "**" for any number of directories, e.g. "lambdas/getpets/**/*.go"`},
 		{"function-env-reserved", "functions:\n  F: {command: [x], env: {AWS_LAMBDA_RUNTIME_API: x}}\n",
-			`apigw-local.yaml:2:27: functions.F.env: AWS_LAMBDA_RUNTIME_API is set by the Lambda runtime and cannot be overridden (Lambda rejects reserved keys too); remove it`},
+			`apigw-local.yaml:2:27: error: functions.F.env: AWS_LAMBDA_RUNTIME_API is set by the Lambda runtime and cannot be overridden (Lambda rejects reserved keys too); remove it`},
 		{"function-env-name", "functions:\n  F: {command: [x], env: {1X: y}}\n",
-			`apigw-local.yaml:2:27: functions.F.env: invalid environment variable name "1X": Lambda requires names to match [a-zA-Z]([a-zA-Z0-9_])+ (a letter, then at least one letter, digit or underscore)`},
+			`apigw-local.yaml:2:27: error: functions.F.env: invalid environment variable name "1X": Lambda requires names to match [a-zA-Z]([a-zA-Z0-9_])+ (a letter, then at least one letter, digit or underscore)`},
 		{"apikey-short", "apiKeys:\n  - {name: alice, value: tooshort}\n",
-			`apigw-local.yaml:2:26: apiKeys[0].value: API Key value should be at least 20 characters (got 8)`},
+			`apigw-local.yaml:2:26: error: apiKeys[0].value: API Key value should be at least 20 characters (got 8)`},
 		{"apikey-dup-name", "apiKeys:\n  - {name: alice, value: \"0123456789abcdefghijA\"}\n  - {name: alice, value: \"0123456789abcdefghijB\"}\n",
-			`apigw-local.yaml:3:12: apiKeys[1].name: duplicate API key name "alice" (also at line 2); names must be unique`},
+			`apigw-local.yaml:3:12: error: apiKeys[1].name: duplicate API key name "alice" (also at line 2); names must be unique`},
 		{"apikey-dup-value", "apiKeys:\n  - {name: alice, value: \"0123456789abcdefghijA\"}\n  - {name: bob, value: \"0123456789abcdefghijA\"}\n",
-			`apigw-local.yaml:3:24: apiKeys[1].value: API key "bob" has the same value as API key "alice" (line 2); values must be unique`},
+			`apigw-local.yaml:3:24: error: apiKeys[1].value: API key "bob" has the same value as API key "alice" (line 2); values must be unique`},
 		{"apikey-missing", "apiKeys:\n  - {enabled: false}\n",
-			`apigw-local.yaml:2:5: apiKeys[0]: missing required key "name" (the name usage plans refer to the key by)` + "\n" +
-				`apigw-local.yaml:2:5: apiKeys[0]: missing required key "value" (the key clients send in x-api-key, 20 to 128 characters)`},
+			`apigw-local.yaml:2:5: error: apiKeys[0]: missing required key "name" (the name usage plans refer to the key by)` + "\n" +
+				`apigw-local.yaml:2:5: error: apiKeys[0]: missing required key "value" (the key clients send in x-api-key, 20 to 128 characters)`},
 		{"plan-name-missing", "usagePlans:\n  - apiStages: []\n",
-			`apigw-local.yaml:2:5: usagePlans[0]: missing required key "name"`},
+			`apigw-local.yaml:2:5: error: usagePlans[0]: missing required key "name"`},
 		{"plan-name-dup", "usagePlans:\n  - name: basic\n  - name: basic\n",
-			`apigw-local.yaml:3:11: usagePlans[1].name: duplicate usage plan name "basic" (also at line 2); names must be unique`},
+			`apigw-local.yaml:3:11: error: usagePlans[1].name: duplicate usage plan name "basic" (also at line 2); names must be unique`},
 		{"plan-stage-undefined", "stages: {prod: {}, dev: {}}\nusagePlans:\n  - name: basic\n    apiStages: [{stage: beta}]\n",
-			`apigw-local.yaml:4:25: usagePlans[0].apiStages[0].stage: stage "beta" is not defined under stages (defined stages: prod, dev)`},
+			`apigw-local.yaml:4:25: error: usagePlans[0].apiStages[0].stage: stage "beta" is not defined under stages (defined stages: prod, dev)`},
 		{"plan-stage-typo", "stages: {prod: {}}\nusagePlans:\n  - name: basic\n    apiStages: [{stage: prd}]\n",
-			`apigw-local.yaml:4:25: usagePlans[0].apiStages[0].stage: stage "prd" is not defined under stages (did you mean "prod"?)`},
+			`apigw-local.yaml:4:25: error: usagePlans[0].apiStages[0].stage: stage "prd" is not defined under stages (did you mean "prod"?)`},
 		{"plan-stage-dup", "usagePlans:\n  - name: basic\n    apiStages: [{stage: prod}, {stage: prod}]\n",
-			`apigw-local.yaml:3:40: usagePlans[0].apiStages[1].stage: stage "prod" is already in this usage plan (line 3); list each stage once`},
+			`apigw-local.yaml:3:40: error: usagePlans[0].apiStages[1].stage: stage "prod" is already in this usage plan (line 3); list each stage once`},
 		{"plan-throttle-key-all", "usagePlans:\n  - name: basic\n    apiStages:\n      - stage: prod\n        throttle: {\"*/*\": {rateLimit: 1, burstLimit: 1}}\n",
-			`apigw-local.yaml:5:20: usagePlans[0].apiStages[0].throttle: "*/*" is not allowed here: set the usage plan's throttle to limit every method`},
+			`apigw-local.yaml:5:20: error: usagePlans[0].apiStages[0].throttle: "*/*" is not allowed here: set the usage plan's throttle to limit every method`},
 		{"plan-throttle-key-bad", "usagePlans:\n  - name: basic\n    apiStages:\n      - stage: prod\n        throttle: {\"/pets\": {rateLimit: 1, burstLimit: 1}}\n",
-			`apigw-local.yaml:5:20: usagePlans[0].apiStages[0].throttle: invalid key "/pets": the HTTP method after the last "/" must be GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, ANY or *; keys are "/{resource path}/{HTTP method}", e.g. "/pets/GET", "/pets/{id}/DELETE" or "//GET" for the root resource`},
+			`apigw-local.yaml:5:20: error: usagePlans[0].apiStages[0].throttle: invalid key "/pets": the HTTP method after the last "/" must be GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, ANY or *; keys are "/{resource path}/{HTTP method}", e.g. "/pets/GET", "/pets/{id}/DELETE" or "//GET" for the root resource`},
 		{"quota-period", "usagePlans:\n  - name: basic\n    quota: {limit: 10, period: Weekly}\n",
-			`apigw-local.yaml:3:32: usagePlans[0].quota.period: invalid period "Weekly": use DAY, WEEK or MONTH (did you mean "WEEK"?)`},
+			`apigw-local.yaml:3:32: error: usagePlans[0].quota.period: invalid period "Weekly": use DAY, WEEK or MONTH (did you mean "WEEK"?)`},
 		{"quota-period-case", "usagePlans:\n  - name: basic\n    quota: {limit: 10, period: month}\n",
-			`apigw-local.yaml:3:32: usagePlans[0].quota.period: invalid period "month": use DAY, WEEK or MONTH (did you mean "MONTH"?)`},
+			`apigw-local.yaml:3:32: error: usagePlans[0].quota.period: invalid period "month": use DAY, WEEK or MONTH (did you mean "MONTH"?)`},
 		{"quota-limit", "usagePlans:\n  - name: basic\n    quota: {limit: -1, period: DAY}\n",
-			`apigw-local.yaml:3:20: usagePlans[0].quota.limit: must be >= 0 requests, got -1`},
+			`apigw-local.yaml:3:20: error: usagePlans[0].quota.limit: must be >= 0 requests, got -1`},
 		{"quota-missing", "usagePlans:\n  - name: basic\n    quota: {offset: 1}\n",
-			`apigw-local.yaml:3:12: usagePlans[0].quota: missing required key "limit" (the number of requests per period)` + "\n" +
-				`apigw-local.yaml:3:12: usagePlans[0].quota: missing required key "period" (DAY, WEEK or MONTH)`},
+			`apigw-local.yaml:3:12: error: usagePlans[0].quota: missing required key "limit" (the number of requests per period)` + "\n" +
+				`apigw-local.yaml:3:12: error: usagePlans[0].quota: missing required key "period" (DAY, WEEK or MONTH)`},
 		{"quota-offset-negative", "usagePlans:\n  - name: basic\n    quota: {limit: 10, period: WEEK, offset: -1}\n",
-			`apigw-local.yaml:3:46: usagePlans[0].quota.offset: must be >= 0, got -1`},
+			`apigw-local.yaml:3:46: error: usagePlans[0].quota.offset: must be >= 0, got -1`},
 		{"quota-offset-day", "usagePlans:\n  - name: basic\n    quota: {limit: 10, period: DAY, offset: 10}\n",
-			`apigw-local.yaml:3:45: usagePlans[0].quota.offset: offset 10 must be less than the limit (10) for a DAY quota: it is the number of requests subtracted from the limit in the first period`},
+			`apigw-local.yaml:3:45: error: usagePlans[0].quota.offset: offset 10 must be less than the limit (10) for a DAY quota: it is the number of requests subtracted from the limit in the first period`},
 		{"plan-key-undefined", "apiKeys:\n  - {name: alice, value: \"0123456789abcdefghijA\"}\nusagePlans:\n  - name: basic\n    apiKeys: [alcie, bob]\n",
-			`apigw-local.yaml:5:15: usagePlans[0].apiKeys[0]: API key "alcie" is not defined under apiKeys (did you mean "alice"?)` + "\n" +
-				`apigw-local.yaml:5:22: usagePlans[0].apiKeys[1]: API key "bob" is not defined under apiKeys (defined keys: alice)`},
+			`apigw-local.yaml:5:15: error: usagePlans[0].apiKeys[0]: API key "alcie" is not defined under apiKeys (did you mean "alice"?)` + "\n" +
+				`apigw-local.yaml:5:22: error: usagePlans[0].apiKeys[1]: API key "bob" is not defined under apiKeys (defined keys: alice)`},
 		{"plan-key-no-keys", "usagePlans:\n  - name: basic\n    apiKeys: [alice]\n",
-			`apigw-local.yaml:3:15: usagePlans[0].apiKeys[0]: API key "alice" is not defined: add it under apiKeys with a name and a value`},
+			`apigw-local.yaml:3:15: error: usagePlans[0].apiKeys[0]: API key "alice" is not defined: add it under apiKeys with a name and a value`},
 		{"plan-key-dup", "apiKeys:\n  - {name: alice, value: \"0123456789abcdefghijA\"}\nusagePlans:\n  - name: basic\n    apiKeys: [alice, alice]\n",
-			`apigw-local.yaml:5:22: usagePlans[0].apiKeys[1]: API key "alice" is already in this usage plan (line 5); list each key once`},
+			`apigw-local.yaml:5:22: error: usagePlans[0].apiKeys[1]: API key "alice" is already in this usage plan (line 5); list each key once`},
 		{"plan-key-shared-stage", "apiKeys:\n  - {name: alice, value: \"0123456789abcdefghijA\"}\nusagePlans:\n  - name: basic\n    apiStages: [{stage: prod}]\n    apiKeys: [alice]\n  - name: gold\n    apiStages: [{stage: dev}, {stage: prod}]\n    apiKeys: [alice]\n",
-			`apigw-local.yaml:9:15: usagePlans[1].apiKeys[0]: API Key already associated with a usage plan that has the same stage: "alice" is also in usage plan "basic" (line 4), which shares stage "prod"; AWS allows a key in only one plan per stage`},
+			`apigw-local.yaml:9:15: error: usagePlans[1].apiKeys[0]: API Key already associated with a usage plan that has the same stage: "alice" is also in usage plan "basic" (line 4), which shares stage "prod"; AWS allows a key in only one plan per stage`},
 		{"account-throttle", "account:\n  throttle: {rateLimit: -2, burstLimit: 1.5}\n",
-			`apigw-local.yaml:2:25: account.throttle.rateLimit: must be >= 0 requests per second, got -2` + "\n" +
-				`apigw-local.yaml:2:41: account.throttle.burstLimit: expected an integer, got number 1.5`},
+			`apigw-local.yaml:2:25: error: account.throttle.rateLimit: must be >= 0 requests per second, got -2` + "\n" +
+				`apigw-local.yaml:2:41: error: account.throttle.burstLimit: expected an integer, got number 1.5`},
 		{"integration-timeout-low", "integrationTimeoutMax: 10ms\n",
-			`apigw-local.yaml:1:24: integrationTimeoutMax: 10ms is out of range: API Gateway integration timeouts are 50ms to 300s (29s unless AWS raised the quota for a Regional or private API)`},
+			`apigw-local.yaml:1:24: error: integrationTimeoutMax: 10ms is out of range: API Gateway integration timeouts are 50ms to 300s (29s unless AWS raised the quota for a Regional or private API)`},
 		{"integration-timeout-high", "integrationTimeoutMax: 301s\n",
-			`apigw-local.yaml:1:24: integrationTimeoutMax: 5m1s is out of range: API Gateway integration timeouts are 50ms to 300s (29s unless AWS raised the quota for a Regional or private API)`},
+			`apigw-local.yaml:1:24: error: integrationTimeoutMax: 5m1s is out of range: API Gateway integration timeouts are 50ms to 300s (29s unless AWS raised the quota for a Regional or private API)`},
 		{"region", "region: us-east\n",
-			`apigw-local.yaml:1:9: region: "us-east" is not an AWS region: a region is two letters, an optional "-gov", a direction and a number, e.g. "us-east-1" or "eu-central-1"`},
+			`apigw-local.yaml:1:9: error: region: "us-east" is not an AWS region: a region is two letters, an optional "-gov", a direction and a number, e.g. "us-east-1" or "eu-central-1"`},
 		{"account-id", "accountId: 12345\n",
-			`apigw-local.yaml:1:12: accountId: "12345" is not an AWS account ID: an account ID is exactly 12 digits; quote it ("012345678901") so that YAML keeps leading zeros`},
+			`apigw-local.yaml:1:12: error: accountId: "12345" is not an AWS account ID: an account ID is exactly 12 digits; quote it ("012345678901") so that YAML keeps leading zeros`},
 		{"api-id", "apiId: Pet_Store\n",
-			`apigw-local.yaml:1:8: apiId: "Pet_Store" is not a valid API ID: use 1 to 64 lowercase letters, digits and hyphens (API Gateway's own IDs look like "a1b2c3d4e5"), or omit apiId to derive it from the spec's title`},
+			`apigw-local.yaml:1:8: error: apiId: "Pet_Store" is not a valid API ID: use 1 to 64 lowercase letters, digits and hyphens (API Gateway's own IDs look like "a1b2c3d4e5"), or omit apiId to derive it from the spec's title`},
 		{"specs-string", "specs: openapi.yaml\n",
-			`apigw-local.yaml:1:8: specs: expected a list of OpenAPI file paths, got string "openapi.yaml" (write [openapi.yaml])`},
+			`apigw-local.yaml:1:8: error: specs: expected a list of OpenAPI file paths, got string "openapi.yaml" (write [openapi.yaml])`},
 		{"specs-empty-item", "specs: [\"\", openapi.yaml]\n",
-			`apigw-local.yaml:1:9: specs[0]: must not be empty: give the path of an OpenAPI file, relative to this file`},
+			`apigw-local.yaml:1:9: error: specs[0]: must not be empty: give the path of an OpenAPI file, relative to this file`},
 		{"cognito-arn", "cognitoUserPools:\n  \"arn:aws:cognito-idp:us-east-1:123:userpool/abc\": {jwks: ./jwks.json}\n",
-			`apigw-local.yaml:2:3: cognitoUserPools: invalid user pool ARN "arn:aws:cognito-idp:us-east-1:123:userpool/abc": expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID, e.g. "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"`},
+			`apigw-local.yaml:2:3: error: cognitoUserPools: invalid user pool ARN "arn:aws:cognito-idp:us-east-1:123:userpool/abc": expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID, e.g. "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"`},
 		{"cognito-jwks", "cognitoUserPools:\n  \"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc\": {}\n",
-			`apigw-local.yaml:2:3: cognitoUserPools["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]: missing required key "jwks" (the pool's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or an https URL)`},
+			`apigw-local.yaml:2:3: error: cognitoUserPools["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]: missing required key "jwks" (the pool's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or an https URL)`},
 		{"variables-too-many", manyVariables(101),
-			`apigw-local.yaml:4:5: stages.prod.variables: 101 variables: API Gateway allows at most 100 stage variables per stage`},
+			`apigw-local.yaml:4:5: error: stages.prod.variables: 101 variables: API Gateway allows at most 100 stage variables per stage`},
 		{"apikey-long", "apiKeys:\n  - {name: alice, value: " + strings.Repeat("k", 129) + "}\n",
-			`apigw-local.yaml:2:26: apiKeys[0].value: API Key value exceeds maximum size of 128 characters (got 129)`},
+			`apigw-local.yaml:2:26: error: apiKeys[0].value: API Key value exceeds maximum size of 128 characters (got 129)`},
 		{"alias-bomb", aliasBomb(),
-			`apigw-local.yaml: the document is too large once YAML aliases are expanded; use fewer nested aliases`},
+			`apigw-local.yaml: error: the document is too large once YAML aliases are expanded; use fewer nested aliases`},
 		{"control-character", "region: us-east-1\nstages:\n  prod: \x01\n",
-			`apigw-local.yaml:3:9: invalid YAML: control characters are not allowed`},
+			`apigw-local.yaml:3:9: error: invalid YAML: control characters are not allowed; remove it, or write it as an escape (\x..) in a double-quoted string`},
 		{"invalid-utf8", "region: \xff\n",
-			`apigw-local.yaml:1:9: invalid YAML: invalid leading UTF-8 octet`},
+			`apigw-local.yaml:1:9: error: invalid YAML: invalid leading UTF-8 octet; save the file as UTF-8`},
 		{"unknown-anchor", "region: us-east-1\nstages:\n  prod: *base\n",
-			`apigw-local.yaml:3:9: invalid YAML: unknown anchor 'base' referenced`},
+			`apigw-local.yaml:3:9: error: invalid YAML: unknown anchor 'base' referenced; define the anchor (&base) before an alias (*base) uses it`},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -565,24 +573,17 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
-func TestFindingString(t *testing.T) {
-	for _, tt := range []struct {
-		f    Finding
-		want string
-	}{
-		{Finding{File: "a.yaml", Line: 5, Column: 17, Path: "stages.prod", Message: "m"}, "a.yaml:5:17: stages.prod: m"},
-		{Finding{File: "a.yaml", Line: 5, Message: "m"}, "a.yaml:5: m"},
-		{Finding{File: "a.yaml", Path: "p", Message: "m"}, "a.yaml: p: m"},
-		{Finding{Line: 2, Column: 3, Message: "m"}, "2:3: m"},
-		{Finding{Message: "m"}, "m"},
-	} {
-		if got := tt.f.Error(); got != tt.want {
-			t.Errorf("%+v.Error() = %q, want %q", tt.f, got, tt.want)
-		}
+// TestFindingsAreErrors checks that what Parse returns prints as errors, the way validate shows them.
+func TestFindingsAreErrors(t *testing.T) {
+	_, err := Parse("a.yaml", []byte("stages:\n  prod: {throttling: {rateLimt: 5, burstLimit: 1}}\nregion: x\n"))
+	var fs Findings
+	if !errors.As(err, &fs) || fs.Count(findings.Error) != len(fs) {
+		t.Fatalf("Parse = %v, want only errors", err)
 	}
-	fs := Findings{{File: "a", Line: 1, Column: 1, Message: "x"}, {File: "a", Line: 2, Column: 1, Message: "y"}}
-	if got := fs.Error(); got != "a:1:1: x\na:2:1: y" {
-		t.Errorf("Findings.Error() = %q", got)
+	want := "a.yaml:2:23: error: stages.prod.throttling: unknown key \"rateLimt\" (did you mean \"rateLimit\"?)\n" +
+		"a.yaml:3:9: error: region: \"x\" is not an AWS region: a region is two letters, an optional \"-gov\", a direction and a number, e.g. \"us-east-1\" or \"eu-central-1\""
+	if got := fs.Error(); got != want {
+		t.Errorf("Findings.Error() =\n%s\nwant\n%s", got, want)
 	}
 }
 

@@ -1,17 +1,15 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -27,144 +25,58 @@ const (
 type decoder struct {
 	file      string
 	findings  Findings
+	warnings  Findings
 	pos       map[string]Position
 	visits    int
 	exhausted bool
 }
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
-	f := Finding{File: d.file, Path: path, Message: fmt.Sprintf(format, args...)}
-	if n != nil {
-		f.Line, f.Column = n.Line, n.Column
-	}
-	d.findings = append(d.findings, f)
+	d.findings = append(d.findings, findings.Newf(findings.Error, d.file, n, path, format, args...))
+}
+
+// warnf reports what does not stop the configuration from loading: it goes to Config.Warnings.
+func (d *decoder) warnf(n *yaml.Node, path, format string, args ...any) {
+	d.warnings = append(d.warnings, findings.Newf(findings.Warning, d.file, n, path, format, args...))
 }
 
 // result returns the findings sorted, deduplicated and bounded.
 func (d *decoder) result() Findings {
 	if d.exhausted {
-		return Findings{{File: d.file, Message: "the document is too large once YAML aliases are expanded; use fewer nested aliases"}}
+		return Findings{{Severity: findings.Error, File: d.file, Message: "the document is too large once YAML aliases are expanded; use fewer nested aliases"}}
 	}
-	fs := sortFindings(d.findings)
+	fs := d.findings.Compact()
 	if len(fs) > maxFindings {
 		more := len(fs) - maxFindings
-		fs = append(fs[:maxFindings:maxFindings], Finding{File: d.file, Message: fmt.Sprintf("%d more problems not shown; fix the ones above first", more)})
+		fs = append(fs[:maxFindings:maxFindings], Finding{Severity: findings.Error, File: d.file, Message: fmt.Sprintf("%d more problems not shown; fix the ones above first", more)})
 	}
 	return fs
 }
 
-var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parse decodes the single YAML document in data into c.
 func (d *decoder) parse(data []byte, c *Config) {
-	var doc, extra yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	err := safeDecode(dec, &doc)
-	if errors.Is(err, io.EOF) {
+	doc, err := findings.Read(d.file, data)
+	var se *findings.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		d.findings = append(d.findings, se.Finding("invalid YAML"))
+		return
+	case err != nil:
+		d.errorf(nil, "", "invalid YAML: %v", err)
+		return
+	}
+	if doc.NextError != nil {
+		d.findings = append(d.findings, doc.NextError.Finding("invalid YAML"))
+		return
+	}
+	if doc.Next != nil {
+		d.errorf(doc.Next, "", "a second YAML document starts here; the configuration is one document: remove the \"---\" separator and merge or delete what follows")
+	}
+	d.findings = append(d.findings, doc.Duplicates...)
+	if doc.Root == nil {
 		return // an empty file is an empty configuration
 	}
-	if err != nil {
-		d.yamlError(err, data)
-		return
-	}
-	switch err := safeDecode(dec, &extra); {
-	case errors.Is(err, io.EOF):
-	case err != nil:
-		d.yamlError(err, data)
-		return
-	default:
-		d.errorf(&extra, "", "a second YAML document starts here; the configuration is one document: remove the \"---\" separator and merge or delete what follows")
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			return
-		}
-		root = root.Content[0]
-	}
-	d.config(root, c)
-}
-
-// safeDecode decodes the next document, turning a panic of the YAML parser into an error.
-func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: %v", r)
-		}
-	}()
-	return dec.Decode(n)
-}
-
-// yamlError reports a YAML syntax error as one finding, at the line the parser names. The parser leaves
-// the line out when it is the first one, and for encoding errors and unknown anchors; those are located
-// here.
-func (d *decoder) yamlError(err error, data []byte) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	f := Finding{File: d.file}
-	if m := yamlLineError.FindStringSubmatch(err.Error()); m != nil {
-		f.Line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		if contains(parserProblems, msg) {
-			f.Line++ // yaml.v3 reports parser (not scanner) errors with 0-based lines
-		}
-	} else {
-		f.Line, f.Column = locateYAMLError(msg, data)
-	}
-	f.Message = "invalid YAML: " + msg
-	d.findings = append(d.findings, f)
-}
-
-// parserProblems are the messages of yaml.v3's parser errors, whose line numbers it reports 0-based.
-var parserProblems = []string{
-	"did not find expected ',' or ']'", "did not find expected ',' or '}'", "did not find expected '-' indicator",
-	"did not find expected <document start>", "did not find expected <stream-start>", "did not find expected key",
-	"did not find expected node content", "found duplicate %TAG directive", "found duplicate %YAML directive",
-	"found incompatible YAML document", "found undefined tag handle",
-}
-
-var unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
-
-// locateYAMLError finds the line (and column, when known) of a YAML error reported without one.
-func locateYAMLError(msg string, data []byte) (line, col int) {
-	offset := -1
-	switch {
-	case unknownAnchor.MatchString(msg):
-		name := unknownAnchor.FindStringSubmatch(msg)[1]
-		for i := bytes.Index(data, []byte("*"+name)); i >= 0; {
-			end := i + 1 + len(name)
-			if end == len(data) || strings.IndexByte(" \t\r\n,]}", data[end]) >= 0 {
-				offset = i
-				break
-			}
-			next := bytes.Index(data[i+1:], []byte("*"+name))
-			if next < 0 {
-				break
-			}
-			i += 1 + next
-		}
-	case !utf8.Valid(data):
-		for i := 0; i < len(data); {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size <= 1 {
-				offset = i
-				break
-			}
-			i += size
-		}
-	default:
-		for i, r := range string(data) {
-			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
-				offset = i
-				break
-			}
-		}
-	}
-	if offset < 0 {
-		return 1, 0 // the parser leaves out line 1
-	}
-	line = 1 + bytes.Count(data[:offset], []byte("\n"))
-	col = 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:offset], '\n')+1:offset])
-	return line, col
+	d.config(doc.Root, c)
 }
 
 // deref follows aliases and counts the visit; it returns nil (a null) once the visit budget is spent.
@@ -197,20 +109,10 @@ func isNull(n *yaml.Node) bool {
 	return n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
 }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
 // child extends a path: plain keys are joined with dots, others are quoted in brackets.
-func child(path, key string) string {
-	if !plainKey.MatchString(key) {
-		return path + "[" + strconv.Quote(key) + "]"
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
+func child(path, key string) string { return findings.Child(path, key) }
 
-func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+func index(path string, i int) string { return findings.Index(path, i) }
 
 // quote quotes s for a message, shortening long values.
 func quote(s string) string {
@@ -292,9 +194,8 @@ func (d *decoder) entries(n *yaml.Node, path string, depth int) []entry {
 			d.errorf(k, path, "keys must be strings, got %s", describe(k))
 			continue
 		}
-		if prev, dup := seen[k.Value]; dup {
-			d.errorf(k, path, "duplicate key %s (first at line %d); keep one", quote(k.Value), prev.Line)
-			continue
+		if _, dup := seen[k.Value]; dup {
+			continue // reported by findings.Read; the first one is used
 		}
 		seen[k.Value] = k
 		out = append(out, entry{key: k.Value, k: k, v: n.Content[i+1]})

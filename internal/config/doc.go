@@ -24,8 +24,13 @@
 // never read from strings: "5" is an error where an integer is expected. Durations are Go duration
 // strings ("3s", "500ms") or whole numbers of seconds.
 //
-// This package reads only the configuration file; it never reads the OpenAPI spec and never touches the
-// files the configuration names. Checks that need the spec (for example that a usage plan names the stage
+// Settings that are accepted but not acted on yet (a function's build and watch) do not stop the file from
+// loading: Parse reports them as warnings in Config.Warnings.
+//
+// Parse reads only the configuration file; it never reads the OpenAPI spec and never touches the files the
+// configuration names. Config.CheckCommands is the one check that does: it reports function commands whose
+// program does not exist or is not executable, resolved as the function runner resolves them. Checks that
+// need the spec (for example that a usage plan names the stage
 // derived from the spec when the file declares no stages) are left to the caller, who can locate its own
 // findings with Config.Position and Config.Findingf.
 package config

@@ -1,93 +1,19 @@
 package config
 
 import (
-	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/apigw-local/apigw-local/internal/findings"
 )
 
-// Finding is one problem in a configuration file, located by line, column and path.
-type Finding struct {
-	// File is the file name as given to Load or Parse.
-	File string
-	// Line is 1-based; 0 when unknown.
-	Line int
-	// Column is 1-based; 0 when unknown.
-	Column int
-	// Path says where in the document the problem is, e.g. "stages.prod.throttling.rateLimit",
-	// "usagePlans[0].apiStages[1].stage" or `stages.prod.methodSettings["/pets/GET"].throttling`.
-	// Keys that are not plain identifiers are quoted in brackets. Empty for the top level.
-	Path string
-	// Message says what is wrong and what to do about it.
-	Message string
-}
-
-// String formats the finding as "file:line:col: path: message"; the location parts that are unknown
-// (line 0, empty path) are left out.
-func (f Finding) String() string {
-	var b strings.Builder
-	b.WriteString(f.File)
-	if f.Line > 0 {
-		if f.File != "" {
-			b.WriteByte(':')
-		}
-		fmt.Fprintf(&b, "%d", f.Line)
-		if f.Column > 0 {
-			fmt.Fprintf(&b, ":%d", f.Column)
-		}
-	}
-	if b.Len() > 0 {
-		b.WriteString(": ")
-	}
-	if f.Path != "" {
-		b.WriteString(f.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(f.Message)
-	return b.String()
-}
-
-// Error returns String, so that a single Finding can be used as an error.
-func (f Finding) Error() string { return f.String() }
+// Finding is one problem in a configuration file, located by line, column and path (see findings.Finding).
+// Parse reports errors; Config.Warnings and Config.CheckCommands report warnings and errors found after
+// parsing.
+type Finding = findings.Finding
 
 // Findings is every problem found in a configuration file. Load and Parse return it as their error (never
 // an empty one), in file order.
-type Findings []Finding
-
-// Error lists every finding, one per line.
-func (fs Findings) Error() string {
-	lines := make([]string, len(fs))
-	for i, f := range fs {
-		lines[i] = f.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// sortFindings orders findings by position (then message) and drops exact duplicates, which arise when an
-// aliased YAML node is decoded more than once.
-func sortFindings(fs Findings) Findings {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Message < b.Message
-	})
-	out := fs[:0]
-	for i, f := range fs {
-		if i > 0 && f == fs[i-1] {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out
-}
+type Findings = findings.Findings
 
 // suggest returns the candidate closest to s (ignoring case) within a small edit distance, else one that
 // s is a prefix of or that is a prefix of s, or "".

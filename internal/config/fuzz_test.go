@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/findings"
 )
 
 // FuzzParse checks that Parse never panics and always returns either a config or a non-empty list of
@@ -23,6 +25,11 @@ func FuzzParse(f *testing.F) {
 		"stages: {p: {methodSettings: {\"//GET\": {}, \"/a/{b+}/*\": {}}}}",
 		"usagePlans: [{name: a, apiStages: [{stage: s}], apiKeys: [k]}, {name: b, apiStages: [{stage: s}], apiKeys: [k]}]",
 		manyVariables(3), aliasBomb(),
+		// the shared reader: syntax errors located at the text, duplicate keys; warnings that do not stop loading
+		"region: 'us-east-1\nstages: {prod: {}}\nx: 'y'\n", "stages:\n  prod:\n    variables: {}\n   throttling: {}\n",
+		"functions: {F: {command: [./f], command: [./g]}}", "a: 1\n---\nb: [\n",
+		"functions: {F: {command: [./f], build: [make], watch: ['**/*.go']}}",
+		"functions: {F: {external: {port: 1}, build: [make], watch: ['*']}}",
 	} {
 		f.Add([]byte(s))
 	}
@@ -37,14 +44,22 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("error %T %v is not a non-empty Findings", err, err)
 			}
 			for _, fd := range fs {
-				if fd.File != FileName || fd.Message == "" || strings.Contains(fd.Message, "\n") {
+				if fd.File != FileName || fd.Message == "" || strings.Contains(fd.Message, "\n") || fd.Severity != findings.Error {
 					t.Fatalf("bad finding %#v", fd)
+				}
+				if strings.HasPrefix(fd.Message, "invalid YAML") && fd.Line < 1 {
+					t.Fatalf("syntax error not located: %#v", fd)
 				}
 			}
 			if n := strings.Count(err.Error(), "\n") + 1; n != len(fs) {
 				t.Fatalf("%d findings printed on %d lines:\n%s", len(fs), n, err)
 			}
 			return
+		}
+		for _, w := range c.Warnings {
+			if w.File != FileName || w.Severity != findings.Warning || w.Line < 1 || w.Message == "" {
+				t.Fatalf("bad warning %#v", w)
+			}
 		}
 		if len(c.StageNames) != len(c.Stages) || len(c.FunctionNames) != len(c.Functions) || len(c.CognitoUserPoolARNs) != len(c.CognitoUserPools) {
 			t.Fatalf("name lists do not match maps: %+v", c)

@@ -1,21 +1,19 @@
 package spec
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v3"
 )
 
 const extPrefix = "x-amazon-apigateway-"
 
-func pos(n *yaml.Node, path string) Position {
-	if n == nil {
-		return Position{Path: path}
-	}
-	return Position{Line: n.Line, Column: n.Column, Path: path}
-}
+func pos(n *yaml.Node, path string) Position { return findings.At(n, path) }
 
 // readRootExtensions decodes the API-wide extensions.
 func (d *decoder) readRootExtensions(top object, api *API) {
@@ -145,21 +143,75 @@ func (d *decoder) readGatewayResponses(n *yaml.Node, path string, api *API) {
 		}
 		ro.unknownKeys("a gateway response", "statusCode", "responseParameters", "responseTemplates")
 		gr := &GatewayResponse{Type: e.Key, StatusCode: ro.str("statusCode"),
-			ResponseParameters: ro.strMap("responseParameters"), ResponseTemplates: ro.strMap("responseTemplates"),
+			ResponseParameters: d.gatewayResponseParameters(ro), ResponseTemplates: ro.strMap("responseTemplates"),
 			Position: pos(e.KeyN, ro.path)}
 		if gr.StatusCode != "" && !statusCode.MatchString(gr.StatusCode) {
 			d.add(Error, ro.get("statusCode"), ro.at("statusCode"), "statusCode must be an HTTP status code (100-599), got %q", gr.StatusCode)
-		}
-		for _, kv := range gr.ResponseParameters {
-			if !strings.HasPrefix(kv.Key, "gatewayresponse.header.") {
-				d.add(Error, ro.get("responseParameters"), child(ro.at("responseParameters"), kv.Key), "gateway response parameter %q must be gatewayresponse.header.<name>", kv.Key)
-			}
 		}
 		api.GatewayResponses[e.Key] = gr
 	}
 }
 
 var statusCode = regexp.MustCompile(`^[1-5]\d\d$`)
+
+const gatewayResponseHeader = "gatewayresponse.header."
+
+// gatewayResponseParameters decodes a gateway response's responseParameters, keeping the header mappings:
+// gatewayresponse.header.<Name>, where Name is an HTTP header name (RFC 9110 token). Every other key is
+// reported at the key and left out, so that no response carries a header named after a mistyped key.
+func (d *decoder) gatewayResponseParameters(ro object) []KV {
+	kvs := ro.strMap("responseParameters")
+	keys := map[string]*yaml.Node{}
+	if n := ro.get("responseParameters"); n != nil && n.Kind == yaml.MappingNode {
+		for _, e := range (object{d: d, n: n}).entries() {
+			if keys[e.Key] == nil {
+				keys[e.Key] = e.KeyN
+			}
+		}
+	}
+	out := kvs[:0]
+	for _, kv := range kvs {
+		if sev, msg := checkGatewayResponseKey(kv.Key); msg != "" {
+			d.add(sev, keys[kv.Key], child(ro.at("responseParameters"), kv.Key), "%s", msg)
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// checkGatewayResponseKey says what is wrong with a responseParameters key of a gateway response, and how
+// serious it is; msg is "" for a valid header mapping.
+func checkGatewayResponseKey(key string) (sev Severity, msg string) {
+	const example = "gatewayresponse.header.Access-Control-Allow-Origin"
+	lower := strings.ToLower(key)
+	switch {
+	case strings.HasPrefix(key, gatewayResponseHeader):
+		name := key[len(gatewayResponseHeader):]
+		if name == "" {
+			return Error, fmt.Sprintf("gateway response parameter %q names no header: write gatewayresponse.header.<Name>, e.g. %s", key, example)
+		}
+		if i := strings.IndexFunc(name, func(r rune) bool { return !isTokenChar(r) }); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(name[i:])
+			return Error, fmt.Sprintf("gateway response parameter %q: %q is not an HTTP header name, it contains %q; header names are letters, digits and !#$%%&'*+-.^_`|~", key, name, r)
+		}
+		return Info, ""
+	case strings.HasPrefix(lower, "gatewayresponse.path.") || strings.HasPrefix(lower, "gatewayresponse.querystring."):
+		return Warning, fmt.Sprintf("gateway response parameter %q has no effect: API Gateway's documentation allows path and querystring here, but a response has only headers, so it is ignored; to set a header write gatewayresponse.header.<Name>", key)
+	case strings.HasPrefix(lower, "gatewayresponse.header.") || strings.HasPrefix(lower, "gatewayresponse.headers."):
+		name := key[strings.IndexByte(key[len("gatewayresponse."):], '.')+len("gatewayresponse.")+1:]
+		return Error, fmt.Sprintf("gateway response parameter %q is not a header mapping: did you mean %q?", key, gatewayResponseHeader+name)
+	case strings.HasPrefix(lower, "method.response.header."):
+		name := key[len("method.response.header."):]
+		return Error, fmt.Sprintf("gateway response parameter %q is how integration responses name a method response header; a gateway response sets a header with %q", key, gatewayResponseHeader+name)
+	}
+	return Error, fmt.Sprintf("gateway response parameter %q must be gatewayresponse.header.<Name>, e.g. %s", key, example)
+}
+
+// isTokenChar reports whether r may appear in an HTTP header name (RFC 9110 tchar).
+func isTokenChar(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r))
+}
 
 // readComponentIntegrations decodes components.x-amazon-apigateway-integrations, the named integrations
 // that methods reference with $ref.

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -42,34 +42,29 @@ func Parse(file string, data []byte, opts Options) (*API, Findings) {
 	return api, d.findings
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 func (d *decoder) parse(data []byte, opts Options) *API {
 	if len(bytes.TrimSpace(data)) == 0 {
 		d.add(Error, nil, "", "the file is empty; expected an OpenAPI 3.0 or Swagger 2.0 document exported from API Gateway")
 		return nil
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		jn, jerr := jsonNode(data) // valid JSON that YAML rejects: \/ escapes, surrogate pairs (Python's json.dumps)
-		if jerr != nil {
-			d.syntaxError(data, err)
-			return nil
-		}
-		root = *jn
+	file, err := findings.Read(d.file, data)
+	if err != nil {
+		d.syntaxError(err)
+		return nil
 	}
-	if len(root.Content) == 0 {
+	if file.Root == nil {
 		d.add(Error, nil, "", "the file holds no document; expected an OpenAPI 3.0 or Swagger 2.0 document")
 		return nil
 	}
-	if !d.checkAliases(root.Content[0]) {
+	d.findings = append(d.findings, file.Duplicates...)
+	if !d.checkAliases(file.Root) {
 		return nil
 	}
-	if doc := deref(root.Content[0]); doc.Kind != yaml.MappingNode {
+	if doc := deref(file.Root); doc.Kind != yaml.MappingNode {
 		d.add(Error, doc, "", "the document is %s, not an API definition: expected an object with `swagger: \"2.0\"` or `openapi: 3.0.x` at the top (an OpenAPI 3.0 or Swagger 2.0 document exported from API Gateway)", kindName(doc))
 		return nil
 	}
-	top, _ := d.asObject(root.Content[0], "", "the document")
+	top, _ := d.asObject(file.Root, "", "the document")
 	d.findIntrinsics(top.n, "")
 	if d.isCloudFormation(top) {
 		return nil
@@ -173,123 +168,22 @@ func (d *decoder) checkAliases(doc *yaml.Node) bool {
 	return true
 }
 
-// syntaxError reports a file that is neither YAML nor JSON at the place the parser stopped.
-func (d *decoder) syntaxError(data []byte, err error) {
-	f := Finding{Severity: Error, File: d.file}
-	var se *json.SyntaxError
-	if strings.HasSuffix(strings.ToLower(d.file), ".json") && errors.As(json.Unmarshal(data, new(any)), &se) {
-		// Offset counts the bytes read, the offending one included: point at that byte, not past it.
-		off := int(se.Offset)
-		if off > 0 && off <= len(data) && strings.HasPrefix(se.Error(), "invalid character") {
-			off--
-		}
-		f.Line, f.Column = lineCol(data, off)
-		f.Message = fmt.Sprintf("not valid JSON: %v; fix the syntax (an exported API definition is a JSON or YAML document)", se)
-	} else if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		f.Line, _ = strconv.Atoi(m[1])
-		f.Column = 1
-		f.Message = fmt.Sprintf("neither YAML nor JSON: %s; fix the syntax (an exported API definition is a JSON or YAML document)", m[2])
-	} else {
-		f.Message = fmt.Sprintf("neither YAML nor JSON: %s; fix the syntax (an exported API definition is a JSON or YAML document)", strings.TrimPrefix(err.Error(), "yaml: "))
+// syntaxError reports a file that is neither YAML nor JSON at the offending text.
+func (d *decoder) syntaxError(err error) {
+	var se *findings.SyntaxError
+	if !errors.As(err, &se) {
+		d.add(Error, nil, "", "neither YAML nor JSON: %v", err)
+		return
+	}
+	what := "neither YAML nor JSON"
+	if se.JSON {
+		what = "not valid JSON"
+	}
+	f := se.Finding(what)
+	if se.Hint == "" {
+		f.Message += "; fix the syntax (an exported API definition is a JSON or YAML document)"
 	}
 	d.findings = append(d.findings, f)
-}
-
-// jsonNode builds the node tree of a JSON document, with lines and columns, for the valid JSON that the YAML
-// parser rejects although YAML is a superset of JSON in principle: the \/ escape and UTF-16 surrogate pairs
-// (\ud83d\ude00), which JSON encoders write for "/" and for characters beyond the BMP.
-func jsonNode(data []byte) (*yaml.Node, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	// start returns the position of the next token; line and col are those of byte at, and offsets only grow.
-	line, col, at := 1, 1, 0
-	start := func() (int, int) {
-		off := int(dec.InputOffset())
-		for off < len(data) && strings.IndexByte(" \t\r\n:,", data[off]) >= 0 {
-			off++
-		}
-		for ; at < off; at++ {
-			if data[at] == '\n' {
-				line, col = line+1, 1
-			} else if data[at]&0xC0 != 0x80 {
-				col++
-			}
-		}
-		return line, col
-	}
-	var value func() (*yaml.Node, error)
-	value = func() (*yaml.Node, error) {
-		l, c := start()
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		n := &yaml.Node{Kind: yaml.ScalarNode, Line: l, Column: c}
-		switch t := tok.(type) {
-		case json.Delim:
-			if t == '{' {
-				n.Kind, n.Tag, n.Style = yaml.MappingNode, "!!map", yaml.FlowStyle
-				for dec.More() {
-					kl, kc := start()
-					k, err := dec.Token()
-					if err != nil {
-						return nil, err
-					}
-					key, _ := k.(string)
-					v, err := value()
-					if err != nil {
-						return nil, err
-					}
-					n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: kl, Column: kc}, v)
-				}
-			} else {
-				n.Kind, n.Tag, n.Style = yaml.SequenceNode, "!!seq", yaml.FlowStyle
-				for dec.More() {
-					v, err := value()
-					if err != nil {
-						return nil, err
-					}
-					n.Content = append(n.Content, v)
-				}
-			}
-			if _, err := dec.Token(); err != nil { // the closing delimiter
-				return nil, err
-			}
-		case string:
-			n.Tag, n.Value, n.Style = "!!str", t, yaml.DoubleQuotedStyle
-		case json.Number:
-			n.Tag, n.Value = "!!int", string(t)
-			if strings.ContainsAny(n.Value, ".eE") {
-				n.Tag = "!!float"
-			}
-		case bool:
-			n.Tag, n.Value = "!!bool", strconv.FormatBool(t)
-		case nil:
-			n.Tag, n.Value = "!!null", "null"
-		}
-		return n, nil
-	}
-	root, err := value()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the JSON document")
-	}
-	return &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}, nil
-}
-
-func lineCol(data []byte, offset int) (int, int) {
-	offset = min(offset, len(data))
-	line, col := 1, 1
-	for _, c := range data[:offset] {
-		if c == '\n' {
-			line, col = line+1, 1
-		} else if c&0xC0 != 0x80 { // count characters, as YAML positions do, not UTF-8 continuation bytes
-			col++
-		}
-	}
-	return line, col
 }
 
 // isIntrinsicKey tells the CloudFormation functions that occur in specs written for AWS::Include, SAM's
@@ -520,13 +414,8 @@ var kinTypeError = regexp.MustCompile(`cannot unmarshal (\w+) into (?:(?:Go stru
 // where it is and what it must be, instead of naming Go types.
 func (d *decoder) kinError(top object, err error) {
 	msg := err.Error()
-	if m := kinRefError.FindStringSubmatch(msg); m != nil {
-		// Swagger's #/definitions/X, #/parameters/X and #/responses/X reach kin-openapi converted to OpenAPI 3.
-		swagger := strings.NewReplacer("#/components/schemas/", "#/definitions/", "#/components/", "#/").Replace(m[1])
-		if n, path := findRef(top.n, "", m[1], swagger); n != nil {
-			d.add(Error, n, path, "$ref %q does not resolve: define what it names in the document, or fix the reference", n.Value)
-			return
-		}
+	if d.refError(top, msg) {
+		return
 	}
 	m := kinTypeError.FindStringSubmatch(msg)
 	if m == nil {
@@ -586,8 +475,45 @@ func article(kind string) string {
 	return "a"
 }
 
-// kinRefError matches kin-openapi's error for a $ref it cannot resolve, with the reference.
-var kinRefError = regexp.MustCompile(`failed to resolve .* in URI: "(#[^"]*)"`)
+// refError reports kin-openapi's error about a $ref at the $ref, when the error quotes a reference that the
+// document has: a reference to nothing, to another file, without "#/", or to the wrong kind of object.
+func (d *decoder) refError(top object, msg string) bool {
+	var refs []string
+	for _, m := range quotedInError.FindAllStringSubmatch(msg, -1) {
+		// Swagger's #/definitions/X, #/parameters/X and #/responses/X reach kin-openapi converted to OpenAPI 3.
+		refs = append(refs, m[1], swaggerRef.Replace(m[1]))
+	}
+	if len(refs) == 0 {
+		return false
+	}
+	n, path := findRef(top.n, "", refs...)
+	if n == nil {
+		return false
+	}
+	switch {
+	case kinRefError.MatchString(msg):
+		d.add(Error, n, path, "$ref %q does not resolve: define what it names in the document, or fix the reference", n.Value)
+	case strings.Contains(msg, "external reference"):
+		d.add(Error, n, path, "$ref %q points outside this document, and API Gateway imports one self-contained document: copy what it names into this file (under components, or definitions for Swagger) and refer to it with \"#/...\"", n.Value)
+	case strings.Contains(msg, "expected fragment prefix"):
+		d.add(Error, n, path, "$ref %q is not a reference into this document: a reference starts with \"#/\", e.g. \"#/components/schemas/Pet\"", n.Value)
+	case kinWrongKind.MatchString(msg):
+		d.add(Error, n, path, "$ref %q does not name a %s: point it at one (API Gateway's import rejects it too)", n.Value, kinWrongKind.FindStringSubmatch(msg)[1])
+	default:
+		d.add(Error, n, path, "not a valid OpenAPI document: %s; fix the reference (API Gateway's import rejects it too)", msg)
+	}
+	return true
+}
+
+var (
+	// kinRefError matches kin-openapi's error for a $ref it cannot resolve.
+	kinRefError = regexp.MustCompile(`failed to resolve .* in URI: "#[^"]*"`)
+	// kinWrongKind matches kin-openapi's error for a $ref to the wrong kind of object, with the kind expected.
+	kinWrongKind = regexp.MustCompile(`\(expecting ref to ([a-z ]+) object\)`)
+	// quotedInError matches the quoted values of an error message.
+	quotedInError = regexp.MustCompile(`"([^"]*)"`)
+	swaggerRef    = strings.NewReplacer("#/components/schemas/", "#/definitions/", "#/components/", "#/")
+)
 
 // findRef returns the first $ref value, in document order, that is one of refs, with its path.
 func findRef(n *yaml.Node, path string, refs ...string) (*yaml.Node, string) {
@@ -790,8 +716,11 @@ func (d *decoder) readPaths(top object, doc *document, api *API, integrations ma
 		if doc.v3.Paths != nil {
 			pathItem3 = doc.v3.Paths.Value(e.Key)
 		}
+		keys := map[string]bool{} // the keys of this path item: a repeated one is a duplicate key, reported as such
 		for _, me := range item.entries() {
 			key := me.Key
+			repeated := keys[key]
+			keys[key] = true
 			var verb string
 			switch {
 			case key == anyMethodKey:
@@ -822,7 +751,7 @@ func (d *decoder) readPaths(top object, doc *document, api *API, integrations ma
 			m := d.readMethod(op, verb, op3, pathItem3, doc, api, integrations)
 			m.Position = pos(me.KeyN, op.path) // the method is where its key is, like resources and responses
 			for _, prev := range res.Methods {
-				if prev.HTTPMethod == m.HTTPMethod {
+				if prev.HTTPMethod == m.HTTPMethod && !repeated {
 					d.add(Error, me.KeyN, op.path, "method %s is defined twice for resource %s (after the base path is applied); remove one", verb, rp)
 				}
 			}

@@ -16,12 +16,6 @@ func Lookup(kvs []KV, key string) (string, bool) {
 	return "", false
 }
 
-// Position locates a value in its file.
-type Position struct {
-	Line, Column int
-	Path         string
-}
-
 // APIType tells a REST API (API Gateway v1) from an HTTP API (v2).
 type APIType string
 

@@ -2,10 +2,10 @@ package spec
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -20,13 +20,10 @@ type decoder struct {
 }
 
 func (d *decoder) add(sev Severity, n *yaml.Node, path, format string, args ...any) {
-	f := Finding{Severity: sev, File: d.file, Path: path, Message: fmt.Sprintf(format, args...)}
-	if n != nil {
-		f.Line, f.Column = n.Line, n.Column
-	}
-	d.findings = append(d.findings, f)
+	d.findings = append(d.findings, findings.Newf(sev, d.file, n, path, format, args...))
 }
 
+// deref follows aliases; checkAliases has rejected cycles before any value is decoded.
 func deref(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias
@@ -34,20 +31,10 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_$-]+$`)
-
 // child extends a path for display: plain keys are joined with dots, others are quoted in brackets.
-func child(path, key string) string {
-	if !plainKey.MatchString(key) {
-		return path + "[" + strconv.Quote(key) + "]"
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
+func child(path, key string) string { return findings.Child(path, key) }
 
-func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+func index(path string, i int) string { return findings.Index(path, i) }
 
 func kindName(n *yaml.Node) string {
 	switch n.Kind {

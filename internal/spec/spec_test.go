@@ -265,7 +265,7 @@ func TestResourcesAndMethods(t *testing.T) {
 			return []any{a.Title, routes(a), m.Integration.URI, m.Position, m.Integration.Position}
 		},
 		want: []any{"Pets \U0001F436", []string{"GET /pets"}, "https://example.com/pets",
-			Position{4, 24, `paths["/pets"].get`}, Position{4, 67, `paths["/pets"].get.x-amazon-apigateway-integration`}},
+			Position{Line: 4, Column: 24, Path: `paths["/pets"].get`}, Position{Line: 4, Column: 67, Path: `paths["/pets"].get.x-amazon-apigateway-integration`}},
 	}, {
 		name: "YAML anchors and aliases share an operation between methods",
 		file: "alias.yaml",
@@ -462,10 +462,10 @@ func TestIntegration(t *testing.T) {
 			return out
 		},
 		want: []Position{
-			{7, 9, `paths["/calc/{id}"].post.x-amazon-apigateway-integration`},
-			{33, 11, `paths["/calc/{id}"].post.x-amazon-apigateway-integration.responses["4\\d{2}"]`},
-			{37, 11, `paths["/calc/{id}"].post.x-amazon-apigateway-integration.responses.default`},
-			{45, 11, `paths["/calc/{id}"].post.x-amazon-apigateway-integration.responses[".*Error.*"]`},
+			{Line: 7, Column: 9, Path: `paths["/calc/{id}"].post.x-amazon-apigateway-integration`},
+			{Line: 33, Column: 11, Path: `paths["/calc/{id}"].post.x-amazon-apigateway-integration.responses["4\\d{2}"]`},
+			{Line: 37, Column: 11, Path: `paths["/calc/{id}"].post.x-amazon-apigateway-integration.responses.default`},
+			{Line: 45, Column: 11, Path: `paths["/calc/{id}"].post.x-amazon-apigateway-integration.responses[".*Error.*"]`},
 		},
 	}, {
 		name: "swagger json: templates and responses keep document order, not alphabetical",
@@ -741,7 +741,7 @@ func TestAuthorizersAndSecurity(t *testing.T) {
 		name: "authorizer position",
 		file: "http.yaml", src: oas3HTTPAuth,
 		got:  func(a *API) any { return a.Authorizers["jwtAuth"].Position },
-		want: Position{20, 9, "components.securitySchemes.jwtAuth.x-amazon-apigateway-authorizer"},
+		want: Position{Line: 20, Column: 9, Path: "components.securitySchemes.jwtAuth.x-amazon-apigateway-authorizer"},
 	}})
 }
 
@@ -804,10 +804,10 @@ func TestRootExtensions(t *testing.T) {
 			"MISSING_AUTHENTICATION_TOKEN": {Type: "MISSING_AUTHENTICATION_TOKEN", StatusCode: "404",
 				ResponseParameters: []KV{{"gatewayresponse.header.Access-Control-Allow-Origin", "'*'"}},
 				ResponseTemplates:  []KV{{"application/json", `{"message": $context.error.messageString}`}},
-				Position:           Position{6, 3, "x-amazon-apigateway-gateway-responses.MISSING_AUTHENTICATION_TOKEN"}},
+				Position:           Position{Line: 6, Column: 3, Path: "x-amazon-apigateway-gateway-responses.MISSING_AUTHENTICATION_TOKEN"}},
 			"DEFAULT_4XX": {Type: "DEFAULT_4XX",
 				ResponseParameters: []KV{{"gatewayresponse.header.X-Error", "'1'"}},
-				Position:           Position{12, 3, "x-amazon-apigateway-gateway-responses.DEFAULT_4XX"}},
+				Position:           Position{Line: 12, Column: 3, Path: "x-amazon-apigateway-gateway-responses.DEFAULT_4XX"}},
 		},
 	}, {
 		name: "request validators: the root one is the default, an operation overrides it",
@@ -908,15 +908,15 @@ func TestBadInput(t *testing.T) {
 		src:  "{\"swagger\": \"2.0\",\n",
 		want: []string{`truncated.json:2:1: error: not valid JSON: unexpected end of JSON input; fix the syntax (an exported API definition is a JSON or YAML document)`},
 	}, {
-		name: "broken yaml: the line is the one the YAML parser names, the column is not known",
+		name: "broken yaml: at the line indented wrongly (the YAML parser names the line before it)",
 		file: "syntax.yaml",
 		src:  "swagger: '2.0'\ninfo:\n  title: T\n version: '1'\n",
-		want: []string{`syntax.yaml:3:1: error: neither YAML nor JSON: did not find expected key; fix the syntax (an exported API definition is a JSON or YAML document)`},
+		want: []string{`syntax.yaml:4:2: error: neither YAML nor JSON: did not find expected key; check the indentation of this line: the keys of one mapping (and the items of one list) line up, and a nested value is indented more than its key`},
 	}, {
 		name: "yaml with a tab for indentation",
 		file: "tab.yaml",
 		src:  "swagger: '2.0'\ninfo:\n\ttitle: T\n",
-		want: []string{`tab.yaml:3:1: error: neither YAML nor JSON: found character that cannot start any token; fix the syntax (an exported API definition is a JSON or YAML document)`},
+		want: []string{`tab.yaml:3:1: error: neither YAML nor JSON: found character that cannot start any token; YAML does not allow tabs in indentation: indent with spaces`},
 	}, {
 		name: "empty file: a whole-file error has no position",
 		file: "empty.yaml",
@@ -1165,7 +1165,7 @@ Resources:
 		file: "dup.yaml",
 		src:  swaggerHead + "basePath: /v1\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock}\n    get:\n      x-amazon-apigateway-integration: {type: mock}\n",
 		opts: Options{BasePathMode: BasePathPrepend},
-		want: []string{`dup.yaml:8:5: error: paths["/a"].get: method GET is defined twice for resource /v1/a (after the base path is applied); remove one`},
+		want: []string{`dup.yaml:8:5: error: paths["/a"]: duplicate key "get" (first at line 6): keep one of them; only one value can be used`},
 		api:  true,
 	}, {
 		name: "a method defined twice, once in upper case",

@@ -1,0 +1,71 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// CheckCommands reports the functions whose command cannot be started: the program does not exist, is a
+// directory, or is not executable. Each is an error at the function's command key, since every invocation
+// of the function would fail (Lambda's Runtime.InvalidEntrypoint). Unlike Parse it looks at the file system
+// and at PATH, resolving the program as the function runner does: an absolute path as is, a path with a
+// slash against the function's workdir (by default the directory of this file), a bare name through PATH.
+func (c *Config) CheckCommands() Findings {
+	var out Findings
+	for _, name := range c.FunctionNames {
+		f := c.Functions[name]
+		if f == nil || len(f.Command) == 0 || f.Command[0] == "" {
+			continue
+		}
+		if msg := commandProblem(f.Command[0], f.Workdir, f.WorkdirRaw); msg != "" {
+			out = append(out, c.Findingf(child(child("functions", name), "command"), "%s", msg))
+		}
+	}
+	return out
+}
+
+// commandProblem says why program, resolved as lambdarun resolves Command[0], cannot be started; "" when it
+// can.
+func commandProblem(program, workdir, workdirRaw string) string {
+	var path string
+	switch {
+	case filepath.IsAbs(program):
+		path = program
+	case strings.ContainsRune(program, filepath.Separator) || strings.ContainsRune(program, '/'):
+		path = filepath.Join(workdir, program)
+	default:
+		p, err := exec.LookPath(program)
+		switch {
+		case errors.Is(err, exec.ErrDot):
+			return fmt.Sprintf("%s is found only in the current directory, which PATH lookups skip: write %s to run it from the function's workdir", quote(program), quote("./"+program))
+		case err != nil:
+			return fmt.Sprintf("%s is not found in PATH: install it, or give its path (./%s is relative to the function's workdir)", quote(program), program)
+		}
+		path = p
+	}
+	where := ""
+	if path != program {
+		where = " (" + path + ")"
+		if workdirRaw != "" && workdirRaw != "." && !filepath.IsAbs(program) && strings.ContainsRune(program, '/') {
+			where = fmt.Sprintf(" (%s, relative to workdir %s)", path, quote(workdirRaw))
+		}
+	}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("the program %s%s does not exist, so every invocation of the function fails: build it first, or fix the path (a relative path is relative to the function's workdir, by default the directory of this file)", quote(program), where)
+	case err != nil:
+		return fmt.Sprintf("the program %s%s cannot be read: %v", quote(program), where, errors.Unwrap(err))
+	case info.IsDir():
+		return fmt.Sprintf("the program %s%s is a directory: name the executable in it", quote(program), where)
+	case runtime.GOOS != "windows" && info.Mode().Perm()&0o111 == 0:
+		return fmt.Sprintf("the program %s%s is not executable, so every invocation of the function fails: make it executable (chmod +x %s)", quote(program), where, path)
+	}
+	return ""
+}
