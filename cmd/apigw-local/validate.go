@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/apigw-local/apigw-local/emulator"
-	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/fixtures"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/spf13/cobra"
 )
 
