@@ -9,9 +9,15 @@ BENCHTIME ?= 3s
 build:
 	$(GO) build -o $(BIN) ./cmd/apigw-local
 
-# Serves the embedded example API on http://127.0.0.1:3000/dev
-run:
-	$(GO) run ./cmd/apigw-local serve
+# `make run` serves the embedded example API on http://127.0.0.1:3000/dev. PORT=8080 changes the port;
+# ARGS='api.yaml -c apigw-local.yaml' serves your own spec. The recipe execs the binary, so the server is
+# make's own child (under `go run` it was a grandchild, which outlived a killed make): Ctrl-C reaches it
+# with the rest of the job, and so does `kill <make's pid>`, as make passes SIGTERM on to the recipe it
+# runs and waits for it.
+PORT    = 3000
+ARGS    =
+run: build
+	exec $(BIN) serve --port $(PORT) $(ARGS)
 
 test:
 	$(GO) test -race -count=1 $(PKGS)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -103,20 +102,47 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 	fmt.Fprintf(out, "listening on %s\n", base)
 
 	hs := &http.Server{Handler: srv.Gateway, ReadHeaderTimeout: 30 * time.Second}
-	defer srv.Gateway.Close() // no Lambda process outlives the server
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {
 	case err := <-done:
+		_ = srv.Gateway.Close() // no Lambda process outlives the server
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("shutdown: %w", err)
-	}
+	start := time.Now()
+	fmt.Fprintf(out, "stopping: requests in flight have %v, then every Lambda process is stopped (again to exit now)\n", requestGrace)
+	stop(hs, srv.Gateway)
+	fmt.Fprintf(out, "stopped in %v\n", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// The stop's budget: main forces the exit 4.5 s after the signal; these phases end well before.
+const (
+	// requestGrace is how long requests in flight may take to finish once the server stops accepting.
+	requestGrace = 2 * time.Second
+	// answerGrace is how long requests still running when the functions are stopped (their invocation
+	// now fails) get to write that answer before their connections are closed.
+	answerGrace = 500 * time.Millisecond
+)
+
+// stop ends serving in bounded time: no new connections, requestGrace for the requests in flight, then
+// every Lambda function is stopped (lambdarun: SIGTERM to each process group, SIGKILL 500 ms later,
+// returning once every process has been reaped), which fails the invocations still running; their
+// requests get answerGrace to answer, then every connection left is closed.
+func stop(hs *http.Server, gw io.Closer) {
+	ctx, cancel := context.WithTimeout(context.Background(), requestGrace)
+	err := hs.Shutdown(ctx)
+	cancel()
+	_ = gw.Close()
+	if err == nil {
+		return
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), answerGrace)
+	defer cancel()
+	if hs.Shutdown(ctx) != nil {
+		_ = hs.Close()
+	}
 }
 
 func isTerminal(w io.Writer) bool {
