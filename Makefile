@@ -45,6 +45,12 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/spec/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzLookup$$' -fuzztime $(FUZZTIME) ./emulator/internal/router/
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./internal/findings/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseExecute$$' -fuzztime $(FUZZTIME) ./vtl/
+	$(GO) test -run '^$$' -fuzz '^FuzzResponseV1$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
+	$(GO) test -run '^$$' -fuzz '^FuzzResponseV2$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
+	$(GO) test -run '^$$' -fuzz '^FuzzEventV1$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONString$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 
 clean:
 	rm -rf bin bench.txt bench-ratio.txt

@@ -81,6 +81,10 @@ func Build(apis []*spec.API, cfg *config.Config) (*Snapshot, spec.Findings, erro
 		s.byID[a.ID] = a
 	}
 	b.checkStages(apis)
+	// What the config accepts but does not act on yet, and function commands that cannot start (every
+	// invocation would fail), are findings of the same build.
+	b.fs = append(b.fs, cfg.Warnings...)
+	b.fs = append(b.fs, cfg.CheckCommands()...)
 	b.fs.Sort()
 	if b.fs.HasErrors() {
 		return nil, b.fs, ErrNotServable

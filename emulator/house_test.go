@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -237,4 +239,38 @@ func TestEveryKindRespondsOrStreams(t *testing.T) {
 	if _, err := kinds.Compile(&spec.Integration{Type: "WEBSOCKET_THING"}, integration.Build{}); err == nil || !strings.Contains(err.Error(), "not emulated") {
 		t.Errorf("an unregistered type: %v, want a not-emulated error", err)
 	}
+}
+
+// The one build reports the config's accepted-but-not-acted-on settings and commands that cannot start,
+// so that serve and validate see the same findings.
+func TestBuildReportsConfigFindings(t *testing.T) {
+	dir := t.TempDir()
+	specYAML := `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /f:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/F/invocations"}
+`
+	cfg := "functions:\n  F:\n    command: [./bin/missing]\n    build: [go, build, -o, bin/missing, .]\n"
+	if err := writeTemp(dir, "openapi.yaml", specYAML); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeTemp(dir, "apigw-local.yaml", cfg); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(Sources{Specs: []string{dir + "/openapi.yaml"}, Config: dir + "/apigw-local.yaml"})
+	if err == nil {
+		t.Fatal("Load accepted a function whose command does not exist")
+	}
+	got := l.Findings.Error()
+	for _, want := range []string{"functions.F.build: build is accepted but not acted on yet", `functions.F.command: the program "./bin/missing"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+}
+
+func writeTemp(dir, name, content string) error {
+	return os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
 }

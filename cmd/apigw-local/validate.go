@@ -51,25 +51,13 @@ func runValidate(out io.Writer, o *validateOptions, specs []string) error {
 	if l == nil {
 		return fmt.Errorf("validate: %w", err)
 	}
-	fs := append(spec.Findings{}, l.Findings...)
-	fs = append(fs, runTimeFindings(l)...)
-	fs.Sort()
+	fs := l.Findings // one build decides, for validate as for serve
 	printFindings(out, fs)
 	fmt.Fprintln(out, summary(fs))
 	if fs.HasErrors() || (o.strict && fs.Count(spec.Warning) > 0) {
 		return exitError{1}
 	}
 	return nil
-}
-
-// runTimeFindings are what loading the config does not report but serving would run into: settings that
-// are accepted but not acted on yet, and function commands that cannot be started.
-func runTimeFindings(l *emulator.Loaded) spec.Findings {
-	if l.Config == nil || l.Config.File == "" || l.Embedded {
-		return nil // no config file, or one that did not load (its errors are already listed)
-	}
-	fs := append(spec.Findings{}, l.Config.Warnings...)
-	return append(fs, l.Config.CheckCommands()...)
 }
 
 func printFindings(out io.Writer, fs spec.Findings) {
