@@ -101,6 +101,13 @@ func (b *builder) at(sev spec.Severity, file string, p spec.Position, format str
 	b.fs = append(b.fs, spec.Finding{Severity: sev, File: file, Line: p.Line, Column: p.Column, Path: p.Path, Message: fmt.Sprintf(format, args...)})
 }
 
+// cfgAt reports a finding about the config, located at the key path names.
+func (b *builder) cfgAt(sev spec.Severity, path, format string, args ...any) {
+	f := b.cfg.Findingf(path, format, args...)
+	f.Severity = sev
+	b.fs = append(b.fs, f)
+}
+
 // checkAPI reports the API-wide settings, and decides which of them keep methods from being served.
 func (b *builder) checkAPI(a *API) {
 	sa, f := a.Spec, a.Spec.File
@@ -311,14 +318,14 @@ func (b *builder) checkStages(apis []*spec.API) {
 		}
 		for _, key := range sortedKeys(st.MethodSettings) {
 			if key != "*/*" && len(apis) > 0 && !methodKeyMatches(apis, key) {
-				b.at(spec.Warning, cfg.File, spec.Position{Path: fmt.Sprintf("stages.%s.methodSettings[%q]", name, key)}, "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
+				b.cfgAt(spec.Warning, fmt.Sprintf("stages.%s.methodSettings[%q]", name, key), "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
 			}
 		}
 		if st.CacheClusterEnabled {
-			b.at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name + ".cacheClusterEnabled"}, "the stage cache is not emulated: every request reaches the integration (the log line says so)")
+			b.cfgAt(spec.Warning, "stages."+name+".cacheClusterEnabled", "the stage cache is not emulated: every request reaches the integration (the log line says so)")
 		}
 		if st.AccessLogFormat != "" {
-			b.at(spec.Warning, cfg.File, spec.Position{Path: "stages." + name + ".accessLogFormat"}, "custom access log formats are not emulated yet: the request log uses apigw-local's own format")
+			b.cfgAt(spec.Warning, "stages."+name+".accessLogFormat", "custom access log formats are not emulated yet: the request log uses apigw-local's own format")
 		}
 	}
 	served := map[string]bool{}
@@ -332,17 +339,16 @@ func (b *builder) checkStages(apis []*spec.API) {
 		for j, st := range p.APIStages {
 			for _, key := range sortedKeys(st.Throttle) {
 				if len(apis) > 0 && !methodKeyMatches(apis, key) {
-					b.at(spec.Warning, cfg.File, spec.Position{Path: fmt.Sprintf("usagePlans[%d].apiStages[%d].throttle[%q]", i, j, key)}, "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
+					b.cfgAt(spec.Warning, fmt.Sprintf("usagePlans[%d].apiStages[%d].throttle[%q]", i, j, key), "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
 				}
 			}
 			if st.Unchecked && len(apis) > 0 && !served[st.Stage] {
-				cf := cfg.Findingf(fmt.Sprintf("usagePlans[%d].apiStages[%d].stage", i, j), "usage plan %q names stage %q, which is not served (stages: %s); declare it under stages: or use the stage the spec names", p.Name, st.Stage, strings.Join(sortedKeys(served), ", "))
-				b.fs = append(b.fs, spec.Finding{Severity: spec.Error, File: cf.File, Line: cf.Line, Column: cf.Column, Path: cf.Path, Message: cf.Message})
+				b.cfgAt(spec.Error, fmt.Sprintf("usagePlans[%d].apiStages[%d].stage", i, j), "usage plan %q names stage %q, which is not served (stages: %s); declare it under stages: or use the stage the spec names", p.Name, st.Stage, strings.Join(sortedKeys(served), ", "))
 			}
 		}
 	}
 	if len(cfg.CognitoUserPools) > 0 {
-		b.at(spec.Warning, cfg.File, spec.Position{Path: "cognitoUserPools"}, "Cognito and JWT authorizers are not emulated yet")
+		b.cfgAt(spec.Warning, "cognitoUserPools", "Cognito and JWT authorizers are not emulated yet")
 	}
 }
 

@@ -274,3 +274,22 @@ paths:
 func writeTemp(dir, name, content string) error {
 	return os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
 }
+
+// Findings about the config's stages point at the key's line, not only at its path.
+func TestConfigFindingsAreLocated(t *testing.T) {
+	specYAML := `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /v:
+    get:
+      x-amazon-apigateway-integration: ` + mockIntegration + `
+`
+	cfg := "stages:\n  dev:\n    cacheClusterEnabled: true\n    methodSettings:\n      \"/nope/GET\": {throttling: {rateLimit: 1, burstLimit: 1}}\n"
+	l := loadFilesFindings(t, t.TempDir(), specYAML, cfg)
+	got := l.Findings.Error()
+	for _, want := range []string{"apigw-local.yaml:3:5: warning: stages.dev.cacheClusterEnabled", `apigw-local.yaml:5:7: warning: stages.dev.methodSettings["/nope/GET"]`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+}
