@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
+
 	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
@@ -16,7 +18,7 @@ import (
 // gets a plausible request (path variables filled in, a JSON body) and must answer with a status the
 // gateway can give, never with the recovered-panic 500.
 func TestCorpusRoutesNeverPanic(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/corpus/specs/*.*")
+	files, _ := filepath.Glob(filepath.Join(testcorpus.Specs(t), "*.*"))
 	served := 0
 	for _, f := range files {
 		if filepath.Ext(f) == ".md" {

@@ -326,7 +326,9 @@ func TestCommandLineContract(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "unknown flag: --bogus") {
 		t.Errorf("usage error: %d %q", code, errOut)
 	}
-	_, _, code = run("validate", "--strict", filepath.Join(corpusDir, "awsdocs__amazon-api-gateway-developer-guide__simple-calc-lambda-api.json"))
+	warned := filepath.Join(t.TempDir(), "cors.yaml")
+	writeFile(t, warned, "openapi: \"3.0.1\"\ninfo: {title: t, version: \"1\"}\nx-amazon-apigateway-cors: {allowOrigins: [\"*\"]}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: \"200\"}}}\n")
+	_, _, code = run("validate", "--strict", warned)
 	if code != 1 {
 		t.Errorf("validate --strict with warnings: exit %d, want 1", code)
 	}

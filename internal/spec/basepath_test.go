@@ -9,12 +9,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-const (
-	corpusDir  = "../../../shared/corpus/specs"
-	vectorFile = "../../../shared/corpus/aws-vectors/openapi-stages.json"
-)
+// vectorFile is the project's copy of the recorded import vectors (internal/testcorpus).
+const vectorFile = "openapi-stages.json"
 
 // stageVector is the part of an openapi-stages.json vector these tests read.
 type stageVector struct {
@@ -53,11 +53,16 @@ func resourceTree(a *API) []string {
 
 var indexRow = regexp.MustCompile("(?m)^\\| `([^`]+)` \\|[^|]*`([^`]+)` \\|")
 
-// vectorSpec finds the file a vector was recorded with: the corpus file whose INDEX.md source is the
-// vector's spec path, else a copy in testdata/ under the same base name.
+// vectorSpec finds the file a vector was recorded with: a copy in testdata/ under the same base name,
+// else the corpus file whose INDEX.md source is the vector's spec path (the test skips without the corpus).
 func vectorSpec(t *testing.T, spec string) (string, bool) {
 	t.Helper()
 	src, _, _ := strings.Cut(spec, " ") // "tests/aws/files/swagger.json (swagger 2.0, ...)"
+	p := filepath.Join("testdata", filepath.Base(src))
+	if _, err := os.Stat(p); err == nil {
+		return p, true
+	}
+	corpusDir := testcorpus.Specs(t)
 	index, err := os.ReadFile(filepath.Join(corpusDir, "INDEX.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -67,19 +72,12 @@ func vectorSpec(t *testing.T, spec string) (string, bool) {
 			return filepath.Join(corpusDir, m[1]), true
 		}
 	}
-	p := filepath.Join("testdata", filepath.Base(src))
-	if _, err := os.Stat(p); err == nil {
-		return p, true
-	}
 	return "", false
 }
 
 // TestImportBasePathVectors replays the recorded PutRestApi basepath=ignore|prepend|split imports.
 func TestImportBasePathVectors(t *testing.T) {
-	data, err := os.ReadFile(vectorFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testcorpus.Vectors(vectorFile)
 	var file struct {
 		Vectors []stageVector `json:"vectors"`
 	}
@@ -227,17 +225,19 @@ func TestDefaultStage(t *testing.T) {
 		stage: "base-url",
 	}, {
 		name:  "oas3 lone basePath variable not used in the url",
-		file:  filepath.Join(corpusDir, "localstack__localstack__basepath-server-variable.yaml"),
+		file:  "corpus:localstack__localstack__basepath-server-variable.yaml",
 		stage: "base-var",
 	}, {
 		name:  "a genuine REST API export (oas30 with {basePath})",
-		file:  filepath.Join(corpusDir, "in28minutes__go-serverless__hello-world-rest-oas30.yaml"),
+		file:  "corpus:in28minutes__go-serverless__hello-world-rest-oas30.yaml",
 		stage: "dev",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var api *API
 			var fs Findings
-			if tc.file != "" {
+			if name, ok := strings.CutPrefix(tc.file, "corpus:"); ok {
+				api, fs = Load(filepath.Join(testcorpus.Specs(t), name), Options{})
+			} else if tc.file != "" {
 				api, fs = Load(tc.file, Options{})
 			} else {
 				api, fs = Parse("stage.yaml", []byte(tc.src), Options{})

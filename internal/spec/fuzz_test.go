@@ -2,9 +2,12 @@ package spec
 
 import (
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
 // fuzzSeeds are small documents that reach the parser's branches quickly; the corpus specs are added too.
@@ -34,7 +37,11 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
-	for _, path := range corpusFiles(f) {
+	var corpus []string
+	if dir, ok := testcorpus.Shared(); ok { // the real specs are seeds when they are there
+		corpus = corpusFilesIn(f, filepath.Join(dir, "specs"))
+	}
+	for _, path := range corpus {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
