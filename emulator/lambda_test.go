@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,35 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/fixturebin"
+
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
-var (
-	fixtureOnce sync.Once
-	fixtureDir  string
-	fixtureErr  error
-)
-
-// fixture builds the aws-lambda-go handlers of fixtures/lambdas once per test binary and returns the
-// path of one of them: real Runtime API clients, as users run them.
-func fixture(t testing.TB, name string) string {
-	t.Helper()
-	fixtureOnce.Do(func() {
-		fixtureDir, fixtureErr = os.MkdirTemp("", "apigw-lambdas")
-		if fixtureErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", fixtureDir+string(filepath.Separator), "./...")
-		cmd.Dir = filepath.Join("..", "fixtures", "lambdas")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fixtureErr = fmt.Errorf("building fixtures: %v\n%s", err, out)
-		}
-	})
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
-	}
-	return filepath.Join(fixtureDir, name)
-}
+// fixture returns the path of one of the aws-lambda-go handlers of fixtures/lambdas (real Runtime API
+// clients, as users run them), built once per test run for every package (internal/fixturebin).
+func fixture(t testing.TB, name string) string { return fixturebin.Path(t, name) }
 
 const lambdaSpec = `openapi: "3.0.1"
 info: {title: lambda-test, version: "1"}
@@ -119,7 +97,7 @@ functions:
   Fail: {command: [%q]}
   Panic: {command: [%q]}
   SlowFn: {command: [%q], timeout: 1s}
-`, fixture(t, "echo"), fixture(t, "malformed"), fixture(t, "fail"), fixture(t, "panic"), fixture(t, "sleep"))
+`, lvPrivateCopy(t, fixture(t, "echo")), fixture(t, "malformed"), fixture(t, "fail"), fixture(t, "panic"), fixture(t, "sleep"))
 	srv, g := newGateway(t, lambdaSpec, cfg)
 	t.Cleanup(func() { g.Close() })
 	// An in-process handler stands in for a slow function whose delay the test controls.
@@ -259,14 +237,14 @@ func TestLambdaConcurrencyAndShutdown(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	echo := fixture(t, "echo")
+	echo := g.Snapshot().Config.Functions["Echo"].Command[0] // this test's own copy: only its processes count
 	if n := processesRunning(echo); n == 0 || n > 2 {
 		t.Errorf("%d echo processes with concurrency 2", n)
 	}
 	if err := g.Close(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // reached only when processes outlive Close
 	for processesRunning(echo) > 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("function processes outlived Gateway.Close")

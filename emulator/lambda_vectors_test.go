@@ -1173,7 +1173,7 @@ func TestLambdaExternalRuntime(t *testing.T) {
 
 // lvPrivateCopy gives the executable at path a name of this test's own (a hard link, or a copy), so
 // that processesRunning counts this test's processes only.
-func lvPrivateCopy(t *testing.T, path string) string {
+func lvPrivateCopy(t testing.TB, path string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), filepath.Base(path)+"-private")
 	if err := os.Link(path, dst); err == nil {

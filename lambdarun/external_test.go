@@ -30,8 +30,8 @@ func TestExternalRuntime(t *testing.T) {
 
 	// The invocation waits for the runtime, which the user starts later (here: the echo binary).
 	done := make(chan *Result, 1)
-	go func() { done <- invoke(t, f, `{"type":"TOKEN"}`) }()
-	time.Sleep(100 * time.Millisecond)
+	go func() { done <- invokeBG(t, f, `{"type":"TOKEN"}`) }()
+	eventually(t, 30*time.Second, "the invocation waits for a runtime", func() bool { return f.Stats().Queued == 1 })
 
 	cmd := exec.Command(fixture("echo"))
 	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + strconv.Itoa(port)}
@@ -42,10 +42,10 @@ func TestExternalRuntime(t *testing.T) {
 
 	select {
 	case res := <-done:
-		if string(res.Payload) != `{"type":"TOKEN"}` || res.FunctionError != "" {
+		if res != nil && string(res.Payload) != `{"type":"TOKEN"}` || res.FunctionError != "" {
 			t.Errorf("got %q %s", res.FunctionError, res.Payload)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second): // reached only when the runtime never answers
 		t.Fatal("the external runtime never answered")
 	}
 	if res := invoke(t, f, `{"again":true}`); string(res.Payload) != `{"again":true}` {
@@ -241,7 +241,8 @@ func TestRuntimeAPI(t *testing.T) {
 			_, _ = short.Invoke(context.Background(), Invocation{RequestID: "req-late", Payload: []byte(`{}`)})
 		}()
 		sc.do("GET", "/2018-06-01/runtime/invocation/next", nil, nil)
-		time.Sleep(300 * time.Millisecond) // stopped at a breakpoint
+		// Stopped at a breakpoint until the invocation has timed out.
+		eventually(t, 30*time.Second, "the invocation times out", func() bool { return short.Stats().Timeouts == 1 })
 		if resp, _ := sc.do("POST", "/2018-06-01/runtime/invocation/req-late/response", nil, strings.NewReader(`1`)); resp.StatusCode != 202 {
 			t.Errorf("a debugger's late answer: %d, want 202 so that the runtime keeps going", resp.StatusCode)
 		}

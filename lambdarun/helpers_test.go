@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/fixturebin"
 )
 
 // fixtures is the directory the fixture handlers are built into by TestMain.
@@ -27,21 +28,15 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(helperRuntime(mode))
 	}
-	dir, err := os.MkdirTemp("", "lambdarun-fixtures-")
+	// Real peers: the fixture handlers are real aws-lambda-go binaries, built once for the whole run (by
+	// whichever package's tests get there first).
+	dir, err := fixturebin.Dir()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	// Real peers: the fixture handlers are real aws-lambda-go binaries, built once for the whole run.
-	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../fixtures/lambdas/...")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building fixtures: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	fixtures = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // helperRuntime is a minimal runtime written against the Runtime API by hand.
@@ -103,7 +98,22 @@ func start(t testing.TB, cfg Config) *Function {
 	return f
 }
 
-// invoke invokes f with a JSON event and fails the test on an Invoke error.
+// invokeBG is invoke for goroutines other than the test's: it reports an Invoke error with t.Errorf
+// (t.Fatal must not be called there) and returns nil.
+func invokeBG(t testing.TB, f *Function, event string) *Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := f.Invoke(ctx, Invocation{Payload: []byte(event)})
+	if err != nil {
+		t.Errorf("Invoke(%s): %v", event, err)
+		return nil
+	}
+	return res
+}
+
+// invoke invokes f with a JSON event and fails the test on an Invoke error. Call it from the test's own
+// goroutine only; other goroutines use invokeBG.
 func invoke(t testing.TB, f *Function, event string) *Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -150,12 +160,22 @@ func (f *Function) pids() []int {
 // procEntry is what /proc says about one process.
 type procEntry struct{ pid, ppid, pgrp int }
 
-// processes lists every process of the machine from /proc.
+// processes lists every process of the machine from /proc; the test skips where there is none. Call it
+// from the test's own goroutine; others use liveProcesses.
 func processes(t testing.TB) []procEntry {
 	t.Helper()
-	dirs, err := os.ReadDir("/proc")
+	ps, err := liveProcesses()
 	if err != nil {
 		t.Skip("no /proc:", err)
+	}
+	return ps
+}
+
+// liveProcesses lists every process of the machine from /proc.
+func liveProcesses() ([]procEntry, error) {
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
 	}
 	var out []procEntry
 	for _, d := range dirs {
@@ -177,7 +197,7 @@ func processes(t testing.TB) []procEntry {
 		pgrp, _ := strconv.Atoi(fields[2])
 		out = append(out, procEntry{pid, ppid, pgrp})
 	}
-	return out
+	return out, nil
 }
 
 // groupMembers returns the live processes of process group pgid.
@@ -193,9 +213,16 @@ func groupMembers(t testing.TB, pgid int) []int {
 
 // children returns the live child processes of the test process.
 func children(t testing.TB) []int {
+	processes(t) // skips without /proc
+	return childPIDs()
+}
+
+// childPIDs is children for any goroutine: nothing without /proc.
+func childPIDs() []int {
+	ps, _ := liveProcesses()
 	var out []int
 	me := os.Getpid()
-	for _, p := range processes(t) {
+	for _, p := range ps {
 		if p.ppid == me {
 			out = append(out, p.pid)
 		}

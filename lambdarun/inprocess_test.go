@@ -124,20 +124,28 @@ func TestInProcessPanicStack(t *testing.T) {
 }
 
 func TestInProcessConcurrency(t *testing.T) {
+	// Handlers block until released: two run, the other eight wait in the queue, whatever the machine's
+	// speed.
 	var running, most atomic.Int32
+	release := make(chan struct{})
 	f := start(t, Config{Concurrency: 2, Handler: handlerFunc(func(context.Context, []byte) ([]byte, error) {
 		n := running.Add(1)
 		defer running.Add(-1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 		}
-		time.Sleep(20 * time.Millisecond)
+		<-release
 		return []byte(`1`), nil
 	})})
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
-		go func() { defer wg.Done(); invoke(t, f, `{}`) }()
+		go func() { defer wg.Done(); invokeBG(t, f, `{}`) }()
 	}
+	eventually(t, 30*time.Second, "two handlers run and eight invocations wait", func() bool {
+		s := f.Stats()
+		return running.Load() == 2 && s.Queued == 8
+	})
+	close(release)
 	wg.Wait()
 	if most.Load() != 2 {
 		t.Errorf("at most %d handlers ran at once, want 2", most.Load())

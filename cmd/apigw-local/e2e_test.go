@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/fixturebin"
 )
 
 // binary is the apigw-local executable built once for the end-to-end tests.
@@ -459,10 +461,16 @@ usagePlans:
 // Stopping `serve` leaves no Lambda process behind.
 func TestServeStopsFunctionProcesses(t *testing.T) {
 	dir := t.TempDir()
+	// A copy of the echo handler of this test's own, so that only its processes are counted.
 	echo := filepath.Join(dir, "echo")
-	build := exec.Command("go", "build", "-o", echo, "../../fixtures/lambdas/echo")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the echo handler: %v\n%s", err, out)
+	if err := os.Link(fixturebin.Path(t, "echo"), echo); err != nil { // another file system: copy it
+		data, err := os.ReadFile(fixturebin.Path(t, "echo"))
+		if err == nil {
+			err = os.WriteFile(echo, data, 0o755)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	writeFile(t, filepath.Join(dir, "api.yaml"), `openapi: "3.0.1"
 info: {title: fn, version: "1"}

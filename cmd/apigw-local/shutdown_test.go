@@ -19,34 +19,23 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/fixturebin"
 )
 
 // How `serve` stops on SIGINT and SIGTERM: within 5 s, exit code 0, and no Lambda process left, whether
 // the server is idle, has warm functions, or has an invocation in flight that would run for a minute.
 // The processes are found in /proc, hence Linux only.
 
-var (
-	lambdaOnce sync.Once
-	lambdaDir  string
-	lambdaErr  error
-)
-
-// lambdaFixtures builds the echo and sleep handlers of fixtures/lambdas once, beside the binary that
-// TestMain built (and removes), and returns their directory.
+// lambdaFixtures returns the directory of the built handlers of fixtures/lambdas (internal/fixturebin:
+// built once per test run).
 func lambdaFixtures(t *testing.T) string {
 	t.Helper()
-	lambdaOnce.Do(func() {
-		lambdaDir = filepath.Join(filepath.Dir(binary), "lambdas")
-		out, err := exec.Command("go", "build", "-o", lambdaDir+string(filepath.Separator),
-			"../../fixtures/lambdas/echo", "../../fixtures/lambdas/sleep").CombinedOutput()
-		if err != nil {
-			lambdaErr = fmt.Errorf("building the Lambda fixtures: %v\n%s", err, out)
-		}
-	})
-	if lambdaErr != nil {
-		t.Fatal(lambdaErr)
+	d, err := fixturebin.Dir()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return lambdaDir
+	return d
 }
 
 // stoppingSpec has a Lambda proxy route to Echo and a custom Lambda route to Sleep, whose request body
