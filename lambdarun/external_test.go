@@ -25,6 +25,7 @@ func freePort(t *testing.T) int {
 }
 
 func TestExternalRuntime(t *testing.T) {
+	t.Parallel() // its own function, processes and ports
 	port := freePort(t)
 	f := start(t, Config{Name: "MyAuthorizer", ExternalPort: port, Timeout: 5 * time.Second})
 
@@ -57,6 +58,7 @@ func TestExternalRuntime(t *testing.T) {
 }
 
 func TestExternalRuntimeAbsent(t *testing.T) {
+	t.Parallel() // its own function, processes and ports
 	f := start(t, Config{ExternalPort: freePort(t), Timeout: 300 * time.Millisecond})
 	began := time.Now()
 	res, err := f.Invoke(context.Background(), Invocation{RequestID: "req-nobody", Payload: []byte(`{}`)})
@@ -76,6 +78,7 @@ func TestExternalRuntimeAbsent(t *testing.T) {
 }
 
 func TestExternalPortInUse(t *testing.T) {
+	t.Parallel() // its own function, processes and ports
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +115,7 @@ func (c runtimeClient) do(method, path string, header map[string]string, body io
 }
 
 func TestRuntimeAPI(t *testing.T) {
+	t.Parallel() // its own function, processes and ports
 	port := freePort(t)
 	f := start(t, Config{Name: "GetPets", ExternalPort: port, Timeout: 5 * time.Second, Region: "eu-west-1"})
 	c := runtimeClient{t, "http://127.0.0.1:" + strconv.Itoa(port)}
@@ -198,7 +202,7 @@ func TestRuntimeAPI(t *testing.T) {
 	})
 	t.Run("init error", func(t *testing.T) {
 		submit(Invocation{RequestID: "req-4", Payload: []byte(`{}`)})
-		eventually(t, time.Second, "queued", func() bool { return f.Stats().Queued == 1 })
+		eventually(t, 30*time.Second, "queued", func() bool { return f.Stats().Queued == 1 })
 		resp, _ := c.do("POST", "/2018-06-01/runtime/init/error", map[string]string{"Lambda-Runtime-Function-Error-Type": "Runtime.ImportModuleError"},
 			strings.NewReader(`{"errorMessage":"Unable to import module 'app'","errorType":"Runtime.ImportModuleError"}`))
 		if resp.StatusCode != 202 {

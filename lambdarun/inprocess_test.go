@@ -24,6 +24,7 @@ func (h handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 var lambdacontextFrom = lambdacontext.FromContext
 
 func TestInvokeInProcess(t *testing.T) {
+	t.Parallel() // its own function, processes and ports
 	type event struct {
 		Name  string `json:"name"`
 		Panic bool   `json:"panic"`
@@ -100,6 +101,7 @@ func TestInvokeInProcess(t *testing.T) {
 }
 
 func TestInProcessPanicStack(t *testing.T) {
+	t.Parallel() // its own function, processes and ports
 	f := start(t, Config{Handler: handlerFunc(func(context.Context, []byte) ([]byte, error) {
 		var m map[string]int
 		m["boom"]++ // a runtime error panic
@@ -124,6 +126,7 @@ func TestInProcessPanicStack(t *testing.T) {
 }
 
 func TestInProcessConcurrency(t *testing.T) {
+	t.Parallel() // its own function, processes and ports
 	// Handlers block until released: two run, the other eight wait in the queue, whatever the machine's
 	// speed.
 	var running, most atomic.Int32
@@ -156,6 +159,7 @@ func TestInProcessConcurrency(t *testing.T) {
 }
 
 func TestInProcessResponseTooLarge(t *testing.T) {
+	t.Parallel() // its own function, processes and ports
 	f := start(t, Config{Handler: handlerFunc(func(context.Context, []byte) ([]byte, error) {
 		return make([]byte, MaxResponsePayload+1), nil
 	})})
