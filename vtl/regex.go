@@ -324,6 +324,18 @@ func compileJavaRegex(pat string) *compiledRegex {
 	if c, ok := regexCache.Load(pat); ok {
 		return c.(*compiledRegex)
 	}
+	c := newCompiledRegex(pat)
+	regexCacheMu.Lock()
+	if regexCacheSize < maxRegexCache {
+		regexCacheSize++
+		regexCache.Store(pat, c)
+	}
+	regexCacheMu.Unlock()
+	return c
+}
+
+// newCompiledRegex translates and compiles a Java pattern (no cache).
+func newCompiledRegex(pat string) *compiledRegex {
 	c := &compiledRegex{}
 	tr, err := translateJavaRegex(pat)
 	if err == nil {
@@ -336,12 +348,6 @@ func compileJavaRegex(pat string) *compiledRegex {
 		}
 	}
 	c.err = err
-	regexCacheMu.Lock()
-	if regexCacheSize < maxRegexCache {
-		regexCacheSize++
-		regexCache.Store(pat, c)
-	}
-	regexCacheMu.Unlock()
 	return c
 }
 
