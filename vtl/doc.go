@@ -111,7 +111,7 @@
 // without an obvious maximum length, which Java rejects, runs; \b uses .NET's word characters
 // (letters, digits, marks and connector punctuation: close to Java 8-18, which use letters and
 // digits); under (?i) without (?u), character ranges and classes still fold non-ASCII letters (a
-// literal é or k does not).
+// literal é or k does not); (?U) makes \d \w \s Unicode but leaves the POSIX classes US-ASCII.
 //
 // # Not done
 //
