@@ -121,3 +121,74 @@ func BenchmarkParse40Lines(b *testing.B) {
 		}
 	}
 }
+
+// benchRegex is a typical template using Java regexes: cleaning, validating, reformatting and
+// splitting fields of 20 items (each literal pattern is compiled once, at Parse).
+const benchRegex = `#foreach($it in $body.items)
+{"sku": "$it.sku.replaceAll('[^A-Za-z0-9]', '')",
+ "valid": $it.email.matches('[\w.+-]+@[\w-]+\.[\w.]+'),
+ "name": "$it.name.trim().replaceAll('\s+', ' ')",
+ "phone": "$it.phone.replaceFirst('^\+?1[ -]?', '')",
+ "tags": $it.tags.split('\s*,\s*').size(),
+ "date": "$it.date.replaceAll('(\d{4})-(\d{2})-(\d{2})', '$3/$2/$1')"}#if($foreach.hasNext),#end
+#end
+`
+
+func BenchmarkRenderRegex(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"items":[`)
+	for i := 0; i < 20; i++ {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		n := itoa(i)
+		sb.WriteString(`{"sku":"AB-` + n + `/x_` + n + `","email":"user.` + n + `@example-mail.com","name":"  Widget   number ` + n + ` ",` +
+			`"phone":"+1 555-010-` + n + `","tags":"a, b ,c,d` + n + `","date":"2024-03-` + itoa(10+i) + `"}`)
+	}
+	sb.WriteString(`]}`)
+	body, err := FromJSON([]byte(sb.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	vars := NewVars()
+	vars.Set("body", body)
+	tmpl, err := Parse("bench", benchRegex, Options{Mode: APIGateway})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := tmpl.Execute(vars)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !strings.Contains(out, `{"sku": "AB7x7",
+ "valid": true,
+ "name": "Widget number 7",
+ "phone": "555-010-7",
+ "tags": 4,
+ "date": "17/03/2024"}`) {
+		b.Fatalf("unexpected output:\n%s", out)
+	}
+	b.SetBytes(int64(len(out)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := tmpl.Execute(vars); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchPatterns are typical patterns of mapping templates, compiled without the cache.
+var benchPatterns = []string{`[^A-Za-z0-9]`, `[\w.+-]+@[\w-]+\.[\w.]+`, `\s+`, `^\+?1[ -]?`, `\s*,\s*`,
+	`(\d{4})-(\d{2})-(\d{2})`, `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$`, `\\'`, `(?i)^(true|yes|1)$`}
+
+func BenchmarkRegexCompile(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, p := range benchPatterns {
+			if c := newCompiledRegex(p); c.err != nil {
+				b.Fatal(c.err)
+			}
+		}
+	}
+}

@@ -82,19 +82,36 @@
 // string literals at load time, and #define expansion at run time, so that neither deep input nor a
 // recursive #define can exhaust the Go stack). Ranges are limited to 2^20 elements.
 //
-// # Regular expressions: the RE2 decision
+// # Regular expressions
 //
-// String.matches, replaceAll, replaceFirst and split take Java regular expressions. The engine runs
-// them on Go's regexp (RE2: linear time, no catastrophic backtracking, standard library only) after
-// translating the Java syntax RE2 spells differently: \s includes \x0B as in Java, \h \v \R \e \cX
-// \0oct \uXXXX are rewritten, POSIX and java* classes (\p{Alpha}, \p{javaLowerCase}, ...) are expanded,
-// (?u), (?d) and (?U) flags are dropped. Replacement strings use Java's syntax ($1, ${name}, \$, \\).
-// Java features RE2 cannot run — backreferences (\1, \k<n>), lookahead and lookbehind, atomic groups,
-// possessive quantifiers (a*+), \G, \Z, class intersection (&&) and nested classes, the COMMENTS flag —
-// are rejected: when the pattern is a literal argument of one of those methods it is a load error
-// (Parse fails, naming the feature); when it is computed at run time it is a run error at the call.
-// Remaining differences, accepted: '.' and '$' follow Go's line rules (Java's '.' also excludes \r,
-// \u0085, \u2028 and \u2029, and Java's '$' also matches before a final line terminator).
+// String.matches, replaceAll, replaceFirst and split take Java regular expressions (java.util.regex).
+// The engine runs them on regexp2 (github.com/dlclark/regexp2/v2), a backtracking engine with .NET
+// syntax, after translating the Java syntax into the regexp2 pattern that matches what Java matches:
+// \s \d \w \h \v \R '.' '^' '$' and \Z get Java's definitions (\s includes \x0B; \d and \w are
+// US-ASCII; '.' excludes \r, \u0085, \u2028 and \u2029; '$' also matches before a final line
+// terminator; ^ and $ under (?m) see Java's line terminators, \r\n as one), the inline flags d, m, s,
+// u, x and U are applied by the translation and i is passed on (US-ASCII folding only, unless u),
+// \Q...\E, \x{h..h}, \uXXXX (surrogate pairs too), \0oct, \cX and \e are rewritten, POSIX and java*
+// classes (\p{Alpha}, \p{javaLowerCase}, ...), categories and scripts (\p{Lu}, \p{IsLatin},
+// \p{script=Greek}) are expanded, groups are numbered in pattern order, and character classes keep
+// Java's union ([a-c[x-z]]), intersection ([a-z&&[^aeiou]]) and negation of the whole class (as Java 9
+// and later read [^a[b]]). Features RE2 lacked run as in Java: back references (\1, \k<name>),
+// lookahead and lookbehind, atomic groups, possessive quantifiers (a*+), \G. Matching iterates as
+// Java's Matcher.find does (an empty match may directly follow a match, and after an empty match the
+// next search starts one character later: "abc".replaceAll("b*", "-") is "-a--c-", where Go's
+// regexp gives "-a-c-"), and split follows Pattern.split. Replacement strings use
+// Java's syntax ($1, ${name}, \$, \\) with Java's exceptions for bad references.
+//
+// A pattern Java rejects is an error with Java's PatternSyntaxException message ("Illegal repetition",
+// "Unclosed character class", ...), and so are the few Java features the emulator lacks: Unicode
+// blocks (\p{InGreek}), \N{name} and \b{g}. When the pattern is a literal argument of one of those
+// methods the error is a load error (Parse fails); when it is computed at run time it is a run error
+// at the call. Every search has a time limit (1s), so a catastrophically backtracking pattern fails
+// the render with a run error instead of hanging it. Remaining differences, accepted: a lookbehind
+// without an obvious maximum length, which Java rejects, runs; \b uses .NET's word characters
+// (letters, digits, marks and connector punctuation: close to Java 8-18, which use letters and
+// digits); under (?i) without (?u), character ranges and classes still fold non-ASCII letters (a
+// literal é or k does not); (?U) makes \d \w \s Unicode but leaves the POSIX classes US-ASCII.
 //
 // # Not done
 //

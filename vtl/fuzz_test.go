@@ -2,11 +2,12 @@ package vtl
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/tools/txtar"
 )
 
 // FuzzParseExecute parses and runs arbitrary templates in both modes with small limits: it must never
@@ -17,11 +18,10 @@ func FuzzParseExecute(f *testing.F) {
 	}
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.txtar"))
 	for _, file := range files {
-		raw, err := os.ReadFile(file)
+		secs, err := txtar.ParseFile(file)
 		if err != nil {
 			f.Fatal(err)
 		}
-		secs := parseTxtar(string(raw))
 		tmpl, _ := get(secs, "template")
 		vars, _ := get(secs, "vars.json")
 		f.Add(tmpl, vars)

@@ -1,7 +1,6 @@
 package vtl
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"os"
@@ -9,11 +8,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/txtar"
 )
 
 var update = flag.Bool("update", false, "rewrite the want/error sections of testdata/*.txtar with the current results")
 
-// Golden cases live in testdata/*.txtar, one case per file, with sections:
+// Golden cases live in testdata/*.txtar (golang.org/x/tools/txtar archives), one case per file: an
+// optional comment (the text before the first section: what the case shows, and why the expected
+// output is what it is), then the sections
 //
 //	-- template --   the template (one trailing newline is dropped)
 //	-- vars.json --  optional: a JSON object whose top-level keys become variables (FromJSON values)
@@ -22,47 +25,13 @@ var update = flag.Bool("update", false, "rewrite the want/error sections of test
 //	-- error --      the expected error text (Parse or Execute), "name:line:col: msg"
 //
 // Cases for small limits use the file name: names starting "limit-" run with MaxForeach 5,
-// MaxOutput 64 and MaxDepth 10.
+// MaxOutput 64 and MaxDepth 10. -update rewrites the want/error section and keeps the rest.
 
-type section struct {
-	name string
-	data string
-}
-
-func parseTxtar(data string) []section {
-	var out []section
-	lines := strings.SplitAfter(data, "\n")
-	cur := -1
-	for _, l := range lines {
-		trim := strings.TrimRight(l, "\r\n")
-		if strings.HasPrefix(trim, "-- ") && strings.HasSuffix(trim, " --") && len(trim) > 6 {
-			out = append(out, section{name: strings.TrimSpace(trim[3 : len(trim)-3])})
-			cur = len(out) - 1
-			continue
-		}
-		if cur >= 0 {
-			out[cur].data += l
-		}
-	}
-	return out
-}
-
-func formatTxtar(secs []section) []byte {
-	var b bytes.Buffer
-	for _, s := range secs {
-		b.WriteString("-- " + s.name + " --\n")
-		b.WriteString(s.data)
-		if s.data != "" && !strings.HasSuffix(s.data, "\n") {
-			b.WriteString("\n")
-		}
-	}
-	return b.Bytes()
-}
-
-func get(secs []section, name string) (string, bool) {
-	for _, s := range secs {
-		if s.name == name {
-			return strings.TrimSuffix(s.data, "\n"), true
+// get returns the named section of a case without its one trailing newline.
+func get(a *txtar.Archive, name string) (string, bool) {
+	for _, f := range a.Files {
+		if f.Name == name {
+			return strings.TrimSuffix(string(f.Data), "\n"), true
 		}
 	}
 	return "", false
@@ -80,11 +49,10 @@ func TestGolden(t *testing.T) {
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
-			raw, err := os.ReadFile(file)
+			secs, err := txtar.ParseFile(file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			secs := parseTxtar(string(raw))
 			tmplSrc, ok := get(secs, "template")
 			if !ok {
 				t.Fatal("no template section")
@@ -127,18 +95,18 @@ func TestGolden(t *testing.T) {
 				gotErr = err.Error()
 			}
 			if *update {
-				var out []section
-				for _, s := range secs {
-					if s.name != "want" && s.name != "error" {
-						out = append(out, s)
+				out := &txtar.Archive{Comment: secs.Comment}
+				for _, f := range secs.Files {
+					if f.Name != "want" && f.Name != "error" {
+						out.Files = append(out.Files, f)
 					}
 				}
 				if gotErr != "" {
-					out = append(out, section{name: "error", data: gotErr + "\n"})
+					out.Files = append(out.Files, txtar.File{Name: "error", Data: []byte(gotErr + "\n")})
 				} else {
-					out = append(out, section{name: "want", data: got + "\n"})
+					out.Files = append(out.Files, txtar.File{Name: "want", Data: []byte(got + "\n")})
 				}
-				if err := os.WriteFile(file, formatTxtar(out), 0o644); err != nil {
+				if err := os.WriteFile(file, txtar.Format(out), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				return

@@ -461,9 +461,9 @@ func (st *state) stringMethod(s string, part *refPart, args []any) (any, bool, e
 		if re.err != nil {
 			return nil, true, re.err
 		}
-		r, err := javaReplace(re.re, s, repl, part.name == "replaceAll")
+		r, err := re.replace(s, repl, part.name == "replaceAll")
 		if err != nil {
-			return nil, true, exc("java.lang.IllegalArgumentException: %v", err)
+			return nil, true, err
 		}
 		return r, true, nil
 	case "matches":
@@ -474,7 +474,11 @@ func (st *state) stringMethod(s string, part *refPart, args []any) (any, bool, e
 		if re.err != nil {
 			return nil, true, re.err
 		}
-		return re.full.MatchString(s), true, nil
+		ok, err := re.matches(s)
+		if err != nil {
+			return nil, true, err
+		}
+		return ok, true, nil
 	case "split":
 		re, ok := st.regexArg(part, args)
 		if !ok || len(args) > 2 {
@@ -489,7 +493,11 @@ func (st *state) stringMethod(s string, part *refPart, args []any) (any, bool, e
 		if re.err != nil {
 			return nil, true, re.err
 		}
-		return &List{items: javaSplit(re.re, s, limit), kind: ArrayList}, true, nil
+		parts, err := re.split(s, limit)
+		if err != nil {
+			return nil, true, err
+		}
+		return &List{items: parts, kind: ArrayList}, true, nil
 	}
 	return nil, false, nil
 }

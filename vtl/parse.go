@@ -833,7 +833,7 @@ func (p *parser) callArgs(pos int, name string) ([]expr, error) {
 }
 
 // precompileRegex compiles a literal regex argument of matches/replaceAll/replaceFirst/split at load
-// time, so that a Java feature RE2 lacks is a load error.
+// time, so that a pattern Java rejects (or the emulator cannot run) is a load error.
 func (p *parser) precompileRegex(part *refPart) error {
 	switch part.name {
 	case "matches", "replaceAll", "replaceFirst", "split":

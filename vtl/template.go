@@ -102,7 +102,8 @@ func (t *Template) Options() Options { return t.opts }
 // alternate values ${a|b}) are load errors that say so; in Velocity mode #macro and #evaluate are too
 // (this engine has no velocimacros), while APIGateway mode reproduces what API Gateway does with them
 // (see the package documentation). A literal regex argument of matches/replaceAll/replaceFirst/split
-// using a Java feature RE2 lacks is a load error; a computed one is a run error.
+// that Java rejects (or that uses one of the few Java features the emulator lacks) is a load error; a
+// computed one is a run error.
 func Parse(name, src string, opts Options) (*Template, error) {
 	t := &Template{name: name, src: src, opts: opts.withDefaults()}
 	t.lineStarts = append(t.lineStarts, 0)
