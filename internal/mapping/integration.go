@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -23,7 +22,7 @@ type Template struct {
 // Response is an integration response: where a backend outcome goes, and how it is shaped.
 type Response struct {
 	Name      string         // the selection pattern as written, "default" for the default response
-	pattern   *regexp.Regexp // nil for the default response
+	pattern   *vtl.JavaRegex // nil for the default response
 	Status    int
 	params    []responseParam
 	templates []Template
@@ -101,9 +100,9 @@ func compileResponse(r *spec.IntegrationResponse) (*Response, error) {
 	resp := &Response{Name: name, Status: status}
 	if r.SelectionPattern != "" {
 		// Selection patterns are Java regular expressions matched against the whole string.
-		re, err := regexp.Compile(`^(?:` + r.SelectionPattern + `)$`)
+		re, err := vtl.CompileJavaRegex(r.SelectionPattern)
 		if err != nil {
-			return nil, fmt.Errorf("integration response %s: selection pattern is not a regular expression Go's RE2 can run (Java features such as lookaround and backreferences are not supported): %v", name, err)
+			return nil, fmt.Errorf("integration response %s: selection pattern: %v", name, err)
 		}
 		resp.pattern = re
 	}
@@ -204,7 +203,7 @@ func render(t Template, payload []byte, env *Env) (string, *gatewayresponse.Erro
 func (m *Integration) Select(key string, isError bool) *Response {
 	if isError || key != "" {
 		for _, r := range m.responses {
-			if r.pattern.MatchString(key) {
+			if ok, err := r.pattern.Matches(key); err == nil && ok { // a match stopped by its time budget selects nothing
 				return r
 			}
 		}
