@@ -10,13 +10,14 @@ import (
 	"testing"
 
 	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
 // Every servable spec of the corpus answers a request to each of its routes without a panic: each route
 // gets a plausible request (path variables filled in, a JSON body) and must answer with a status the
 // gateway can give, never with the recovered-panic 500.
 func TestCorpusRoutesNeverPanic(t *testing.T) {
-	files, _ := filepath.Glob("../../shared/corpus/specs/*.*")
+	files, _ := filepath.Glob(filepath.Join(testcorpus.Specs(t), "*.*"))
 	served := 0
 	for _, f := range files {
 		if filepath.Ext(f) == ".md" {

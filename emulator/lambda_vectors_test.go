@@ -23,11 +23,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // End-to-end reproduction of lambda-proxy.json and of the Lambda rows of integrations.json
-// (../../shared/corpus/aws-vectors) over real HTTP, with real aws-lambda-go processes behind the gateway
+// (internal/testcorpus) over real HTTP, with real aws-lambda-go processes behind the gateway
 // (the fixtures of ../fixtures/lambdas) unless a case says otherwise, plus the failure modes of reference
 // §c: crashes, panics, function and integration timeouts, an external runtime and the concurrency cap.
 
@@ -43,10 +44,7 @@ type lvVector struct {
 
 func lvLoad(t *testing.T, file string) map[string]lvVector {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(vectorsDir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testcorpus.Vectors(file)
 	var doc struct {
 		Vectors []lvVector `json:"vectors"`
 	}

@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -18,14 +16,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// End-to-end reproduction of the AWS vectors of ../../shared/corpus/aws-vectors over real HTTP: each
+// End-to-end reproduction of the AWS vectors (internal/testcorpus) over real HTTP: each
 // vector becomes a small spec with its templates, the vector's client request is sent through the
 // gateway, and the vector's expected status, headers and body are asserted. Placeholders such as
 // <uuid:1> match any value of the right shape (the same numbered placeholder: the same value).
-
-const vectorsDir = "../../shared/corpus/aws-vectors"
 
 // skipServiceIntegration is the reason for vectors that need an AWS service (Lambda, SQS) behind the
 // integration.
@@ -119,10 +117,7 @@ func (v awsVector) expectedStatus(t *testing.T) int {
 
 func loadAWSVectors(t *testing.T, file string) []awsVector {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(vectorsDir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testcorpus.Vectors(file)
 	var doc struct {
 		Vectors []awsVector `json:"vectors"`
 	}

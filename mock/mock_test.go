@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -16,6 +14,7 @@ import (
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 	"github.com/apigw-local/apigw-local/internal/mapping"
 	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
 // ir builds an integration response; chosen, when not "", becomes the literal of an X-Chosen header so that
@@ -1019,11 +1018,7 @@ func pathParams(resource, p string) (map[string]string, bool) {
 
 // MOCK vectors of the corpus (vtl-templates.json, ids mock-* and testinvoke-*).
 func TestCorpusMockVectors(t *testing.T) {
-	file := filepath.Join("..", "..", "shared", "corpus", "aws-vectors", "vtl-templates.json")
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
+	data := testcorpus.Vectors("vtl-templates.json")
 	var doc struct {
 		Vectors []vector `json:"vectors"`
 	}
@@ -1127,7 +1122,7 @@ func TestCorpusMockVectors(t *testing.T) {
 		})
 	}
 	if n == 0 {
-		t.Fatalf("no MOCK vectors found in %s", file)
+		t.Fatal("no MOCK vectors found in vtl-templates.json")
 	}
 }
 

@@ -2,14 +2,14 @@ package vtl
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// corpusCase is one record of ../../shared/corpus/vtl/vtl-aws.json (rendered on real API Gateway).
+// corpusCase is one record of vtl-aws.json (internal/testcorpus: rendered on real API Gateway).
 type corpusCase struct {
 	ID             string          `json:"id"`
 	Template       string          `json:"template"`
@@ -20,14 +20,11 @@ type corpusCase struct {
 	Ambiguous      bool            `json:"ambiguous"`
 }
 
-var corpusPath = filepath.Join("..", "..", "shared", "corpus", "vtl", "vtl-aws.json")
+const corpusPath = "vtl-aws.json"
 
 func loadCorpus(t testing.TB) []corpusCase {
 	t.Helper()
-	data, err := os.ReadFile(corpusPath)
-	if err != nil {
-		t.Fatalf("reading the AWS corpus: %v", err)
-	}
+	data := testcorpus.VTL()
 	var doc struct {
 		Cases []corpusCase `json:"cases"`
 	}

@@ -2,14 +2,14 @@ package vtl
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// The vectors of ../../shared/corpus/aws-vectors/vtl-templates.json mostly need API Gateway's $input,
+// The vectors of vtl-templates.json (internal/testcorpus: recorded on AWS) mostly need API Gateway's $input,
 // $util and $context, which the mapping package binds and tests. Here:
 //   - every vector template that needs no binding at all renders (verbatim: they are static text);
 //   - the $input.path vectors run with a minimal stand-in for $input.path (dotted JSONPath over the
@@ -27,10 +27,7 @@ type vector struct {
 }
 
 func loadVectors(t *testing.T) []vector {
-	data, err := os.ReadFile(filepath.Join("..", "..", "shared", "corpus", "aws-vectors", "vtl-templates.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testcorpus.Vectors("vtl-templates.json")
 	var doc struct {
 		Vectors []vector `json:"vectors"`
 	}

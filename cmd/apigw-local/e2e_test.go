@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
 // binary is the apigw-local executable built once for the end-to-end tests.
@@ -326,10 +328,12 @@ func TestCommandLineContract(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "unknown flag: --bogus") {
 		t.Errorf("usage error: %d %q", code, errOut)
 	}
-	_, _, code = run("validate", "--strict", filepath.Join(corpusDir, "awsdocs__amazon-api-gateway-developer-guide__simple-calc-lambda-api.json"))
-	if code != 1 {
-		t.Errorf("validate --strict with warnings: exit %d, want 1", code)
-	}
+	t.Run("validate --strict with warnings", func(t *testing.T) {
+		_, _, code := run("validate", "--strict", filepath.Join(testcorpus.Specs(t), "awsdocs__amazon-api-gateway-developer-guide__simple-calc-lambda-api.json"))
+		if code != 1 {
+			t.Errorf("validate --strict with warnings: exit %d, want 1", code)
+		}
+	})
 	cmd := newServeCommand()
 	for flag, def := range map[string]string{"port": "3000", "host": "127.0.0.1", "no-watch": "false", "log-format": "text", "strict": "false", "config": ""} {
 		f := cmd.Flags().Lookup(flag)

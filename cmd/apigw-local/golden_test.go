@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-const corpusDir = "../../../shared/corpus/specs"
 
 // run executes the command line in-process and returns its output and exit code.
 func run(args ...string) (stdout, stderr string, code int) {
@@ -38,6 +38,7 @@ func run(args ...string) (stdout, stderr string, code int) {
 // TestCorpusGolden keeps the output of `validate` and `routes` stable for every spec of the corpus: it
 // never panics, and every change in what users see shows up in review as a golden diff.
 func TestCorpusGolden(t *testing.T) {
+	corpusDir := testcorpus.Specs(t)
 	files, err := filepath.Glob(filepath.Join(corpusDir, "*.*"))
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/http"
-	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -14,11 +13,12 @@ import (
 	"testing"
 
 	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// vectorsPath is the shared corpus of AWS behaviour vectors (reference §V), read in place so that a
-// change to the corpus is seen by these tests.
-const vectorsPath = "../../../shared/corpus/aws-vectors/gateway-responses.json"
+// vectorsPath is the AWS behaviour vector file of the gateway responses (reference §V), in
+// internal/testcorpus (a copy of the shared corpus that its own test keeps identical to it).
+const vectorsPath = "gateway-responses.json"
 
 type vectorFile struct {
 	Rules   []string `json:"rules"`
@@ -36,10 +36,7 @@ type vector struct {
 
 func loadVectors(t testing.TB) []vector {
 	t.Helper()
-	raw, err := os.ReadFile(vectorsPath)
-	if err != nil {
-		t.Fatalf("the AWS vectors are needed by this test (reference §V): %v", err)
-	}
+	raw := testcorpus.Vectors(vectorsPath)
 	var f vectorFile
 	if err := json.Unmarshal(raw, &f); err != nil {
 		t.Fatalf("%s: %v", vectorsPath, err)

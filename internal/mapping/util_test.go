@@ -2,14 +2,14 @@ package mapping
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// vtlVectorsPath is the AWS vector file shared by the project (reference §V).
-var vtlVectorsPath = filepath.Join("..", "..", "..", "shared", "corpus", "aws-vectors", "vtl-templates.json")
+// vtlVectorsFile is the AWS vector file of the mapping templates (reference §V), in internal/testcorpus.
+const vtlVectorsFile = "vtl-templates.json"
 
 // TestEscapeJavaScript checks Apache commons-lang 2 StringEscapeUtils.escapeJavaScript, which API Gateway
 // runs for $util.escapeJavaScript: it walks UTF-16 units; ' " \ / get a backslash; \b \t \n \f \r their
@@ -193,10 +193,7 @@ type vtlVector struct {
 
 func loadVTLVectors(t *testing.T) map[string]vtlVector {
 	t.Helper()
-	data, err := os.ReadFile(vtlVectorsPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testcorpus.Vectors(vtlVectorsFile)
 	var doc struct {
 		Vectors []vtlVector `json:"vectors"`
 	}

@@ -9,12 +9,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-const (
-	corpusDir  = "../../../shared/corpus/specs"
-	vectorFile = "../../../shared/corpus/aws-vectors/openapi-stages.json"
-)
+// vectorFile is the AWS vector file of imports and stages, in internal/testcorpus.
+const vectorFile = "openapi-stages.json"
 
 // stageVector is the part of an openapi-stages.json vector these tests read.
 type stageVector struct {
@@ -53,11 +53,17 @@ func resourceTree(a *API) []string {
 
 var indexRow = regexp.MustCompile("(?m)^\\| `([^`]+)` \\|[^|]*`([^`]+)` \\|")
 
-// vectorSpec finds the file a vector was recorded with: the corpus file whose INDEX.md source is the
-// vector's spec path, else a copy in testdata/ under the same base name.
+// vectorSpec finds the file a vector was recorded with: a copy in testdata/ under the same base name (a
+// spec the corpus does not hold), else the corpus file whose INDEX.md source is the vector's spec path,
+// the test being skipped when the spec corpus is absent.
 func vectorSpec(t *testing.T, spec string) (string, bool) {
 	t.Helper()
 	src, _, _ := strings.Cut(spec, " ") // "tests/aws/files/swagger.json (swagger 2.0, ...)"
+	p := filepath.Join("testdata", filepath.Base(src))
+	if _, err := os.Stat(p); err == nil {
+		return p, true
+	}
+	corpusDir := testcorpus.Specs(t)
 	index, err := os.ReadFile(filepath.Join(corpusDir, "INDEX.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -67,19 +73,12 @@ func vectorSpec(t *testing.T, spec string) (string, bool) {
 			return filepath.Join(corpusDir, m[1]), true
 		}
 	}
-	p := filepath.Join("testdata", filepath.Base(src))
-	if _, err := os.Stat(p); err == nil {
-		return p, true
-	}
 	return "", false
 }
 
 // TestImportBasePathVectors replays the recorded PutRestApi basepath=ignore|prepend|split imports.
 func TestImportBasePathVectors(t *testing.T) {
-	data, err := os.ReadFile(vectorFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := testcorpus.Vectors(vectorFile)
 	var file struct {
 		Vectors []stageVector `json:"vectors"`
 	}
@@ -193,10 +192,11 @@ func TestBasePathModes(t *testing.T) {
 
 func TestDefaultStage(t *testing.T) {
 	for _, tc := range []struct {
-		name  string // where the base path comes from
-		file  string // a spec in the corpus, or "" for src
-		src   string // an inline spec
-		stage string // DefaultStage
+		name   string // where the base path comes from
+		file   string // a spec in testdata/, or "" for src or corpus
+		corpus string // a spec in the spec corpus
+		src    string // an inline spec
+		stage  string // DefaultStage
 	}{{
 		name:  "swagger basePath /prod",
 		src:   "swagger: '2.0'\ninfo: {title: T, version: '1'}\nbasePath: /prod\npaths: {}\n",
@@ -226,17 +226,20 @@ func TestDefaultStage(t *testing.T) {
 		file:  filepath.Join("testdata", "openapi-basepath-url.yaml"),
 		stage: "base-url",
 	}, {
-		name:  "oas3 lone basePath variable not used in the url",
-		file:  filepath.Join(corpusDir, "localstack__localstack__basepath-server-variable.yaml"),
-		stage: "base-var",
+		name:   "oas3 lone basePath variable not used in the url",
+		corpus: "localstack__localstack__basepath-server-variable.yaml",
+		stage:  "base-var",
 	}, {
-		name:  "a genuine REST API export (oas30 with {basePath})",
-		file:  filepath.Join(corpusDir, "in28minutes__go-serverless__hello-world-rest-oas30.yaml"),
-		stage: "dev",
+		name:   "a genuine REST API export (oas30 with {basePath})",
+		corpus: "in28minutes__go-serverless__hello-world-rest-oas30.yaml",
+		stage:  "dev",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var api *API
 			var fs Findings
+			if tc.corpus != "" {
+				tc.file = filepath.Join(testcorpus.Specs(t), tc.corpus)
+			}
 			if tc.file != "" {
 				api, fs = Load(tc.file, Options{})
 			} else {

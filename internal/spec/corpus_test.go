@@ -7,10 +7,18 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// corpusFiles lists the real-world specs of the shared corpus (every file but INDEX.md).
+// corpusFiles lists the real-world specs of the shared corpus (every file but INDEX.md); the test is
+// skipped when the corpus is absent (see testcorpus.Specs).
 func corpusFiles(t testing.TB) []string {
+	t.Helper()
+	return corpusFilesIn(t, testcorpus.Specs(t))
+}
+
+func corpusFilesIn(t testing.TB, corpusDir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(corpusDir)
 	if err != nil {

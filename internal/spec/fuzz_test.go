@@ -4,9 +4,12 @@ import (
 	"os"
 	"sort"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// fuzzSeeds are small documents that reach the parser's branches quickly; the corpus specs are added too.
+// fuzzSeeds are small documents that reach the parser's branches quickly; the corpus specs are added too
+// when the spec corpus is there.
 var fuzzSeeds = []string{
 	"",
 	"{}",
@@ -26,7 +29,15 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
-	for _, path := range corpusFiles(f) {
+	dir, err := testcorpus.SpecsDir()
+	if err != nil {
+		f.Fatal(err)
+	}
+	var corpus []string
+	if dir != "" {
+		corpus = corpusFilesIn(f, dir)
+	}
+	for _, path := range corpus {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
 // fuzzSeeds are the function results of the vectors plus edge cases of the table tests.
@@ -19,10 +20,7 @@ func fuzzSeeds(f *testing.F) []string {
 		`{"body":"aGk=","isBase64Encoded":"true"}`, `{"statusCode":2e2}`, `{"headers":{"bad name":"x"}}`,
 		`{"headers":{"a":"x\r\ny"}}`, `{"statusCode":200,"statusCode":"x"}`, `{"a":1}{}`, "{\"body\":\"\xff\"}",
 	}
-	data, err := os.ReadFile(vectorFile)
-	if err != nil {
-		f.Fatal(err)
-	}
+	data := testcorpus.Vectors(vectorFile)
 	var file struct {
 		Vectors []struct {
 			Input struct {

@@ -7,17 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// The AWS vectors (recorded on AWS by LocalStack's snapshot tests, AWS docs) are read directly, so a
-// change to the corpus is a change to the tests.
-const vectorFile = "../../../../shared/corpus/aws-vectors/lambda-proxy.json"
+// The AWS vectors (recorded on AWS by LocalStack's snapshot tests, AWS docs), from internal/testcorpus:
+// a change to the vectors is a change to the tests.
+const vectorFile = "lambda-proxy.json"
 
 type vector struct {
 	ID       string          `json:"id"`
@@ -29,10 +30,7 @@ type vector struct {
 
 func loadVectors(t *testing.T) []vector {
 	t.Helper()
-	data, err := os.ReadFile(vectorFile)
-	if err != nil {
-		t.Fatalf("reading the vectors: %v", err)
-	}
+	data := testcorpus.Vectors(vectorFile)
 	var f struct {
 		Count   int      `json:"count"`
 		Vectors []vector `json:"vectors"`
