@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,34 +13,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/fixturebin"
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
-var (
-	fixtureOnce sync.Once
-	fixtureDir  string
-	fixtureErr  error
-)
-
-// fixture builds the aws-lambda-go handlers of fixtures/lambdas once per test binary and returns the
-// path of one of them: real Runtime API clients, as users run them.
+// fixture returns the path of one of the aws-lambda-go handlers of fixtures/lambdas (real Runtime API
+// clients, as users run them), built once for the whole test run by fixturebin.
 func fixture(t testing.TB, name string) string {
 	t.Helper()
-	fixtureOnce.Do(func() {
-		fixtureDir, fixtureErr = os.MkdirTemp("", "apigw-lambdas")
-		if fixtureErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", fixtureDir+string(filepath.Separator), "./...")
-		cmd.Dir = filepath.Join("..", "fixtures", "lambdas")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fixtureErr = fmt.Errorf("building fixtures: %v\n%s", err, out)
-		}
-	})
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
+	dir, err := fixturebin.Dir()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return filepath.Join(fixtureDir, name)
+	return filepath.Join(dir, name)
 }
 
 const lambdaSpec = `openapi: "3.0.1"

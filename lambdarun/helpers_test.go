@@ -7,16 +7,17 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/fixturebin"
 )
 
-// fixtures is the directory the fixture handlers are built into by TestMain.
+// fixtures is the directory holding the fixture handlers, built once for the whole test run.
 var fixtures string
 
 // helperEnv makes the test binary act as a Runtime API client for the protocol cases that no
@@ -27,21 +28,14 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(helperRuntime(mode))
 	}
-	dir, err := os.MkdirTemp("", "lambdarun-fixtures-")
+	// Real peers: the fixture handlers are real aws-lambda-go binaries, built once for the whole run.
+	dir, err := fixturebin.Dir()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	// Real peers: the fixture handlers are real aws-lambda-go binaries, built once for the whole run.
-	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../fixtures/lambdas/...")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building fixtures: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	fixtures = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // helperRuntime is a minimal runtime written against the Runtime API by hand.

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/fixturebin"
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
@@ -461,11 +462,11 @@ usagePlans:
 // Stopping `serve` leaves no Lambda process behind.
 func TestServeStopsFunctionProcesses(t *testing.T) {
 	dir := t.TempDir()
-	echo := filepath.Join(dir, "echo")
-	build := exec.Command("go", "build", "-o", echo, "../../fixtures/lambdas/echo")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the echo handler: %v\n%s", err, out)
+	fixtures, err := fixturebin.Dir()
+	if err != nil {
+		t.Fatal(err)
 	}
+	echo := filepath.Join(fixtures, "echo")
 	writeFile(t, filepath.Join(dir, "api.yaml"), `openapi: "3.0.1"
 info: {title: fn, version: "1"}
 paths:
