@@ -17,6 +17,7 @@ import (
 // gets a plausible request (path variables filled in, a JSON body) and must answer with a status the
 // gateway can give, never with the recovered-panic 500.
 func TestCorpusRoutesNeverPanic(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob(filepath.Join(testcorpus.Specs(t), "*.*"))
 	served := 0
 	for _, f := range files {

@@ -119,6 +119,7 @@ functions:
 
 // AWS_PROXY through a real aws-lambda-go process: the function sees the 1.0 event, the client its answer.
 func TestLambdaProxyEndToEnd(t *testing.T) {
+	t.Parallel()
 	gw, _ := lambdaGateway(t)
 	r := do(t, "GET", gw.URL+"/dev/items/42?x=1&x=2", map[string]string{"X-Custom": "v"}, "")
 	if r.status != 200 {
@@ -214,6 +215,7 @@ func TestLambdaCustom(t *testing.T) {
 
 // HTTP API payload 2.0: the event has version 2.0; a result without statusCode is the body of a 200.
 func TestLambdaPayloadV2(t *testing.T) {
+	t.Parallel()
 	gw, _ := lambdaGateway(t)
 	r := do(t, "GET", gw.URL+"/dev/v2?a=1", nil, "")
 	var event map[string]any
@@ -232,7 +234,11 @@ func TestLambdaConcurrencyAndShutdown(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			r := do(t, "GET", gw.URL+"/dev/items/"+strconv.Itoa(i), nil, "")
+			r, err := request("GET", gw.URL+"/dev/items/"+strconv.Itoa(i), nil, "")
+			if err != nil {
+				errs <- fmt.Errorf("request %d: %v", i, err)
+				return
+			}
 			if r.status != 200 || !strings.Contains(string(r.body), `"id":"`+strconv.Itoa(i)+`"`) {
 				errs <- fmt.Errorf("request %d: %d %s", i, r.status, r.body)
 			}
@@ -259,7 +265,9 @@ func TestLambdaConcurrencyAndShutdown(t *testing.T) {
 	}
 }
 
-// processesRunning counts live processes running the executable path (from /proc).
+// processesRunning counts the live processes running the executable path (from /proc) that this test
+// process started: the fixture binaries are shared by every package's tests (fixturebin), so the same
+// path also runs in other test processes.
 func processesRunning(path string) int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -272,8 +280,11 @@ func processesRunning(path string) int {
 		}
 		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
 		if err == nil && exe == path {
+			// "pid (comm) state ppid ...": comm may hold spaces and parentheses.
 			stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-			if !strings.Contains(string(stat), ") Z ") { // zombies are gone for good
+			s := string(stat)
+			fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+			if len(fields) >= 2 && fields[0] != "Z" && fields[1] == strconv.Itoa(os.Getpid()) { // zombies are gone for good
 				n++
 			}
 		}

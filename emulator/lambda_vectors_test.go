@@ -470,6 +470,7 @@ type lvEventSetup struct {
 }
 
 func TestLambdaProxyEventVectors(t *testing.T) {
+	t.Parallel()
 	vs := lvLoad(t, "lambda-proxy.json")
 	if len(vs) != 42 {
 		t.Errorf("%d vectors in lambda-proxy.json, want 42", len(vs))
@@ -675,6 +676,7 @@ func lvCheckClientHeaders(t *testing.T, raw json.RawMessage, w lvWire, also map[
 const lvInternal = `{"message": "Internal server error"}`
 
 func TestLambdaProxyResponseVectors(t *testing.T) {
+	t.Parallel()
 	vs := lvLoad(t, "lambda-proxy.json")
 	ids := lvIDs(vs, "v1-response-", "v1-binary-response-", "v1-integration-method-get-fails")
 	if len(ids) != 27 {
@@ -836,6 +838,7 @@ const lvSelectionTemplate = `#set($code = $input.params('statusCode'))
 #if($code == '200')"Pass"#elseif($code == '400'){"message": "Error: Raising four hundred from within the Lambda function"}#else{"message": "Error: Raising five hundred from within the Lambda function"}#end`
 
 func TestLambdaIntegrationVectors(t *testing.T) {
+	t.Parallel()
 	vs := lvLoad(t, "integrations.json")
 	// The vector's resource /{statusCode} with its four integration responses, in the recorded order (the
 	// empty pattern is the default). Its stage variable picks the fixture: stage ok -> echo, err -> fail.
@@ -1189,6 +1192,7 @@ func lvPrivateCopy(t *testing.T, path string) string {
 }
 
 func TestLambdaConcurrencyCap(t *testing.T) {
+	t.Parallel()
 	const requests, concurrency = 20, 3
 	echo := lvPrivateCopy(t, fixture(t, "echo"))
 	spec := lvEchoSpec("lambda-concurrency", lvAnyProxy("/items/{id}", "Echo3", ""))

@@ -145,6 +145,7 @@ func (f *meterFixture) expect(n int, method, path, key string, status int) strin
 // answers 403 {"message":"Forbidden"} for a missing, unknown or disabled key, or one that no usage plan of
 // the stage holds; a method that requires none ignores the header.
 func TestAPIKeyRequired(t *testing.T) {
+	t.Parallel()
 	f := newMeterFixture(t, meteredSpec, meteredConfig)
 	for _, c := range []struct {
 		name, path, header, key string
@@ -192,6 +193,7 @@ func TestAPIKeyRequired(t *testing.T) {
 // With the AUTHORIZER key source the key comes from a Lambda authorizer, never from x-api-key; until
 // authorizers are emulated such methods answer 403, and the log says why.
 func TestAPIKeySourceAuthorizer(t *testing.T) {
+	t.Parallel()
 	spec := strings.Replace(meteredSpec, "paths:\n", "x-amazon-apigateway-api-key-source: AUTHORIZER\npaths:\n", 1)
 	f := newMeterFixture(t, spec, meteredConfig)
 	r, line := f.call("GET", "/prod/pets", aliceKey)
@@ -203,6 +205,7 @@ func TestAPIKeySourceAuthorizer(t *testing.T) {
 // $context.identity.apiKey and apiKeyId are set for methods that require a key, and only for them
 // (reference §b, DOC [D-ctx]); the ids are stable, API Gateway-shaped (10 lower-case letters and digits).
 func TestAPIKeyInContext(t *testing.T) {
+	t.Parallel()
 	f := newMeterFixture(t, meteredSpec, meteredConfig)
 	r, _ := f.call("GET", "/prod/pets", aliceKey)
 	var got struct{ APIKey, APIKeyID string }
@@ -244,6 +247,7 @@ func TestAPIKeyInContext(t *testing.T) {
 // Every bucket level throttles on its own, with a manual clock: burst first, then the steady rate. The
 // 429 is AWS's, and the log says which limit acted.
 func TestThrottleLevels(t *testing.T) {
+	t.Parallel()
 	tooMany := func(t *testing.T, r result) {
 		t.Helper()
 		if string(r.body) != `{"message":"Too Many Requests"}` || r.header.Get("x-amzn-ErrorType") != "TooManyRequestsException" || r.header.Get("Retry-After") != "" {
@@ -320,6 +324,7 @@ func TestThrottleLevels(t *testing.T) {
 // The levels are checked in AWS's order (reference §b): the first empty bucket answers, and a request
 // throttled early spends no token of the later levels.
 func TestThrottlePrecedence(t *testing.T) {
+	t.Parallel()
 	f := newMeterFixture(t, meteredSpec, meteredConfig)
 	// alice's per-method limit (burst 1) acts before her plan limit (burst 3) and the stage (burst 4).
 	f.expect(1, "GET", "/prod/pets/1", aliceKey, 200)
@@ -344,6 +349,7 @@ func TestThrottlePrecedence(t *testing.T) {
 // 429 Limit Exceeded, and count only requests that got through. /_apigw/usage reports them in get-usage's
 // shape; /_apigw/reset forgets them.
 func TestQuota(t *testing.T) {
+	t.Parallel()
 	f := newMeterFixture(t, meteredSpec, meteredConfig)
 	for i := 0; i < 5; i++ { // 2 counted requests a second, and one throttled that does not count
 		f.expect(1, "GET", "/prod/pets", aliceKey, 200)
@@ -416,6 +422,7 @@ func TestQuota(t *testing.T) {
 // Buckets and quotas survive a hot reload that leaves their settings alone; a changed limit starts a
 // full bucket.
 func TestLimitsSurviveReload(t *testing.T) {
+	t.Parallel()
 	f := newMeterFixture(t, meteredSpec, meteredConfig)
 	f.expect(3, "GET", "/prod/pets", aliceKey, 200)
 	f.expect(1, "GET", "/prod/pets", aliceKey, 429)
@@ -476,6 +483,7 @@ stages: {prod: {}}
 // point, so the bucket's arithmetic and the model's agree to the last request.)
 // BenchmarkThrottleWallClock is the same kind of load on the wall clock.
 func TestThrottleSustainedLoad(t *testing.T) {
+	t.Parallel()
 	f := newMeterFixture(t, meteredSpec, throttleLoadConfig)
 	const step = 12500 * time.Microsecond
 	type key struct {
@@ -635,6 +643,7 @@ func BenchmarkThrottleWallClock(b *testing.B) {
 // method, and a key-requiring method on a stage that no plan with keys covers. Keys that do match stay
 // silent.
 func TestCheckMeterFindings(t *testing.T) {
+	t.Parallel()
 	cfg := strings.Replace(meteredConfig, `"/open/GET": {throttling: {rateLimit: 1, burstLimit: 2}}`,
 		`"/open/GET": {throttling: {rateLimit: 1, burstLimit: 2}}
       "/pets/*": {throttling: {rateLimit: 1, burstLimit: 2}}
