@@ -466,7 +466,18 @@ func TestServeStopsFunctionProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	echo := filepath.Join(fixtures, "echo")
+	// A path of this test's own (a hard link, or a copy) for the shared fixture binary, so that
+	// countProcesses sees this test's function processes only, not those of other packages' tests.
+	echo := filepath.Join(dir, "echo")
+	if err := os.Link(filepath.Join(fixtures, "echo"), echo); err != nil {
+		b, err := os.ReadFile(filepath.Join(fixtures, "echo"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(echo, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	writeFile(t, filepath.Join(dir, "api.yaml"), `openapi: "3.0.1"
 info: {title: fn, version: "1"}
 paths:
