@@ -9,15 +9,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apigw-local/apigw-local/internal/testcorpus"
-
 	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
 // Every servable spec of the corpus answers a request to each of its routes without a panic: each route
 // gets a plausible request (path variables filled in, a JSON body) and must answer with a status the
 // gateway can give, never with the recovered-panic 500.
 func TestCorpusRoutesNeverPanic(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob(filepath.Join(testcorpus.Specs(t), "*.*"))
 	served := 0
 	for _, f := range files {

@@ -123,11 +123,22 @@ type result struct {
 	body   []byte
 }
 
+// do sends a request and fails the test if there is no answer. It calls t.Fatal, so it may only be
+// called from the test's goroutine; other goroutines call request.
 func do(t *testing.T, method, u string, header map[string]string, body string) result {
 	t.Helper()
-	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	r, err := request(method, u, header, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// request sends a request and returns the answer.
+func request(method, u string, header map[string]string, body string) (result, error) {
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		return result{}, err
 	}
 	for k, v := range header {
 		if strings.EqualFold(k, "host") {
@@ -138,11 +149,11 @@ func do(t *testing.T, method, u string, header map[string]string, body string) r
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return result{}, err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return result{resp.StatusCode, resp.Header, b}
+	return result{resp.StatusCode, resp.Header, b}, nil
 }
 
 func (r result) echo(t *testing.T) echo {
@@ -237,6 +248,7 @@ func proxyGateway(t *testing.T) (*httptest.Server, *httptest.Server) {
 // integrations.json#http_proxy-forwarded-headers: client headers reach the backend with API Gateway's
 // additions; backend headers that API Gateway owns come back remapped.
 func TestHTTPProxyForwardedHeaders(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	r := do(t, "POST", gw.URL+"/v1/test", map[string]string{"Content-Type": "application/json", "accept": "application/xml", "user-Agent": "test/integration", "X-Amzn-Trace-Id": "Root=1-3152b799-8954dae64eda91bc9a23a7e8"}, `{"message": "hello world"}`)
 	if r.status != 200 {
@@ -279,6 +291,7 @@ func TestHTTPProxyForwardedHeaders(t *testing.T) {
 
 // integrations.json#http_proxy-status-*: HTTP_PROXY passes the backend status through.
 func TestHTTPProxyStatusPassthrough(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	for _, code := range []int{200, 400, 404, 503} {
 		r := do(t, "POST", gw.URL+"/v1/status/"+itoa(code), nil, "")
@@ -297,6 +310,7 @@ func jsonNumber(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // integrations.json#http-proxy-request-parameter-merge, recorded on AWS.
 func TestHTTPProxyRequestParameterMerge(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	r := do(t, "POST", gw.URL+"/v1/foobar?testQueryString=foo&testVar=bar", map[string]string{"Content-Type": "application/json",
 		"Accept": "application/json", "foobar": "mapped-value", "user-Agent": "test/integration", "headerVar": "request-value"}, `{"message": "hello world"}`)
@@ -335,6 +349,7 @@ func equalArgs(a, b map[string][]string) bool {
 // openapi-stages.json#stage-variables-in-http-proxy-uri: host, path and a whole query from stage
 // variables; the integration method is used whatever the client sent.
 func TestHTTPProxyStageVariablesInURI(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	e := do(t, "GET", gw.URL+"/v1/path1", nil, "").echo(t)
 	if e.Method != "POST" || e.Path != "/test-path" || strings.Join(e.Args["qs_key"], ",") != "qs_value" {
@@ -344,6 +359,7 @@ func TestHTTPProxyStageVariablesInURI(t *testing.T) {
 
 // gateway-responses.json#stage-variable-uri-unresolvable: stage v2 lacks the variables.
 func TestHTTPProxyUnresolvableStageVariable(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	r := do(t, "GET", gw.URL+"/v2/path1", nil, "")
 	if r.status != 500 || string(r.body) != `{"message": "Internal server error"}` || r.header.Get("x-amzn-ErrorType") != "InternalServerErrorException" {
@@ -356,6 +372,7 @@ func TestHTTPProxyUnresolvableStageVariable(t *testing.T) {
 
 // Greedy path: the proxy value goes into the URI as received (still percent-encoded), any method passes.
 func TestHTTPProxyGreedyPath(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	cases := []struct{ method, path, wantRawPath, wantQuery string }{
 		{"GET", "/v1/files/a/b.txt", "/files/a/b.txt", ""},
@@ -373,6 +390,7 @@ func TestHTTPProxyGreedyPath(t *testing.T) {
 
 // gateway-responses.json#live-504-network-error: 56 bytes with a space after the colon.
 func TestHTTPProxyBackendDown(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	r := do(t, "GET", gw.URL+"/v1/down", nil, "")
 	if r.status != 504 || string(r.body) != `{"message": "Network error communicating with endpoint"}` || len(r.body) != 56 {
@@ -398,6 +416,7 @@ func TestHTTPProxyTimeout(t *testing.T) {
 // Unknown stage, path or method: 403 Missing Authentication Token, never 404/405
 // (gateway-responses.json#invoke-missing-auth-token-*).
 func TestMissingAuthenticationToken(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	for _, c := range []struct{ method, path string }{
 		{"GET", "/v1/random-non-existing/deeper"}, {"GET", "/v1/test"}, {"POST", "/v3/test"}, {"GET", "/"},
@@ -424,6 +443,7 @@ func TestMissingAuthenticationToken(t *testing.T) {
 
 // Bodies over 10 MB get AWS's plain-text 413 before anything else happens.
 func TestRequestTooLarge(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	r := do(t, "POST", gw.URL+"/v1/test", nil, strings.Repeat("x", MaxBodyBytes+1))
 	if r.status != 413 || string(r.body) != "HTTP content length exceeded 10485760 bytes." {
@@ -433,6 +453,7 @@ func TestRequestTooLarge(t *testing.T) {
 
 // A customised gateway response applies to errors of its type, with header mappings and templates.
 func TestCustomGatewayResponse(t *testing.T) {
+	t.Parallel()
 	spec := `swagger: "2.0"
 info: {title: custom, version: "1"}
 basePath: /prod
@@ -464,6 +485,7 @@ x-amazon-apigateway-gateway-responses:
 
 // A method whose integration is not emulated answers 500 with AWS's body, never a pretend success.
 func TestNotEmulatedIntegrationAnswers500(t *testing.T) {
+	t.Parallel()
 	spec := `openapi: "3.0.1"
 info: {title: lambda, version: "1"}
 paths:
@@ -480,6 +502,7 @@ paths:
 
 // serve never panics on a request: odd paths, methods and headers all get an answer.
 func TestOddRequestsNeverPanic(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	conn := func(raw string) string {
 		c, err := net.Dial("tcp", strings.TrimPrefix(gw.URL, "http://"))
@@ -505,6 +528,7 @@ func TestOddRequestsNeverPanic(t *testing.T) {
 }
 
 func TestAdminEndpoints(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	r := do(t, "GET", gw.URL+"/_apigw/health", nil, "")
 	var health struct {
@@ -534,6 +558,7 @@ func TestAdminEndpoints(t *testing.T) {
 }
 
 func TestSeveralAPIsByHost(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a := filepath.Join(dir, "a.yaml")
 	b := filepath.Join(dir, "b.yaml")
@@ -558,6 +583,7 @@ func TestSeveralAPIsByHost(t *testing.T) {
 }
 
 func TestCheckReportsNotEmulated(t *testing.T) {
+	t.Parallel()
 	api, fs := spec.Parse("x.yaml", []byte(`openapi: "3.0.1"
 info: {title: t, version: "1"}
 paths:
@@ -583,6 +609,7 @@ components:
 
 // A chunked body (no Content-Length) that grows past 10 MB gets the same plain-text 413.
 func TestRequestTooLargeChunked(t *testing.T) {
+	t.Parallel()
 	gw, _ := proxyGateway(t)
 	body := io.MultiReader(strings.NewReader(strings.Repeat("x", MaxBodyBytes)), strings.NewReader("overflow"))
 	req, _ := http.NewRequest("POST", gw.URL+"/v1/test", io.NopCloser(body))
@@ -601,6 +628,7 @@ func TestRequestTooLargeChunked(t *testing.T) {
 // gateway-responses.json#invoke-500-internal-server-error-headers: mapping Content-Length is a
 // configuration error; the request answers 500 with the spaced body, 36 bytes.
 func TestIllegalHeaderMappingAnswers500(t *testing.T) {
+	t.Parallel()
 	backend := newEcho(t)
 	spec := `openapi: "3.0.1"
 info: {title: illegal, version: "1"}
@@ -659,6 +687,7 @@ func TestHTTPProxyStreams(t *testing.T) {
 
 // Without stages in the config, a usage plan's stage must be the one the spec names.
 func TestUsagePlanStageMustBeServed(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "api.yaml")
 	cfgPath := filepath.Join(dir, "apigw-local.yaml")
@@ -676,6 +705,7 @@ func TestUsagePlanStageMustBeServed(t *testing.T) {
 
 // validate reports what serve would refuse: API Gateway allows one variable child per resource.
 func TestCheckReportsRefusedResourceTree(t *testing.T) {
+	t.Parallel()
 	api, fs := spec.Parse("tree.yaml", []byte(`openapi: "3.0.1"
 info: {title: t, version: "1"}
 paths:
@@ -698,6 +728,7 @@ paths:
 
 // validate warns about template constructs API Gateway accepts but does not run.
 func TestCheckReportsIgnoredMacros(t *testing.T) {
+	t.Parallel()
 	api, fs := spec.Parse("m.yaml", []byte(`openapi: "3.0.1"
 info: {title: t, version: "1"}
 paths:
@@ -724,6 +755,7 @@ paths:
 // x-amz-apigw-id and Content-Type application/json, and no X-Amzn-Trace-Id (only integrations that call a
 // backend return one).
 func TestMockSuccessHeaders(t *testing.T) {
+	t.Parallel()
 	spec := `openapi: "3.0.1"
 info: {title: mockheaders, version: "1"}
 paths:

@@ -14,13 +14,19 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/internal/fixturebin"
-
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // fixture returns the path of one of the aws-lambda-go handlers of fixtures/lambdas (real Runtime API
-// clients, as users run them), built once per test run for every package (internal/fixturebin).
-func fixture(t testing.TB, name string) string { return fixturebin.Path(t, name) }
+// clients, as users run them), built once for the whole test run by fixturebin.
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := fixturebin.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, name)
+}
 
 const lambdaSpec = `openapi: "3.0.1"
 info: {title: lambda-test, version: "1"}
@@ -97,7 +103,7 @@ functions:
   Fail: {command: [%q]}
   Panic: {command: [%q]}
   SlowFn: {command: [%q], timeout: 1s}
-`, lvPrivateCopy(t, fixture(t, "echo")), fixture(t, "malformed"), fixture(t, "fail"), fixture(t, "panic"), fixture(t, "sleep"))
+`, fixture(t, "echo"), fixture(t, "malformed"), fixture(t, "fail"), fixture(t, "panic"), fixture(t, "sleep"))
 	srv, g := newGateway(t, lambdaSpec, cfg)
 	t.Cleanup(func() { g.Close() })
 	// An in-process handler stands in for a slow function whose delay the test controls.
@@ -113,6 +119,7 @@ functions:
 
 // AWS_PROXY through a real aws-lambda-go process: the function sees the 1.0 event, the client its answer.
 func TestLambdaProxyEndToEnd(t *testing.T) {
+	t.Parallel()
 	gw, _ := lambdaGateway(t)
 	r := do(t, "GET", gw.URL+"/dev/items/42?x=1&x=2", map[string]string{"X-Custom": "v"}, "")
 	if r.status != 200 {
@@ -208,6 +215,7 @@ func TestLambdaCustom(t *testing.T) {
 
 // HTTP API payload 2.0: the event has version 2.0; a result without statusCode is the body of a 200.
 func TestLambdaPayloadV2(t *testing.T) {
+	t.Parallel()
 	gw, _ := lambdaGateway(t)
 	r := do(t, "GET", gw.URL+"/dev/v2?a=1", nil, "")
 	var event map[string]any
@@ -226,7 +234,11 @@ func TestLambdaConcurrencyAndShutdown(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			r := do(t, "GET", gw.URL+"/dev/items/"+strconv.Itoa(i), nil, "")
+			r, err := request("GET", gw.URL+"/dev/items/"+strconv.Itoa(i), nil, "")
+			if err != nil {
+				errs <- fmt.Errorf("request %d: %v", i, err)
+				return
+			}
 			if r.status != 200 || !strings.Contains(string(r.body), `"id":"`+strconv.Itoa(i)+`"`) {
 				errs <- fmt.Errorf("request %d: %d %s", i, r.status, r.body)
 			}
@@ -237,14 +249,14 @@ func TestLambdaConcurrencyAndShutdown(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	echo := g.Snapshot().Config.Functions["Echo"].Command[0] // this test's own copy: only its processes count
+	echo := fixture(t, "echo")
 	if n := processesRunning(echo); n == 0 || n > 2 {
 		t.Errorf("%d echo processes with concurrency 2", n)
 	}
 	if err := g.Close(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second) // reached only when processes outlive Close
+	deadline := time.Now().Add(5 * time.Second)
 	for processesRunning(echo) > 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("function processes outlived Gateway.Close")
@@ -253,7 +265,9 @@ func TestLambdaConcurrencyAndShutdown(t *testing.T) {
 	}
 }
 
-// processesRunning counts live processes running the executable path (from /proc).
+// processesRunning counts the live processes running the executable path (from /proc) that this test
+// process started: the fixture binaries are shared by every package's tests (fixturebin), so the same
+// path also runs in other test processes.
 func processesRunning(path string) int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -266,8 +280,11 @@ func processesRunning(path string) int {
 		}
 		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
 		if err == nil && exe == path {
+			// "pid (comm) state ppid ...": comm may hold spaces and parentheses.
 			stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-			if !strings.Contains(string(stat), ") Z ") { // zombies are gone for good
+			s := string(stat)
+			fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+			if len(fields) >= 2 && fields[0] != "Z" && fields[1] == strconv.Itoa(os.Getpid()) { // zombies are gone for good
 				n++
 			}
 		}

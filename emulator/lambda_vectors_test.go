@@ -24,12 +24,11 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
-
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // End-to-end reproduction of lambda-proxy.json and of the Lambda rows of integrations.json
-// (internal/testcorpus/testdata/aws-vectors) over real HTTP, with real aws-lambda-go processes behind the gateway
+// (internal/testcorpus) over real HTTP, with real aws-lambda-go processes behind the gateway
 // (the fixtures of ../fixtures/lambdas) unless a case says otherwise, plus the failure modes of reference
 // §c: crashes, panics, function and integration timeouts, an external runtime and the concurrency cap.
 
@@ -471,6 +470,7 @@ type lvEventSetup struct {
 }
 
 func TestLambdaProxyEventVectors(t *testing.T) {
+	t.Parallel()
 	vs := lvLoad(t, "lambda-proxy.json")
 	if len(vs) != 42 {
 		t.Errorf("%d vectors in lambda-proxy.json, want 42", len(vs))
@@ -676,6 +676,7 @@ func lvCheckClientHeaders(t *testing.T, raw json.RawMessage, w lvWire, also map[
 const lvInternal = `{"message": "Internal server error"}`
 
 func TestLambdaProxyResponseVectors(t *testing.T) {
+	t.Parallel()
 	vs := lvLoad(t, "lambda-proxy.json")
 	ids := lvIDs(vs, "v1-response-", "v1-binary-response-", "v1-integration-method-get-fails")
 	if len(ids) != 27 {
@@ -837,6 +838,7 @@ const lvSelectionTemplate = `#set($code = $input.params('statusCode'))
 #if($code == '200')"Pass"#elseif($code == '400'){"message": "Error: Raising four hundred from within the Lambda function"}#else{"message": "Error: Raising five hundred from within the Lambda function"}#end`
 
 func TestLambdaIntegrationVectors(t *testing.T) {
+	t.Parallel()
 	vs := lvLoad(t, "integrations.json")
 	// The vector's resource /{statusCode} with its four integration responses, in the recorded order (the
 	// empty pattern is the default). Its stage variable picks the fixture: stage ok -> echo, err -> fail.
@@ -1173,7 +1175,7 @@ func TestLambdaExternalRuntime(t *testing.T) {
 
 // lvPrivateCopy gives the executable at path a name of this test's own (a hard link, or a copy), so
 // that processesRunning counts this test's processes only.
-func lvPrivateCopy(t testing.TB, path string) string {
+func lvPrivateCopy(t *testing.T, path string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), filepath.Base(path)+"-private")
 	if err := os.Link(path, dst); err == nil {
@@ -1190,6 +1192,7 @@ func lvPrivateCopy(t testing.TB, path string) string {
 }
 
 func TestLambdaConcurrencyCap(t *testing.T) {
+	t.Parallel()
 	const requests, concurrency = 20, 3
 	echo := lvPrivateCopy(t, fixture(t, "echo"))
 	spec := lvEchoSpec("lambda-concurrency", lvAnyProxy("/items/{id}", "Echo3", ""))

@@ -90,6 +90,7 @@ paths:
 // Without timeoutInMillis every integration gets AWS's default of 29 s, integrationTimeoutMax caps what
 // the spec asks for, and /_apigw/routes says which timeout applies (checked without waiting 29 s).
 func TestIntegrationTimeoutDefault(t *testing.T) {
+	t.Parallel()
 	spec := `openapi: "3.0.1"
 info: {title: timeouts, version: "1"}
 paths:

@@ -20,7 +20,7 @@ import (
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// End-to-end reproduction of the AWS vectors of internal/testcorpus/testdata/aws-vectors over real HTTP: each
+// End-to-end reproduction of the AWS vectors (internal/testcorpus) over real HTTP: each
 // vector becomes a small spec with its templates, the vector's client request is sent through the
 // gateway, and the vector's expected status, headers and body are asserted. Placeholders such as
 // <uuid:1> match any value of the right shape (the same numbered placeholder: the same value).
@@ -381,6 +381,7 @@ func assertJSONBody(t *testing.T, got, want []byte) {
 // ---- vtl-templates.json ------------------------------------------------------------------------------
 
 func TestVTLVectorsEndToEnd(t *testing.T) {
+	t.Parallel()
 	vectors := loadAWSVectors(t, "vtl-templates.json")
 	if len(vectors) != 96 {
 		t.Errorf("%d vectors in vtl-templates.json, want 96", len(vectors))
@@ -654,6 +655,7 @@ func runDocsVector(t *testing.T, v awsVector, backend *httptest.Server) {
 // ---- integrations.json (HTTP non-proxy rows) -----------------------------------------------------------
 
 func TestHTTPIntegrationVectors(t *testing.T) {
+	t.Parallel()
 	vectors := map[string]awsVector{}
 	for _, v := range loadAWSVectors(t, "integrations.json") {
 		vectors[v.ID] = v
@@ -865,6 +867,7 @@ func runHeaderRemappingVector(t *testing.T, v awsVector) {
 
 // TestMappingErrorsEndToEnd: the gateway responses the mapping phase produces, before any backend call.
 func TestMappingErrorsEndToEnd(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) }))
 	t.Cleanup(backend.Close)
@@ -938,6 +941,7 @@ paths:
 // template (reference §f.4, MOCK row), read from the top level of the JSON; relaxed JSON is accepted
 // (vtl-templates.json#mock-invalid-json-request-template-still-200).
 func TestMockStatusCodeEndToEnd(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		template string // the request template
 		want     int    // the client's status: 4\d{2} maps to 404, anything else to the default 200

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,19 +18,23 @@ import (
 	"github.com/apigw-local/apigw-local/internal/fixturebin"
 )
 
-// fixtures is the directory the fixture handlers are built into by TestMain.
+// fixtures is the directory holding the fixture handlers, built once for the whole test run.
 var fixtures string
 
 // helperEnv makes the test binary act as a Runtime API client for the protocol cases that no
-// aws-lambda-go binary shows (an init error, an init that never ends).
+// aws-lambda-go binary shows (an init error, an init that never ends), and as a runtime whose
+// invocations end when the test says so (see gateRuntime).
 const helperEnv = "LAMBDARUN_TEST_RUNTIME"
+
+// patience bounds every wait for something that must happen: long enough for a machine under any load,
+// and only ever reached when the test fails. No test passes or fails by how fast the machine is.
+const patience = 30 * time.Second
 
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(helperRuntime(mode))
 	}
-	// Real peers: the fixture handlers are real aws-lambda-go binaries, built once for the whole run (by
-	// whichever package's tests get there first).
+	// Real peers: the fixture handlers are real aws-lambda-go binaries, built once for the whole run.
 	dir, err := fixturebin.Dir()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -55,8 +60,72 @@ func helperRuntime(mode string) int {
 		return 1
 	case "hang":
 		time.Sleep(time.Hour)
+	case "gate":
+		return gateRuntime(api)
 	}
 	return 2
+}
+
+// gateRuntime serves invocations until it is killed: an event {"gate": "<file>"} is answered once that
+// file exists (the test creates it when it has seen what it waits for), any other event is echoed at once.
+// It lets a test hold an invocation in flight for exactly as long as it needs, instead of guessing a sleep.
+func gateRuntime(api string) int {
+	for {
+		resp, err := http.Get(api + "invocation/next")
+		if err != nil {
+			return 3
+		}
+		id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id")
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		var ev struct {
+			Gate string `json:"gate"`
+		}
+		if json.Unmarshal(body, &ev) == nil && ev.Gate != "" {
+			for end := time.Now().Add(2 * patience); time.Now().Before(end); time.Sleep(2 * time.Millisecond) {
+				if _, err := os.Stat(ev.Gate); err == nil {
+					break
+				}
+			}
+		}
+		resp, err = http.Post(api+"invocation/"+id+"/response", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return 3
+		}
+		_ = resp.Body.Close()
+	}
+}
+
+// gate is a file-based gate for gateRuntime: event() is an event held until open() is called.
+type gate string
+
+func newGate(t testing.TB) gate { return gate(filepath.Join(t.TempDir(), "open")) }
+
+func (g gate) event() string {
+	b, _ := json.Marshal(map[string]string{"gate": string(g)})
+	return string(b)
+}
+
+func (g gate) open(t testing.TB) {
+	t.Helper()
+	if err := os.WriteFile(string(g), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gatedConfig runs the test binary as a gateRuntime, with a timeout no gate is held for.
+func gatedConfig(t testing.TB, cfg Config) Config {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Command = []string{exe}
+	cfg.Env = map[string]string{helperEnv: "gate"}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 3 * patience
+	}
+	return cfg
 }
 
 // fixture returns the path of a built fixture handler.
@@ -98,25 +167,11 @@ func start(t testing.TB, cfg Config) *Function {
 	return f
 }
 
-// invokeBG is invoke for goroutines other than the test's: it reports an Invoke error with t.Errorf
-// (t.Fatal must not be called there) and returns nil.
-func invokeBG(t testing.TB, f *Function, event string) *Result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	res, err := f.Invoke(ctx, Invocation{Payload: []byte(event)})
-	if err != nil {
-		t.Errorf("Invoke(%s): %v", event, err)
-		return nil
-	}
-	return res
-}
-
-// invoke invokes f with a JSON event and fails the test on an Invoke error. Call it from the test's own
-// goroutine only; other goroutines use invokeBG.
+// invoke invokes f with a JSON event and fails the test on an Invoke error. It calls t.Fatal, so it may
+// only be called from the test's goroutine; goInvoke is for other goroutines.
 func invoke(t testing.TB, f *Function, event string) *Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	res, err := f.Invoke(ctx, Invocation{Payload: []byte(event)})
 	if err != nil {
@@ -124,6 +179,25 @@ func invoke(t testing.TB, f *Function, event string) *Result {
 	}
 	return res
 }
+
+// goInvoke invokes f in a goroutine of its own. The channel gets the Result, or nil after an Invoke
+// error was reported with t.Error.
+func goInvoke(t testing.TB, f *Function, inv Invocation) <-chan *Result {
+	out := make(chan *Result, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*patience)
+		defer cancel()
+		res, err := f.Invoke(ctx, inv)
+		if err != nil {
+			t.Errorf("Invoke(%s): %v", inv.Payload, err)
+		}
+		out <- res
+	}()
+	return out
+}
+
+// event is an Invocation of a JSON event.
+func event(payload string) Invocation { return Invocation{Payload: []byte(payload)} }
 
 // errorPayload decodes an error payload.
 type errorPayload struct {
@@ -160,19 +234,18 @@ func (f *Function) pids() []int {
 // procEntry is what /proc says about one process.
 type procEntry struct{ pid, ppid, pgrp int }
 
-// processes lists every process of the machine from /proc; the test skips where there is none. Call it
-// from the test's own goroutine; others use liveProcesses.
+// processes lists every process of the machine from /proc, and skips the test where there is none.
 func processes(t testing.TB) []procEntry {
 	t.Helper()
-	ps, err := liveProcesses()
+	out, err := readProcesses()
 	if err != nil {
 		t.Skip("no /proc:", err)
 	}
-	return ps
+	return out
 }
 
-// liveProcesses lists every process of the machine from /proc.
-func liveProcesses() ([]procEntry, error) {
+// readProcesses lists every process of the machine from /proc.
+func readProcesses() ([]procEntry, error) {
 	dirs, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil, err
@@ -211,33 +284,31 @@ func groupMembers(t testing.TB, pgid int) []int {
 	return out
 }
 
-// children returns the live child processes of the test process.
+// children returns the live child processes of the test process. Tests that call it must not run in
+// parallel with tests that start processes.
 func children(t testing.TB) []int {
-	processes(t) // skips without /proc
-	return childPIDs()
+	return childrenOf(os.Getpid(), processes(t))
 }
 
-// childPIDs is children for any goroutine: nothing without /proc.
-func childPIDs() []int {
-	ps, _ := liveProcesses()
+func childrenOf(parent int, ps []procEntry) []int {
 	var out []int
-	me := os.Getpid()
 	for _, p := range ps {
-		if p.ppid == me {
+		if p.ppid == parent {
 			out = append(out, p.pid)
 		}
 	}
 	return out
 }
 
-// eventually polls cond until it holds or the time is up.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
+// eventually polls cond until it holds; the test fails if it does not within patience. It waits for an
+// event (a state the code under test reaches), never for a guessed time.
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", within, what)
+			t.Fatalf("not within %v: %s", patience, what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -3,8 +3,8 @@ package lambdarun
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,7 +24,7 @@ func (h handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 var lambdacontextFrom = lambdacontext.FromContext
 
 func TestInvokeInProcess(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	type event struct {
 		Name  string `json:"name"`
 		Panic bool   `json:"panic"`
@@ -63,7 +63,7 @@ func TestInvokeInProcess(t *testing.T) {
 		{name: "typed error", event: `{"typed":true}`, wantPayload: `{"errorMessage":"gone","errorType":"PetGone"}`},
 		{name: "panic", event: `{"panic":true}`, wantErrorType: "string", wantMessage: "no name", wantStack: true},
 		{name: "bad event", event: `{"name":1}`, wantErrorType: "UnmarshalTypeError", wantMessage: "json: cannot unmarshal number"},
-		{name: "timeout", event: `{"sleep":5000}`,
+		{name: "timeout", event: fmt.Sprintf(`{"sleep":%d}`, 2*patience.Milliseconds()),
 			wantPayload: `{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: req Error: Task timed out after 0.30 seconds"}`},
 	}
 	for _, tt := range tests {
@@ -73,8 +73,8 @@ func TestInvokeInProcess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Generous for a loaded 2-core machine, and still far below the 5 s the timeout case sleeps.
-			if time.Since(began) > 3*time.Second {
+			// Far below what the timeout case's handler sleeps: the timeout, not the handler, ended it.
+			if time.Since(began) > patience {
 				t.Errorf("took %v", time.Since(began))
 			}
 			if tt.wantPayload != "" && string(res.Payload) != tt.wantPayload {
@@ -91,8 +91,9 @@ func TestInvokeInProcess(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(log.String(), "[hello] START RequestId: req Version: $LATEST") ||
-		!strings.Contains(log.String(), "Task timed out after 0.30 seconds") {
+	// The timeout's log lines follow its result.
+	eventually(t, "the timeout in the log:\n"+log.String(), func() bool { return strings.Contains(log.String(), "Task timed out after 0.30 seconds") })
+	if !strings.Contains(log.String(), "[hello] START RequestId: req Version: $LATEST") {
 		t.Errorf("log:\n%s", log)
 	}
 	if s := f.Stats(); s.Timeouts != 1 || s.Alive != 0 {
@@ -101,7 +102,7 @@ func TestInvokeInProcess(t *testing.T) {
 }
 
 func TestInProcessPanicStack(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Handler: handlerFunc(func(context.Context, []byte) ([]byte, error) {
 		var m map[string]int
 		m["boom"]++ // a runtime error panic
@@ -126,12 +127,12 @@ func TestInProcessPanicStack(t *testing.T) {
 }
 
 func TestInProcessConcurrency(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
-	// Handlers block until released: two run, the other eight wait in the queue, whatever the machine's
-	// speed.
+	t.Parallel()
+	// Every handler waits for the test to release it: ten invocations make two run and eight wait, and
+	// none of that depends on how fast the machine is.
 	var running, most atomic.Int32
 	release := make(chan struct{})
-	f := start(t, Config{Concurrency: 2, Handler: handlerFunc(func(context.Context, []byte) ([]byte, error) {
+	f := start(t, Config{Concurrency: 2, Timeout: 3 * patience, Handler: handlerFunc(func(context.Context, []byte) ([]byte, error) {
 		n := running.Add(1)
 		defer running.Add(-1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
@@ -139,17 +140,21 @@ func TestInProcessConcurrency(t *testing.T) {
 		<-release
 		return []byte(`1`), nil
 	})})
-	var wg sync.WaitGroup
+	var done []<-chan *Result
 	for range 10 {
-		wg.Add(1)
-		go func() { defer wg.Done(); invokeBG(t, f, `{}`) }()
+		done = append(done, goInvoke(t, f, event(`{}`)))
 	}
-	eventually(t, 30*time.Second, "two handlers run and eight invocations wait", func() bool {
+	eventually(t, "two handlers run and eight invocations wait", func() bool {
 		s := f.Stats()
-		return running.Load() == 2 && s.Queued == 8
+		return s.Busy == 2 && s.Queued == 8
 	})
+	if n := running.Load(); n != 2 {
+		t.Errorf("%d handlers run at once, want 2", n)
+	}
 	close(release)
-	wg.Wait()
+	for _, d := range done {
+		<-d
+	}
 	if most.Load() != 2 {
 		t.Errorf("at most %d handlers ran at once, want 2", most.Load())
 	}
@@ -159,7 +164,7 @@ func TestInProcessConcurrency(t *testing.T) {
 }
 
 func TestInProcessResponseTooLarge(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Handler: handlerFunc(func(context.Context, []byte) ([]byte, error) {
 		return make([]byte, MaxResponsePayload+1), nil
 	})})

@@ -16,7 +16,7 @@ import (
 )
 
 func TestInvokeProcess(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Command: []string{fixture("echo")}})
 	tests := []struct {
 		name  string
@@ -44,7 +44,7 @@ func TestInvokeProcess(t *testing.T) {
 }
 
 func TestInvocationHeaders(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	// The lambdacontext and deadline that aws-lambda-go builds from the /next headers are what a handler
 	// sees; an in-process handler reports them, and must see what a process would.
 	var got struct {
@@ -69,6 +69,7 @@ func TestInvocationHeaders(t *testing.T) {
 		ClientContext:   `{"Client":{"app_title":"pets"}}`,
 		CognitoIdentity: `{"cognitoIdentityId":"us-east-1:abc"}`,
 	})
+	after := time.Now()
 	if err != nil || res.FunctionError != "" {
 		t.Fatalf("Invoke: %v %+v", err, res)
 	}
@@ -79,13 +80,15 @@ func TestInvocationHeaders(t *testing.T) {
 	if !regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$`).MatchString(got.Trace) {
 		t.Errorf("generated trace id %q", got.Trace)
 	}
-	if d := got.Deadline.Sub(before); d < 1900*time.Millisecond || d > 2600*time.Millisecond {
-		t.Errorf("deadline %v after Invoke, want the 2 s timeout", d)
+	// The handler was called between before and after; its deadline is the 2 s timeout from then.
+	if got.Deadline.Before(before.Add(2*time.Second)) || got.Deadline.After(after.Add(2*time.Second)) {
+		t.Errorf("deadline %v after Invoke (which took %v), want the 2 s timeout from the call of the handler",
+			got.Deadline.Sub(before), after.Sub(before))
 	}
 }
 
 func TestFunctionError(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Command: []string{fixture("fail")}})
 	res := invoke(t, f, `{"message":"no pets today"}`)
 	if string(res.Payload) != `{"errorMessage":"no pets today","errorType":"errorString"}` {
@@ -101,7 +104,7 @@ func TestFunctionError(t *testing.T) {
 }
 
 func TestPanic(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Command: []string{fixture("panic")}})
 	e := decodeError(t, invoke(t, f, `{"message":"nil pet"}`))
 	if e.ErrorMessage != "nil pet" || e.ErrorType != "string" || len(e.StackTrace) == 0 {
@@ -118,7 +121,7 @@ func TestPanic(t *testing.T) {
 }
 
 func TestCrash(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	log := &syncBuffer{}
 	f := start(t, Config{Name: "crashy", Command: []string{fixture("exit")}, Log: log})
 	ctx := context.Background()
@@ -149,35 +152,25 @@ func TestCrash(t *testing.T) {
 		"[crashy] Runtime.ExitError",
 		"exit: exiting with status 2",
 	} {
-		if !strings.Contains(log.String(), line) {
-			t.Errorf("log lacks %q:\n%s", line, log)
-		}
+		eventually(t, fmt.Sprintf("the log line %q in:\n%s", line, log), func() bool { return strings.Contains(log.String(), line) })
 	}
 }
 
 func TestCrashBySignal(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
-	f := start(t, Config{Command: []string{fixture("sleep")}, Timeout: 10 * time.Second})
+	t.Parallel()
+	f := start(t, Config{Command: []string{fixture("sleep")}, Timeout: 3 * patience})
 	invoke(t, f, `{"ms":0}`) // warm, so that the pid is known
 	pids := f.pids()
 	if len(pids) != 1 {
 		t.Fatalf("pids %v", pids)
 	}
-	type outcome struct {
-		res *Result
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		res, err := f.Invoke(context.Background(), Invocation{RequestID: "req-oom", Payload: []byte(`{"ms":5000}`)})
-		done <- outcome{res, err}
-	}()
-	eventually(t, 30*time.Second, "the invocation runs", func() bool { return f.Stats().Busy == 1 })
+	// The handler would sleep far longer than the test waits: only the kill ends the invocation.
+	done := goInvoke(t, f, Invocation{RequestID: "req-oom", Payload: fmt.Appendf(nil, `{"ms":%d}`, 2*patience.Milliseconds())})
+	eventually(t, "the process has the invocation", func() bool { return f.Stats().Busy == 1 })
 	_ = syscall.Kill(pids[0], syscall.SIGKILL) // as the kernel's OOM killer would
-	o := <-done
-	res, err := o.res, o.err
-	if err != nil {
-		t.Fatal(err)
+	res := <-done
+	if res == nil {
+		return
 	}
 	want := `{"errorType":"Runtime.ExitError","errorMessage":"RequestId: req-oom Error: Runtime exited with error: signal: killed"}`
 	if string(res.Payload) != want {
@@ -186,41 +179,34 @@ func TestCrashBySignal(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	log := &syncBuffer{}
-	f := start(t, Config{Name: "slow", Command: []string{fixture("sleep")}, Timeout: time.Second, Log: log})
-	// Warm, so that the pid of the process that will time out is known. The timeout is long enough that a
-	// loaded machine does not make this first invocation time out too.
-	if res := invoke(t, f, `{"ms":1}`); res.FunctionError != "" {
-		t.Fatalf("warm-up invocation: %s", res.Payload)
-	}
+	f := start(t, Config{Name: "slow", Command: []string{fixture("sleep")}, Timeout: 200 * time.Millisecond, Log: log})
+	invoke(t, f, `{"ms":1}`) // warm: the pid of the process that will time out is known
 	pids := f.pids()
-	if len(pids) != 1 {
-		t.Fatalf("pids %v after the warm-up", pids)
-	}
 	began := time.Now()
-	res, err := f.Invoke(context.Background(), Invocation{RequestID: "req-slow", Payload: []byte(`{"ms":20000}`)})
+	// The handler sleeps far longer than the test waits: only the timeout ends the invocation.
+	res, err := f.Invoke(context.Background(), Invocation{RequestID: "req-slow", Payload: fmt.Appendf(nil, `{"ms":%d}`, 2*patience.Milliseconds())})
 	took := time.Since(began)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: req-slow Error: Task timed out after 1.00 seconds"}`
+	want := `{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: req-slow Error: Task timed out after 0.20 seconds"}`
 	if string(res.Payload) != want || res.FunctionError != "Unhandled" {
 		t.Errorf("got %q %s, want %s", res.FunctionError, res.Payload, want)
 	}
-	// The lower bounds are the point; the upper ones are generous (a loaded machine is slow, and only an
-	// invocation that waited for the 20 s sleep would exceed them).
-	if took < time.Second || took > 15*time.Second {
-		t.Errorf("timed out after %v, want 1 s", took)
+	// Never before the timeout; the upper bound only tells the timeout from the handler's own end.
+	if took < 200*time.Millisecond || took > patience {
+		t.Errorf("timed out after %v, want 200 ms", took)
 	}
-	if res.Duration < time.Second || res.Duration > 15*time.Second {
+	if res.Duration < 200*time.Millisecond || res.Duration > patience {
 		t.Errorf("Duration %v", res.Duration)
 	}
 	// SIGTERM reaches the runtime (aws-lambda-go registered its extension and logs the signal), then
 	// SIGKILL ends the group.
-	eventually(t, 30*time.Second, "the process group is gone", func() bool { return len(groupMembers(t, pids[0])) == 0 })
-	eventually(t, 30*time.Second, "the runtime logged SIGTERM", func() bool { return strings.Contains(log.String(), "sleep: SIGTERM received") })
-	if !regexp.MustCompile(`\[slow\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z req-slow Task timed out after 1.00 seconds`).MatchString(log.String()) {
+	eventually(t, "the process group is gone", func() bool { return len(groupMembers(t, pids[0])) == 0 })
+	eventually(t, "the runtime logged SIGTERM", func() bool { return strings.Contains(log.String(), "sleep: SIGTERM received") })
+	if !regexp.MustCompile(`\[slow\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z req-slow Task timed out after 0.20 seconds`).MatchString(log.String()) {
 		t.Errorf("log lacks the timeout line:\n%s", log)
 	}
 	// The next invocation gets a new process.
@@ -235,6 +221,7 @@ func TestTimeout(t *testing.T) {
 func TestConcurrencyLimit(t *testing.T) {
 	const n, limit = 20, 3
 	f := start(t, Config{Command: []string{fixture("sleep")}, Concurrency: limit})
+	processes(t) // skips here, on the test's goroutine, where there is no /proc
 	var maxSeen atomic.Int64
 	stop := make(chan struct{})
 	sampled := make(chan struct{})
@@ -246,7 +233,8 @@ func TestConcurrencyLimit(t *testing.T) {
 				return
 			default:
 			}
-			if c := int64(len(childPIDs())); c > maxSeen.Load() {
+			ps, _ := readProcesses()
+			if c := int64(len(childrenOf(os.Getpid(), ps))); c > maxSeen.Load() {
 				maxSeen.Store(c)
 			}
 			if a := int64(f.Stats().Alive); a > maxSeen.Load() {
@@ -284,30 +272,28 @@ func TestConcurrencyLimit(t *testing.T) {
 }
 
 func TestQueueOrder(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	log := &syncBuffer{}
-	f := start(t, Config{Command: []string{fixture("sleep")}, Concurrency: 1, Log: log})
-	invoke(t, f, `{"ms":0}`)
-	var wg sync.WaitGroup
-	run := func(id string, ms int) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := f.Invoke(context.Background(), Invocation{RequestID: id, Payload: fmt.Appendf(nil, `{"ms":%d}`, ms)}); err != nil {
-				t.Error(err)
-			}
-		}()
+	f := start(t, gatedConfig(t, Config{Concurrency: 1, Log: log}))
+	invoke(t, f, `{}`)
+	g := newGate(t)
+	var done []<-chan *Result
+	run := func(id, payload string) {
+		done = append(done, goInvoke(t, f, Invocation{RequestID: id, Payload: []byte(payload)}))
 	}
-	run("busy", 300)
-	eventually(t, 30*time.Second, "the first invocation runs", func() bool { return f.Stats().Busy == 1 })
+	run("busy", g.event()) // held until the five others are queued
+	eventually(t, "the first invocation runs", func() bool { return f.Stats().Busy == 1 })
 	var want []string
 	for i := range 5 {
 		id := fmt.Sprintf("queued-%d", i)
 		want = append(want, id)
-		run(id, 1)
-		eventually(t, 30*time.Second, id+" is queued", func() bool { return f.Stats().Queued == i+1 })
+		run(id, `{}`)
+		eventually(t, id+" is queued", func() bool { return f.Stats().Queued == i+1 })
 	}
-	wg.Wait()
+	g.open(t)
+	for _, d := range done {
+		<-d
+	}
 	var got []string
 	for _, line := range log.lines() {
 		if id, ok := strings.CutPrefix(line, "[fn] START RequestId: queued-"); ok {
@@ -320,7 +306,7 @@ func TestQueueOrder(t *testing.T) {
 }
 
 func TestWarmReuse(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Command: []string{fixture("echo")}})
 	for i := range 10 {
 		res := invoke(t, f, `{}`)
@@ -334,53 +320,43 @@ func TestWarmReuse(t *testing.T) {
 }
 
 func TestMostRecentlyUsedFirst(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	// Three processes, then a trickle of sequential invocations: the most recently used process serves
-	// them all (the same log stream each time), so the two others reach their idle timeout and only one
-	// process is left. The idle timeout is far above the trickle's gaps, so that a loaded machine cannot
-	// let the MRU process expire too; the trickle runs until the others are gone, however long that takes.
-	f := start(t, Config{Command: []string{fixture("env")}, Concurrency: 3, IdleTimeout: 2 * time.Second})
-	streams := func(res *Result) string {
-		var env map[string]string
-		_ = json.Unmarshal(res.Payload, &env)
-		return env["AWS_LAMBDA_LOG_STREAM_NAME"]
+	// them all, so the two others reach their idle timeout and only one process is left. (With any other
+	// choice the processes would take turns and none would ever be idle long enough to retire.)
+	f := start(t, gatedConfig(t, Config{Concurrency: 3, IdleTimeout: time.Second}))
+	g := newGate(t)
+	var held []<-chan *Result
+	for range 3 { // three invocations held at once need three processes
+		held = append(held, goInvoke(t, f, event(g.event())))
 	}
-	var wg sync.WaitGroup
-	for range 3 {
-		wg.Add(1)
-		go func() { defer wg.Done(); invokeBG(t, f, `{"ms":100}`) }()
+	eventually(t, "three invocations run at once", func() bool { return f.Stats().Busy == 3 })
+	g.open(t)
+	for _, h := range held {
+		<-h
 	}
-	wg.Wait()
 	if s := f.Stats(); s.Alive != 3 {
 		t.Fatalf("stats %+v: want 3 processes", s)
 	}
-	// A process is back on the idle stack when it calls /next again, a moment after its answer: each
-	// invocation waits for that, so that the most recently used process is the one on top.
-	allIdle := func() bool { s := f.Stats(); return s.Idle == s.Alive }
-	eventually(t, 30*time.Second, "the three processes are idle", allIdle)
-	used := map[string]bool{}
-	deadline := time.Now().Add(60 * time.Second) // reached only when the idle processes are never retired
-	for f.Stats().Alive > 1 && time.Now().Before(deadline) {
-		used[streams(invoke(t, f, `{}`))] = true
-		eventually(t, 30*time.Second, "the process is idle again", allIdle)
-		time.Sleep(50 * time.Millisecond)
-	}
-	used[streams(invoke(t, f, `{}`))] = true
-	if len(used) != 1 {
-		t.Errorf("sequential invocations ran on %d processes, want the most recently used one only", len(used))
-	}
-	if s := f.Stats(); s.Alive != 1 || s.Spawns != 3 {
-		t.Errorf("stats %+v: want the MRU process alone left", s)
+	// The two others retire after 1 s idle; the one serving the trickle never idles for more than a few
+	// milliseconds.
+	eventually(t, "only the most recently used process is left", func() bool {
+		invoke(t, f, `{}`)
+		time.Sleep(10 * time.Millisecond) // a trickle, not a flood
+		return f.Stats().Alive == 1
+	})
+	if s := f.Stats(); s.Spawns != 3 {
+		t.Errorf("stats %+v: want the MRU process alone left, never replaced", s)
 	}
 }
 
 func TestIdleRetirement(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Command: []string{fixture("echo")}, IdleTimeout: 200 * time.Millisecond})
 	invoke(t, f, `{}`)
 	pids := f.pids()
-	eventually(t, 30*time.Second, "the idle process is retired", func() bool { return f.Stats().Alive == 0 })
-	eventually(t, 30*time.Second, "its process group is gone", func() bool { return len(groupMembers(t, pids[0])) == 0 })
+	eventually(t, "the idle process is retired", func() bool { return f.Stats().Alive == 0 })
+	eventually(t, "its process group is gone", func() bool { return len(groupMembers(t, pids[0])) == 0 })
 	if res := invoke(t, f, `{}`); res.InitDuration == 0 {
 		t.Error("the invocation after retirement must be a cold start")
 	}
@@ -450,7 +426,7 @@ func TestEnvironment(t *testing.T) {
 }
 
 func TestPayloadLimits(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Command: []string{fixture("large")}, Timeout: 10 * time.Second})
 	echo := start(t, Config{Command: []string{fixture("echo")}, Timeout: 10 * time.Second})
 
@@ -493,7 +469,7 @@ func jsonString(n int) []byte {
 }
 
 func TestLogLines(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	log := &syncBuffer{}
 	f := start(t, Config{Name: "GetPets", Command: []string{fixture("echo")}, Log: log})
 	for _, id := range []string{"req-1", "req-2"} {
@@ -501,7 +477,7 @@ func TestLogLines(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, 30*time.Second, "REPORT lines", func() bool { return strings.Count(log.String(), "REPORT") == 2 })
+	eventually(t, "REPORT lines", func() bool { return strings.Count(log.String(), "REPORT") == 2 })
 	lines := log.lines()
 	report := `^\[GetPets\] REPORT RequestId: %s\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB%s$`
 	want := []*regexp.Regexp{
@@ -525,6 +501,7 @@ func TestLogLines(t *testing.T) {
 func TestCloseLeavesNoChild(t *testing.T) {
 	// The runtime is a shell that leaves a grandchild behind in its process group, then becomes the echo
 	// handler: Close must take the grandchild too.
+	// Not parallel: it checks that the test process has no child left.
 	f, err := Start(context.Background(), Config{
 		Name:        "wrapped",
 		Command:     []string{"/bin/sh", "-c", "sleep 300 & exec " + fixture("echo")},
@@ -533,12 +510,16 @@ func TestCloseLeavesNoChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = f.Close() })
+	var started []<-chan *Result
 	for range 3 {
-		wg.Add(1)
-		go func() { defer wg.Done(); invokeBG(t, f, `{}`) }()
+		started = append(started, goInvoke(t, f, event(`{}`)))
 	}
-	wg.Wait()
+	for _, s := range started {
+		if <-s == nil {
+			t.FailNow()
+		}
+	}
 	pids := f.pids()
 	if len(pids) == 0 || len(children(t)) == 0 {
 		t.Fatalf("no process to close: %v", pids)
@@ -548,17 +529,19 @@ func TestCloseLeavesNoChild(t *testing.T) {
 			t.Fatalf("process group %d has no grandchild: %v", pid, groupMembers(t, pid))
 		}
 	}
-	// An invocation in flight when Close is called ends with ErrClosed.
-	slow, err := Start(context.Background(), Config{Name: "slow", Command: []string{fixture("sleep")}, Timeout: 10 * time.Second})
+	// An invocation in flight when Close is called ends with ErrClosed. Its handler sleeps far longer
+	// than the test waits.
+	slow, err := Start(context.Background(), Config{Name: "slow", Command: []string{fixture("sleep")}, Timeout: 3 * patience})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = slow.Close() })
 	inflight := make(chan error, 1)
 	go func() {
-		_, err := slow.Invoke(context.Background(), Invocation{Payload: []byte(`{"ms":5000}`)})
+		_, err := slow.Invoke(context.Background(), Invocation{Payload: fmt.Appendf(nil, `{"ms":%d}`, 2*patience.Milliseconds())})
 		inflight <- err
 	}()
-	eventually(t, 30*time.Second, "the slow invocation runs", func() bool { return slow.Stats().Busy == 1 })
+	eventually(t, "the slow invocation runs", func() bool { return slow.Stats().Busy == 1 })
 	pids = append(pids, slow.pids()...)
 
 	began := time.Now()
@@ -568,9 +551,9 @@ func TestCloseLeavesNoChild(t *testing.T) {
 	if err := slow.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Close sends SIGTERM, then SIGKILL after a 500 ms grace: a generous bound, so that only a Close that
-	// waits for something it should not (the orphaned grandchild, say) fails, not a loaded machine.
-	if took := time.Since(began); took > 30*time.Second {
+	// Close does not wait for the processes to end by themselves (the grandchild sleeps 300 s, the
+	// handler far longer than patience): SIGKILL follows SIGTERM after 500 ms.
+	if took := time.Since(began); took > patience {
 		t.Errorf("Close took %v", took)
 	}
 	if err := <-inflight; !errors.Is(err, ErrClosed) {
@@ -593,7 +576,7 @@ func TestCloseLeavesNoChild(t *testing.T) {
 }
 
 func TestInitCrashLoopBackoff(t *testing.T) {
-	// Not parallel: it measures back-off delays, which the other tests' load would only blur.
+	t.Parallel()
 	log := &syncBuffer{}
 	f := start(t, Config{Name: "broken", Command: []string{"/bin/sh", "-c", "echo cannot start; exit 3"}, Log: log})
 	var took []time.Duration
@@ -608,16 +591,20 @@ func TestInitCrashLoopBackoff(t *testing.T) {
 		if string(res.Payload) != want {
 			t.Errorf("invocation %d: %s", i, res.Payload)
 		}
+		// Each failed init doubles the delay before the next spawn: 100, 200, 400, 800, 1600 ms.
+		f.mu.Lock()
+		backoff := f.backoff
+		f.mu.Unlock()
+		if want := backoffMin << i; backoff != want {
+			t.Errorf("after failed init %d: back-off %v, want %v", i+1, backoff, want)
+		}
 	}
-	// The first init fails at once; then each respawn waits 100, 200, 400, 800 ms. The lower bounds are
-	// the point; the upper bounds leave room for a loaded machine, where starting a shell can take seconds.
-	if took[0] > 15*time.Second {
-		t.Errorf("first failed init took %v", took[0])
-	}
+	// The first init fails at once; then each respawn waits its back-off: never less (timers do not fire
+	// early). How much more depends on the machine's load, so only patience bounds it.
 	for i, backoff := range []time.Duration{100, 200, 400, 800} {
 		backoff *= time.Millisecond
-		if d := took[i+1]; d < backoff*9/10 || d > backoff+15*time.Second {
-			t.Errorf("invocation %d waited %v, want about %v of back-off (all: %v)", i+1, d, backoff, took)
+		if d := took[i+1]; d < backoff*9/10 || d > patience {
+			t.Errorf("invocation %d waited %v, want %v of back-off (all: %v)", i+1, d, backoff, took)
 		}
 	}
 	if s := f.Stats(); s.Spawns != 5 || s.Crashes != 5 || s.Alive != 0 {
@@ -629,7 +616,7 @@ func TestInitCrashLoopBackoff(t *testing.T) {
 }
 
 func TestInitError(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -642,11 +629,10 @@ func TestInitError(t *testing.T) {
 	if res.InitDuration <= 0 {
 		t.Errorf("InitDuration %v", res.InitDuration)
 	}
-	eventually(t, 30*time.Second, "the process is discarded", func() bool { return f.Stats().Alive == 0 })
+	eventually(t, "the process is discarded", func() bool { return f.Stats().Alive == 0 })
 }
 
 func TestInitTimeout(t *testing.T) {
-	// Not parallel: it changes the package's initTimeout.
 	defer func(d time.Duration) { initTimeout = d }(initTimeout)
 	initTimeout = 300 * time.Millisecond
 	exe, err := os.Executable()
@@ -659,14 +645,15 @@ func TestInitTimeout(t *testing.T) {
 	if e.ErrorType != "Sandbox.Timedout" || !strings.Contains(e.ErrorMessage, "Task timed out after 0.30 seconds") {
 		t.Errorf("init timeout: %+v", e)
 	}
-	if took := time.Since(began); took < 300*time.Millisecond || took > time.Second {
+	// The helper hangs for an hour: only the init timeout ends the invocation.
+	if took := time.Since(began); took < 300*time.Millisecond || took > patience {
 		t.Errorf("took %v", took)
 	}
-	eventually(t, 30*time.Second, "the hung process is killed", func() bool { return f.Stats().Alive == 0 })
+	eventually(t, "the hung process is killed", func() bool { return f.Stats().Alive == 0 })
 }
 
 func TestMissingExecutable(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	f := start(t, Config{Command: []string{"./bin/not-built-yet"}, Workdir: t.TempDir()})
 	res, err := f.Invoke(context.Background(), Invocation{RequestID: "req-x", Payload: []byte(`{}`)})
 	if err != nil {
@@ -680,20 +667,21 @@ func TestMissingExecutable(t *testing.T) {
 }
 
 func TestCancelledWhileQueued(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	log := &syncBuffer{}
-	f := start(t, Config{Command: []string{fixture("sleep")}, Concurrency: 1, Log: log})
-	done := make(chan struct{})
-	go func() { defer close(done); invokeBG(t, f, `{"ms":300}`) }()
-	eventually(t, 30*time.Second, "the first invocation runs", func() bool { return f.Stats().Busy == 1 })
+	f := start(t, gatedConfig(t, Config{Concurrency: 1, Log: log}))
+	g := newGate(t)
+	done := goInvoke(t, f, event(g.event())) // holds the only process until the gate opens
+	eventually(t, "the first invocation runs", func() bool { return f.Stats().Busy == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := f.Invoke(ctx, Invocation{RequestID: "req-gave-up", Payload: []byte(`{"ms":0}`)})
+	_, err := f.Invoke(ctx, Invocation{RequestID: "req-gave-up", Payload: []byte(`{}`)})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Invoke = %v, want the context's error", err)
 	}
+	g.open(t)
 	<-done
-	if res := invoke(t, f, `{"ms":0}`); res.FunctionError != "" {
+	if res := invoke(t, f, `{}`); res.FunctionError != "" {
 		t.Fatalf("after: %s", res.Payload)
 	}
 	if strings.Contains(log.String(), "req-gave-up") {
@@ -734,14 +722,14 @@ func TestStartValidation(t *testing.T) {
 
 // Function output is logged line by line with the function name and the id of the invocation it belongs to.
 func TestOutputLinesCarryRequestID(t *testing.T) {
-	t.Parallel() // its own function, processes and ports
+	t.Parallel()
 	log := &syncBuffer{}
 	f := start(t, Config{Name: "Quitter", Command: []string{fixture("exit")}, Log: log})
 	res, err := f.Invoke(context.Background(), Invocation{RequestID: "req-exit", Payload: []byte(`{}`)})
 	if err != nil || res.FunctionError == "" {
 		t.Fatalf("exit fixture: %v %+v", err, res)
 	}
-	eventually(t, 30*time.Second, "the exit fixture's output line", func() bool {
+	eventually(t, "the exit fixture's output line", func() bool {
 		return strings.Contains(log.String(), "[Quitter] RequestId: req-exit ") && strings.Contains(log.String(), "exit: exiting with status")
 	})
 	for _, line := range log.lines() {

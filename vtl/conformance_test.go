@@ -9,7 +9,7 @@ import (
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// corpusCase is one record of internal/testcorpus/testdata/vtl/vtl-aws.json (rendered on real API Gateway).
+// corpusCase is one record of vtl-aws.json (internal/testcorpus: rendered on real API Gateway).
 type corpusCase struct {
 	ID             string          `json:"id"`
 	Template       string          `json:"template"`
@@ -20,7 +20,7 @@ type corpusCase struct {
 	Ambiguous      bool            `json:"ambiguous"`
 }
 
-const corpusPath = "internal/testcorpus/testdata/vtl/vtl-aws.json"
+const corpusPath = "vtl-aws.json"
 
 func loadCorpus(t testing.TB) []corpusCase {
 	t.Helper()

@@ -9,7 +9,7 @@ import (
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// The vectors of internal/testcorpus/testdata/aws-vectors/vtl-templates.json mostly need API Gateway's $input,
+// The vectors of vtl-templates.json (internal/testcorpus: recorded on AWS) mostly need API Gateway's $input,
 // $util and $context, which the mapping package binds and tests. Here:
 //   - every vector template that needs no binding at all renders (verbatim: they are static text);
 //   - the $input.path vectors run with a minimal stand-in for $input.path (dotted JSONPath over the

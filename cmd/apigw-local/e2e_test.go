@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/internal/fixturebin"
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
 // binary is the apigw-local executable built once for the end-to-end tests.
@@ -328,12 +329,12 @@ func TestCommandLineContract(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "unknown flag: --bogus") {
 		t.Errorf("usage error: %d %q", code, errOut)
 	}
-	warned := filepath.Join(t.TempDir(), "cors.yaml")
-	writeFile(t, warned, "openapi: \"3.0.1\"\ninfo: {title: t, version: \"1\"}\nx-amazon-apigateway-cors: {allowOrigins: [\"*\"]}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: \"200\"}}}\n")
-	_, _, code = run("validate", "--strict", warned)
-	if code != 1 {
-		t.Errorf("validate --strict with warnings: exit %d, want 1", code)
-	}
+	t.Run("validate --strict with warnings", func(t *testing.T) {
+		_, _, code := run("validate", "--strict", filepath.Join(testcorpus.Specs(t), "awsdocs__amazon-api-gateway-developer-guide__simple-calc-lambda-api.json"))
+		if code != 1 {
+			t.Errorf("validate --strict with warnings: exit %d, want 1", code)
+		}
+	})
 	cmd := newServeCommand()
 	for flag, def := range map[string]string{"port": "3000", "host": "127.0.0.1", "no-watch": "false", "log-format": "text", "strict": "false", "config": ""} {
 		f := cmd.Flags().Lookup(flag)
@@ -461,14 +462,19 @@ usagePlans:
 // Stopping `serve` leaves no Lambda process behind.
 func TestServeStopsFunctionProcesses(t *testing.T) {
 	dir := t.TempDir()
-	// A copy of the echo handler of this test's own, so that only its processes are counted.
+	fixtures, err := fixturebin.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A path of this test's own (a hard link, or a copy) for the shared fixture binary, so that
+	// countProcesses sees this test's function processes only, not those of other packages' tests.
 	echo := filepath.Join(dir, "echo")
-	if err := os.Link(fixturebin.Path(t, "echo"), echo); err != nil { // another file system: copy it
-		data, err := os.ReadFile(fixturebin.Path(t, "echo"))
-		if err == nil {
-			err = os.WriteFile(echo, data, 0o755)
-		}
+	if err := os.Link(filepath.Join(fixtures, "echo"), echo); err != nil {
+		b, err := os.ReadFile(filepath.Join(fixtures, "echo"))
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(echo, b, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,7 +2,6 @@
 
 package fixturebin
 
-// lock is a no-op where flock is not available: concurrent test processes may then build the fixtures
-// more than once, into the same directory, which costs time but stays correct (go build writes each
-// binary whole).
-func lock(string) (func(), error) { return func() {}, nil }
+// lock does nothing where there is no flock: processes that start together may then each build, into
+// their own temporary directory, and the first rename wins (see build).
+func lock(string) (unlock func(), err error) { return func() {}, nil }

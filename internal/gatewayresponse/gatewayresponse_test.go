@@ -12,12 +12,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apigw-local/apigw-local/internal/testcorpus"
-
 	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// vectorsPath is the AWS behaviour vectors (reference §V): the project's copy in internal/testcorpus.
+// vectorsPath is the AWS behaviour vector file of the gateway responses (reference §V), in
+// internal/testcorpus (a copy of the shared corpus that its own test keeps identical to it).
 const vectorsPath = "gateway-responses.json"
 
 type vectorFile struct {

@@ -8,6 +8,9 @@ import (
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
+// vtlVectorsFile is the AWS vector file of the mapping templates (reference §V), in internal/testcorpus.
+const vtlVectorsFile = "vtl-templates.json"
+
 // TestEscapeJavaScript checks Apache commons-lang 2 StringEscapeUtils.escapeJavaScript, which API Gateway
 // runs for $util.escapeJavaScript: it walks UTF-16 units; ' " \ / get a backslash; \b \t \n \f \r their
 // short form; other units below 0x20 and every unit above 0x7f become \uXXXX with upper-case hex; 0x7f
@@ -190,7 +193,7 @@ type vtlVector struct {
 
 func loadVTLVectors(t *testing.T) map[string]vtlVector {
 	t.Helper()
-	data := testcorpus.Vectors("vtl-templates.json") // the AWS vectors (reference §V)
+	data := testcorpus.Vectors(vtlVectorsFile)
 	var doc struct {
 		Vectors []vtlVector `json:"vectors"`
 	}

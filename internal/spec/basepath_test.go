@@ -13,7 +13,7 @@ import (
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// vectorFile is the project's copy of the recorded import vectors (internal/testcorpus).
+// vectorFile is the AWS vector file of imports and stages, in internal/testcorpus.
 const vectorFile = "openapi-stages.json"
 
 // stageVector is the part of an openapi-stages.json vector these tests read.
@@ -53,8 +53,9 @@ func resourceTree(a *API) []string {
 
 var indexRow = regexp.MustCompile("(?m)^\\| `([^`]+)` \\|[^|]*`([^`]+)` \\|")
 
-// vectorSpec finds the file a vector was recorded with: a copy in testdata/ under the same base name,
-// else the corpus file whose INDEX.md source is the vector's spec path (the test skips without the corpus).
+// vectorSpec finds the file a vector was recorded with: a copy in testdata/ under the same base name (a
+// spec the corpus does not hold), else the corpus file whose INDEX.md source is the vector's spec path,
+// the test being skipped when the spec corpus is absent.
 func vectorSpec(t *testing.T, spec string) (string, bool) {
 	t.Helper()
 	src, _, _ := strings.Cut(spec, " ") // "tests/aws/files/swagger.json (swagger 2.0, ...)"
@@ -191,10 +192,11 @@ func TestBasePathModes(t *testing.T) {
 
 func TestDefaultStage(t *testing.T) {
 	for _, tc := range []struct {
-		name  string // where the base path comes from
-		file  string // a spec in the corpus, or "" for src
-		src   string // an inline spec
-		stage string // DefaultStage
+		name   string // where the base path comes from
+		file   string // a spec in testdata/, or "" for src or corpus
+		corpus string // a spec in the spec corpus
+		src    string // an inline spec
+		stage  string // DefaultStage
 	}{{
 		name:  "swagger basePath /prod",
 		src:   "swagger: '2.0'\ninfo: {title: T, version: '1'}\nbasePath: /prod\npaths: {}\n",
@@ -224,20 +226,21 @@ func TestDefaultStage(t *testing.T) {
 		file:  filepath.Join("testdata", "openapi-basepath-url.yaml"),
 		stage: "base-url",
 	}, {
-		name:  "oas3 lone basePath variable not used in the url",
-		file:  "corpus:localstack__localstack__basepath-server-variable.yaml",
-		stage: "base-var",
+		name:   "oas3 lone basePath variable not used in the url",
+		corpus: "localstack__localstack__basepath-server-variable.yaml",
+		stage:  "base-var",
 	}, {
-		name:  "a genuine REST API export (oas30 with {basePath})",
-		file:  "corpus:in28minutes__go-serverless__hello-world-rest-oas30.yaml",
-		stage: "dev",
+		name:   "a genuine REST API export (oas30 with {basePath})",
+		corpus: "in28minutes__go-serverless__hello-world-rest-oas30.yaml",
+		stage:  "dev",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var api *API
 			var fs Findings
-			if name, ok := strings.CutPrefix(tc.file, "corpus:"); ok {
-				api, fs = Load(filepath.Join(testcorpus.Specs(t), name), Options{})
-			} else if tc.file != "" {
+			if tc.corpus != "" {
+				tc.file = filepath.Join(testcorpus.Specs(t), tc.corpus)
+			}
+			if tc.file != "" {
 				api, fs = Load(tc.file, Options{})
 			} else {
 				api, fs = Parse("stage.yaml", []byte(tc.src), Options{})

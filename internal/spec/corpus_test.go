@@ -11,8 +11,8 @@ import (
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// corpusFiles lists the real-world specs of the shared corpus (every file but INDEX.md); the test skips
-// when the corpus is not there.
+// corpusFiles lists the real-world specs of the shared corpus (every file but INDEX.md); the test is
+// skipped when the corpus is absent (see testcorpus.Specs).
 func corpusFiles(t testing.TB) []string {
 	t.Helper()
 	return corpusFilesIn(t, testcorpus.Specs(t))

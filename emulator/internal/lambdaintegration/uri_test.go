@@ -3,6 +3,7 @@ package lambdaintegration
 import "testing"
 
 func TestParseLambdaURI(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		uri            string
 		fn, qual, reg  string

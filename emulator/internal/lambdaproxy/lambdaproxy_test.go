@@ -16,8 +16,8 @@ import (
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
 
-// The AWS vectors (recorded on AWS by LocalStack's snapshot tests, AWS docs): the project's copy,
-// internal/testcorpus/testdata/aws-vectors/lambda-proxy.json.
+// The AWS vectors (recorded on AWS by LocalStack's snapshot tests, AWS docs), from internal/testcorpus:
+// a change to the vectors is a change to the tests.
 const vectorFile = "lambda-proxy.json"
 
 type vector struct {
