@@ -1002,7 +1002,7 @@ paths:
         type: aws
         httpMethod: POST
         uri: ` + lvURI("SleepFn") + `
-        requestTemplates: {application/json: '{"ms": 3000}'}
+        requestTemplates: {application/json: '{"ms": 60000}'}
         responses: {default: {statusCode: "200"}}
   /sleep-integration:
     post:
@@ -1011,7 +1011,7 @@ paths:
         httpMethod: POST
         timeoutInMillis: 300
         uri: ` + lvURI("SleepLong") + `
-        requestTemplates: {application/json: '{"ms": 3000}'}
+        requestTemplates: {application/json: '{"ms": 60000}'}
         responses: {default: {statusCode: "200"}}
 `
 	cfg := fmt.Sprintf(`stages:
@@ -1040,25 +1040,25 @@ functions:
 		atMost  time.Duration // and at most this long
 	}{
 		// The process exits mid-invocation (Runtime.ExitError): an unhandled function error, 502.
-		{name: "exit", method: "GET", path: "/dev/exit", status: 502, body: lvInternal, atMost: 5 * time.Second},
+		{name: "exit", method: "GET", path: "/dev/exit", status: 502, body: lvInternal, atMost: 30 * time.Second},
 		// Another function is unaffected, and the crashed one is started anew (and crashes again).
-		{name: "echo after a crash", method: "GET", path: "/dev/echo", status: 200, substr: `"httpMethod":"GET"`, atMost: 5 * time.Second},
-		{name: "exit again", method: "GET", path: "/dev/exit", status: 502, body: lvInternal, atMost: 5 * time.Second},
+		{name: "echo after a crash", method: "GET", path: "/dev/echo", status: 200, substr: `"httpMethod":"GET"`, atMost: 30 * time.Second},
+		{name: "exit again", method: "GET", path: "/dev/exit", status: 502, body: lvInternal, atMost: 30 * time.Second},
 		// aws-lambda-go reports the panic, then the process exits.
-		{name: "panic", method: "GET", path: "/dev/panic", status: 502, body: lvInternal, atMost: 5 * time.Second},
-		{name: "panic again", method: "GET", path: "/dev/panic", status: 502, body: lvInternal, atMost: 5 * time.Second},
-		{name: "echo after a panic", method: "GET", path: "/dev/echo", status: 200, substr: `"path":"/echo"`, atMost: 5 * time.Second},
+		{name: "panic", method: "GET", path: "/dev/panic", status: 502, body: lvInternal, atMost: 30 * time.Second},
+		{name: "panic again", method: "GET", path: "/dev/panic", status: 502, body: lvInternal, atMost: 30 * time.Second},
+		{name: "echo after a panic", method: "GET", path: "/dev/echo", status: 200, substr: `"path":"/echo"`, atMost: 30 * time.Second},
 		// Function timeout, AWS non-proxy: the timeout is a function error like any other; no pattern, so
 		// the default integration response (200) carries the error JSON.
 		{name: "function timeout, AWS", method: "POST", path: "/dev/sleep-custom", header: jsonType, status: 200,
-			substr: "Task timed out after 1.00 seconds", atLeast: 900 * time.Millisecond, atMost: 2500 * time.Millisecond},
+			substr: "Task timed out after 1.00 seconds", atLeast: 900 * time.Millisecond, atMost: 30 * time.Second},
 		// Function timeout, AWS_PROXY: a function error, 502. The control first: without the sleep, 200.
-		{name: "proxy control", method: "GET", path: "/dev/sleep-proxy?ms=0", status: 200, body: "slept 0", atMost: 5 * time.Second},
-		{name: "function timeout, AWS_PROXY", method: "GET", path: "/dev/sleep-proxy?ms=3000", status: 502, body: lvInternal,
-			atLeast: 900 * time.Millisecond, atMost: 2500 * time.Millisecond},
+		{name: "proxy control", method: "GET", path: "/dev/sleep-proxy?ms=0", status: 200, body: "slept 0", atMost: 30 * time.Second},
+		{name: "function timeout, AWS_PROXY", method: "GET", path: "/dev/sleep-proxy?ms=60000", status: 502, body: lvInternal,
+			atLeast: 900 * time.Millisecond, atMost: 30 * time.Second},
 		// Integration timeout (300 ms) before the function's (5 s): 504, at 300 ms.
 		{name: "integration timeout", method: "POST", path: "/dev/sleep-integration", header: jsonType, status: 504,
-			body: `{"message": "Endpoint request timed out"}`, atLeast: 250 * time.Millisecond, atMost: time.Second},
+			body: `{"message": "Endpoint request timed out"}`, atLeast: 250 * time.Millisecond, atMost: 30 * time.Second},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -1139,12 +1139,23 @@ func TestLambdaExternalRuntime(t *testing.T) {
 		_ = cmd.Process.Kill()
 		<-exited
 	})
-	// As a user would, the handler runs a while before the first request: long enough for its first
-	// /next call, which fails at once (and the process exits) if nothing listens on the port yet.
-	select {
-	case <-exited:
-		t.Fatalf("the runtime exited before any request (%v):\n%s", waitErr, out.String())
-	case <-time.After(500 * time.Millisecond):
+	// As a user would, the handler runs before the first request: its first /next call, which fails at
+	// once (and the process exits) if nothing listens on the port yet, must find the endpoint waiting.
+	waiting := func() bool {
+		g.functions.mu.Lock()
+		r := g.functions.running["Ext"]
+		g.functions.mu.Unlock()
+		return r != nil && r.fn.Stats().Idle == 1
+	}
+	for deadline := time.Now().Add(30 * time.Second); !waiting(); time.Sleep(10 * time.Millisecond) {
+		select {
+		case <-exited:
+			t.Fatalf("the runtime exited before any request (%v):\n%s", waitErr, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the runtime never called /next:\n%s", out.String())
+		}
 	}
 
 	for i := 1; i <= 2; i++ { // the second request reuses the same runtime

@@ -19,7 +19,7 @@ func TestIntegrationTimeoutEveryType(t *testing.T) {
 	cancelled := make(chan string, 10)
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-time.After(5 * time.Second):
+		case <-time.After(60 * time.Second):
 			w.Write([]byte(`{"late": true}`))
 		case <-r.Context().Done():
 			cancelled <- r.URL.Path
@@ -48,7 +48,7 @@ paths:
         httpMethod: POST
         uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Sleep/invocations"
         timeoutInMillis: 150
-        requestTemplates: {application/json: '{"ms": 1500}'}
+        requestTemplates: {application/json: '{"ms": 60000}'}
         responses: {default: {statusCode: "200"}}
   /aws-proxy:
     get:
@@ -57,8 +57,10 @@ paths:
 	cfg := fmt.Sprintf("functions:\n  Sleep: {command: [%q], timeout: 5s}\n", fixture(t, "sleep"))
 	srv, gw := newGateway(t, spec, cfg)
 	defer gw.Close()
+	release := make(chan struct{})
+	defer close(release) // before Close: the careless handler below returns then
 	gw.RegisterHandler("InProcessSlow", lambda.NewHandler(func(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-		time.Sleep(time.Second) // ignores its deadline, as a careless handler does
+		<-release // ignores its deadline, as a careless handler does
 		return events.APIGatewayProxyResponse{StatusCode: 200}, nil
 	}))
 	for _, path := range []string{"/http-proxy", "/http", "/aws", "/aws-proxy"} {
@@ -69,8 +71,9 @@ paths:
 			if r.status != 504 || string(r.body) != `{"message": "Endpoint request timed out"}` || r.header.Get("x-amzn-ErrorType") != "InternalServerErrorException" {
 				t.Errorf("%d %s %v", r.status, r.body, r.header)
 			}
-			// The sleep fixture starts a process on first use; the deadline covers that too.
-			if took < 140*time.Millisecond || took > time.Second {
+			// The backends would take 60 s (or until released): the upper bound is generous, so that only a
+			// timeout that does not act reaches it, not a loaded machine.
+			if took < 140*time.Millisecond || took > 30*time.Second {
 				t.Errorf("answered after %v, want about timeoutInMillis 150", took)
 			}
 		})
@@ -81,7 +84,7 @@ paths:
 			if got != want {
 				t.Errorf("cancelled %s, want %s", got, want)
 			}
-		case <-time.After(2 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Errorf("the backend call of %s was not cancelled", want)
 		}
 	}
