@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
 	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 	"github.com/apigw-local/apigw-local/internal/integration"
@@ -353,7 +354,7 @@ func (g *Gateway) respond(x *exchange) *gatewayresponse.Error {
 		return nil
 	}
 	if resp.RemapReserved {
-		remapReserved(resp.Header)
+		httpintegration.RemapReserved(resp.Header)
 	}
 	h := x.w.Header()
 	for k, vs := range resp.Header {

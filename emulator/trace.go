@@ -1,9 +1,6 @@
 package emulator
 
-import (
-	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
-	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
-)
+import "github.com/apigw-local/apigw-local/internal/gatewayresponse"
 
 // trace is the exchange's record of what each phase decided: the log line reads it today, the inspector
 // will. It is an array in the exchange, not a slice, so that recording costs no allocation.
@@ -79,9 +76,6 @@ func (t *trace) appendReason(b []byte) []byte {
 
 // reason is appendReason as a string.
 func (t *trace) reason() string { return string(t.appendReason(nil)) }
-
-// remapReserved renames the method response headers API Gateway reserves to x-amzn-Remapped-<name>.
-func remapReserved(h map[string][]string) { httpintegration.RemapReserved(h) }
 
 func (t *trace) hasSkips() bool {
 	for i := range t.steps[:t.n] {

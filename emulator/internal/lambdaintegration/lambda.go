@@ -154,7 +154,7 @@ func CompileAWS(in *spec.Integration, _ integration.Build) (integration.Integrat
 }
 
 // event is the Lambda proxy request: a view of the one request context.
-func event(req *integration.Request, routeKey bool) *lambdaproxy.Request {
+func event(req *integration.Request) *lambdaproxy.Request {
 	rc := req.Context
 	r := req.HTTP
 	e := &lambdaproxy.Request{Method: r.Method, Path: r.URL.EscapedPath(), Stage: rc.Stage,
@@ -163,10 +163,7 @@ func event(req *integration.Request, routeKey bool) *lambdaproxy.Request {
 		SourceIP: rc.SourceIP, UserAgent: rc.UserAgent, Protocol: rc.Protocol, AccountID: rc.AccountID,
 		APIID: rc.APIID, DeploymentID: rc.DeploymentID, DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
 		ExtendedRequestID: rc.ExtendedRequestID, RequestID: rc.RequestID, ResourceID: rc.ResourceID, RequestTime: rc.RequestTime,
-		TraceID: req.TraceID, APIKey: rc.APIKey, APIKeyID: rc.APIKeyID}
-	if routeKey {
-		e.RouteKey = r.Method + " " + rc.ResourcePath
-	}
+		TraceID: req.TraceID, APIKey: rc.APIKey, APIKeyID: rc.APIKeyID, RouteKey: r.Method + " " + rc.ResourcePath}
 	if rc.Authorizer != nil {
 		e.Authorizer = make(map[string]any, len(rc.Authorizer))
 		for k, v := range rc.Authorizer {
@@ -182,7 +179,7 @@ type proxyV1 struct{ target }
 func (*proxyV1) Kind() string { return "AWS_PROXY (Lambda, payload 1.0)" }
 
 func (k *proxyV1) Respond(ctx context.Context, req *integration.Request) (*integration.Response, *gatewayresponse.Error) {
-	ev, err := lambdaproxy.EventV1(event(req, true))
+	ev, err := lambdaproxy.EventV1(event(req))
 	if err != nil {
 		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "building the Lambda event: %v", err)
 	}
@@ -213,7 +210,7 @@ type proxyV2 struct{ target }
 func (*proxyV2) Kind() string { return "AWS_PROXY (Lambda, payload 2.0)" }
 
 func (k *proxyV2) Respond(ctx context.Context, req *integration.Request) (*integration.Response, *gatewayresponse.Error) {
-	ev, err := lambdaproxy.EventV2(event(req, true))
+	ev, err := lambdaproxy.EventV2(event(req))
 	if err != nil {
 		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "building the Lambda event: %v", err)
 	}
