@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -83,7 +84,7 @@ func flagError(cmd *cobra.Command, err error) error {
 		switch {
 		case short && f.Shorthand != "" && strings.EqualFold(f.Shorthand, typed):
 			suggestions = append(suggestions, name)
-		case !short && (editDistance(strings.ToLower(typed), strings.ToLower(f.Name)) <= cmd.Root().SuggestionsMinimumDistance ||
+		case !short && (findings.EditDistance(strings.ToLower(typed), strings.ToLower(f.Name)) <= cmd.Root().SuggestionsMinimumDistance ||
 			len(typed) >= 2 && strings.HasPrefix(f.Name, typed)):
 			suggestions = append(suggestions, name)
 		}
@@ -92,25 +93,4 @@ func flagError(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nRun '%s --help' for the flags of %s.", err, cmd.CommandPath(), cmd.Name())
 	}
 	return fmt.Errorf("%w for %q\n\nDid you mean this?\n\t%s", err, cmd.CommandPath(), strings.Join(suggestions, "\n\t"))
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -619,7 +619,7 @@ func TestSuggest(t *testing.T) {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if d := editDistance("kitten", "sitting"); d != 3 {
+	if d := findings.EditDistance("kitten", "sitting"); d != 3 {
 		t.Errorf("editDistance = %d, want 3", d)
 	}
 }

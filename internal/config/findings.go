@@ -39,7 +39,7 @@ func suggest(s string, candidates []string) string {
 		if len(c) <= 4 {
 			limit = 1
 		}
-		dist := editDistance(ls, strings.ToLower(c))
+		dist := findings.EditDistance(ls, strings.ToLower(c))
 		if dist > limit || dist >= len(s) {
 			continue
 		}
@@ -57,29 +57,4 @@ func suggest(s string, candidates []string) string {
 		}
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance (Levenshtein plus adjacent transpositions) in bytes.
-func editDistance(a, b string) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

@@ -261,29 +261,9 @@ func (o object) unknownKeys(what string, allowed ...string) {
 func closest(s string, words []string) string {
 	best, bestD := "", 3
 	for _, w := range words {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(w)); d < bestD {
+		if d := findings.EditDistance(strings.ToLower(s), strings.ToLower(w)); d < bestD {
 			best, bestD = w, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
