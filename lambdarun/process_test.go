@@ -324,7 +324,9 @@ func TestMostRecentlyUsedFirst(t *testing.T) {
 	// Three processes, then a trickle of sequential invocations: the most recently used process serves
 	// them all, so the two others reach their idle timeout and only one process is left. (With any other
 	// choice the processes would take turns and none would ever be idle long enough to retire.)
-	f := start(t, gatedConfig(t, Config{Concurrency: 3, IdleTimeout: time.Second}))
+	// The idle timeout is far above the trickle's gaps (an invocation and 10 ms), so that even a loaded
+	// machine does not let the process serving the trickle expire as well.
+	f := start(t, gatedConfig(t, Config{Concurrency: 3, IdleTimeout: 3 * time.Second}))
 	g := newGate(t)
 	var held []<-chan *Result
 	for range 3 { // three invocations held at once need three processes
@@ -338,7 +340,7 @@ func TestMostRecentlyUsedFirst(t *testing.T) {
 	if s := f.Stats(); s.Alive != 3 {
 		t.Fatalf("stats %+v: want 3 processes", s)
 	}
-	// The two others retire after 1 s idle; the one serving the trickle never idles for more than a few
+	// The two others retire after 3 s idle; the one serving the trickle never idles for more than a few
 	// milliseconds.
 	eventually(t, "only the most recently used process is left", func() bool {
 		invoke(t, f, `{}`)
