@@ -2,16 +2,7 @@
 
 package lambdarun
 
-import (
-	"os/exec"
-	"syscall"
-)
-
-// setProcessGroup puts the process in a new process group whose id is its pid, so that signals reach the
-// runtime's own children too (a shell wrapper, a language runtime's workers).
-func setProcessGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-}
+import "syscall"
 
 // terminateGroup asks every process of the group to stop.
 func terminateGroup(pgid int) {
