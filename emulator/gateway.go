@@ -35,7 +35,9 @@ type Gateway struct {
 	clock     throttle.Clock   // token buckets and quotas
 	meters    *throttle.Store
 	handler   http.Handler // the pipeline wrapped in the cross-cutting middleware
-	adminH    *http.ServeMux
+	adminH    http.Handler
+	// allowedHosts are host names the admin endpoints accept beyond the loopback ones (WithAllowedHosts).
+	allowedHosts map[string]bool
 }
 
 // served is a snapshot with what serving it needs bound to the gateway: its limits bound to the
@@ -59,14 +61,14 @@ func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 	if log != nil {
 		fnLog = log.w
 	}
-	g := &Gateway{functions: newFunctions(fnLog), log: log, now: time.Now, clock: throttle.SystemClock{}}
+	g := &Gateway{functions: newFunctions(fnLog), log: log, now: time.Now, clock: throttle.SystemClock{}, allowedHosts: map[string]bool{}}
 	for _, o := range opts {
 		o(g)
 	}
 	g.meters = throttle.NewStore(g.clock)
 	// Cross-cutting concerns wrap the pipeline once; the outermost runs first.
 	g.handler = g.withExchange(g.record(g.recoverPanic(http.HandlerFunc(g.pipeline))))
-	g.adminH = g.adminMux()
+	g.adminH = g.guardAdmin(g.adminMux())
 	g.Swap(s)
 	return g
 }

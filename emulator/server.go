@@ -22,8 +22,9 @@ type Server struct {
 	gen     int64
 }
 
-// NewServer loads the sources and returns a server for them, or the findings that prevent serving.
-func NewServer(src Sources, access *AccessLog, out io.Writer) (*Server, *Loaded, error) {
+// NewServer loads the sources and returns a server for them, or the findings that prevent serving. The
+// options configure its Gateway.
+func NewServer(src Sources, access *AccessLog, out io.Writer, opts ...Option) (*Server, *Loaded, error) {
 	l, err := Load(src)
 	if err != nil {
 		return nil, l, err
@@ -33,7 +34,7 @@ func NewServer(src Sources, access *AccessLog, out io.Writer) (*Server, *Loaded,
 		return nil, l, err
 	}
 	snap.Generation = 1
-	s := &Server{Gateway: NewGateway(snap, access), sources: src, out: out, files: absAll(l.Files), gen: 1}
+	s := &Server{Gateway: NewGateway(snap, access, opts...), sources: src, out: out, files: absAll(l.Files), gen: 1}
 	return s, l, nil
 }
 

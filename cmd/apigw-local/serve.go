@@ -22,6 +22,7 @@ type serveOptions struct {
 	noWatch   bool
 	logFormat string
 	strict    bool
+	allowHost []string
 }
 
 func newServeCommand() *cobra.Command {
@@ -39,6 +40,7 @@ func newServeCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&o.noWatch, "no-watch", false, "disable hot reload (default: watch spec and config)")
 	cmd.Flags().StringVar(&o.logFormat, "log-format", "text", "request log format: text or json")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse to start if the spec uses anything not emulated")
+	cmd.Flags().StringSliceVar(&o.allowHost, "allow-host", nil, "a host name the admin endpoints accept besides localhost, 127.0.0.1, [::1] and *.execute-api.localhost (repeatable)")
 	return cmd
 }
 
@@ -48,7 +50,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 		return fmt.Errorf("--log-format must be text or json, got %q", o.logFormat)
 	}
 	access := emulator.NewAccessLog(out, format, format == emulator.LogText && isTerminal(out))
-	srv, loaded, err := emulator.NewServer(o.sources(specs), access, errOut)
+	srv, loaded, err := emulator.NewServer(o.sources(specs), access, errOut, emulator.WithAllowedHosts(o.allowHost...))
 	if err != nil {
 		if loaded != nil {
 			fmt.Fprint(errOut, errorsOnly(loaded.Findings))
@@ -71,6 +73,9 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 	if err != nil {
 		fmt.Fprintf(errOut, "apigw-local: cannot listen: %v\n", err)
 		return exitError{1}
+	}
+	if w := exposureWarning(o.host); w != "" {
+		fmt.Fprintln(errOut, w)
 	}
 	base := "http://" + ln.Addr().String()
 	snap := srv.Gateway.Snapshot()
@@ -152,4 +157,15 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// exposureWarning says what binding host makes reachable from other machines ("" for a loopback address).
+func exposureWarning(host string) string {
+	if host == "localhost" {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("apigw-local: warning: listening on %q, not a loopback address: every API served here, and the Lambda functions behind it, can be called from other machines, without the authorizers and IAM checks AWS would apply; the admin endpoints (/_apigw/) still answer loopback clients only", host)
 }

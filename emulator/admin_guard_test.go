@@ -1,0 +1,63 @@
+package emulator
+
+import (
+	"net/http/httptest"
+	"testing"
+)
+
+// The admin endpoints answer the local user only: loopback clients, a Host this server answers to, and no
+// state change from another site's page (issue 10: a web page could reset the limits; any Host passed).
+func TestAdminEndpointsBelongToTheLocalUser(t *testing.T) {
+	t.Parallel()
+	snap := loadFiles(t, t.TempDir(), `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration: `+mockIntegration+`
+`, "")
+	g := NewGateway(snap, nil, WithAllowedHosts("dev.example.test"))
+	for _, c := range []struct {
+		name    string
+		method  string
+		path    string
+		remote  string            // the client's address
+		host    string            // the Host header
+		headers map[string]string // browser headers
+		status  int
+	}{
+		{"loopback, localhost", "GET", "/_apigw/health", "127.0.0.1:5000", "localhost:3000", nil, 200},
+		{"loopback IPv6", "GET", "/_apigw/health", "[::1]:5000", "[::1]:3000", nil, 200},
+		{"an API host name", "GET", "/_apigw/routes", "127.0.0.1:5000", "petstore.execute-api.localhost:3000", nil, 200},
+		{"a host allowed by --allow-host", "GET", "/_apigw/health", "127.0.0.1:5000", "dev.example.test:3000", nil, 200},
+		{"a remote client", "GET", "/_apigw/health", "192.0.2.7:5000", "127.0.0.1:3000", nil, 403},
+		{"DNS rebinding: a foreign Host", "GET", "/_apigw/routes", "127.0.0.1:5000", "evil.example:3000", nil, 403},
+		{"curl resets", "POST", "/_apigw/reset", "127.0.0.1:5000", "127.0.0.1:3000", nil, 200},
+		{"the emulator's own page resets", "POST", "/_apigw/reset", "127.0.0.1:5000", "127.0.0.1:3000",
+			map[string]string{"Origin": "http://127.0.0.1:3000", "Sec-Fetch-Site": "same-origin"}, 200},
+		{"another site's page: Origin", "POST", "/_apigw/reset", "127.0.0.1:5000", "127.0.0.1:3000",
+			map[string]string{"Origin": "http://evil.example", "Content-Type": "text/plain"}, 403},
+		{"another site's page: Sec-Fetch-Site", "POST", "/_apigw/reset", "127.0.0.1:5000", "127.0.0.1:3000",
+			map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"another site may read nothing either when its Host is foreign", "GET", "/_apigw/usage", "127.0.0.1:5000", "evil.example", nil, 403},
+	} {
+		r := httptest.NewRequest(c.method, c.path, nil)
+		r.RemoteAddr, r.Host = c.remote, c.host
+		for k, v := range c.headers {
+			r.Header.Set(k, v)
+		}
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		if w.Code != c.status {
+			t.Errorf("%s: %s %s from %s, Host %s: %d %s, want %d", c.name, c.method, c.path, c.remote, c.host, w.Code, w.Body, c.status)
+		}
+	}
+	// The APIs themselves are not restricted: API Gateway answers any client.
+	r := httptest.NewRequest("GET", "/dev/a", nil)
+	r.RemoteAddr, r.Host = "192.0.2.7:5000", "evil.example"
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, r)
+	if w.Code != 200 {
+		t.Errorf("an API request from a remote client: %d, want 200", w.Code)
+	}
+}
