@@ -51,6 +51,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzResponseV2$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzEventV1$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONString$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
+	$(GO) test -run '^$$' -fuzz '^FuzzJavaRegex$$' -fuzztime $(FUZZTIME) ./vtl/
 
 clean:
 	rm -rf bin bench.txt bench-ratio.txt
