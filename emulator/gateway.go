@@ -490,6 +490,9 @@ func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
 	if errors.As(err, &tooLarge) {
 		return nil, gatewayresponse.New(gatewayresponse.RequestTooLarge, "request body over %d bytes", tooLarge.Limit)
 	}
+	if httpintegration.MalformedBody(err) {
+		return nil, httpintegration.MalformedBodyError(err)
+	}
 	if err != nil {
 		return nil, gatewayresponse.New(gatewayresponse.IntegrationFailure, "reading the request body: %v", err)
 	}

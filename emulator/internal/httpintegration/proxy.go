@@ -119,6 +119,7 @@ type Call struct {
 	method      string
 	header      http.Header // mapped headers, which replace the client's
 	err         *gatewayresponse.Error
+	body        *bodyRecorder // the client's body as sent on; nil without one
 }
 
 // Proxy sends calls to backends. One Proxy serves every integration.
@@ -196,6 +197,10 @@ func (p *Proxy) ServeContext(ctx context.Context, w http.ResponseWriter, in *Int
 		return err
 	}
 	r := c.Request.WithContext(context.WithValue(ctx, callKey{}, c))
+	if r.Body != nil && r.Body != http.NoBody {
+		c.body = &bodyRecorder{ReadCloser: r.Body}
+		r.Body = c.body
+	}
 	p.rp.ServeHTTP(w, r)
 	return c.err
 }
@@ -322,6 +327,8 @@ func recordError(w http.ResponseWriter, r *http.Request, err error) {
 	c := r.Context().Value(callKey{}).(*Call)
 	var tooLarge *http.MaxBytesError
 	switch {
+	case MalformedBody(c.body.readErr()):
+		c.err = MalformedBodyError(c.body.readErr())
 	case errors.As(err, &tooLarge):
 		c.err = gatewayresponse.New(gatewayresponse.RequestTooLarge, "request body over %d bytes", tooLarge.Limit)
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(r.Context().Err(), context.DeadlineExceeded):
