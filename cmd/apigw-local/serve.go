@@ -23,6 +23,8 @@ type serveOptions struct {
 	logFormat string
 	strict    bool
 	allowHost []string
+	// limits, when set, replace the production connection limits (tests shorten them).
+	limits *connLimits
 }
 
 func newServeCommand() *cobra.Command {
@@ -106,9 +108,18 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 	}
 	fmt.Fprintf(out, "listening on %s\n", base)
 
-	hs := &http.Server{Handler: srv.Gateway, ReadHeaderTimeout: 30 * time.Second}
+	var integrationMax time.Duration // 0: AWS's default
+	if snap.Config != nil {
+		integrationMax = snap.Config.IntegrationTimeoutMax.Duration
+	}
+	limits := productionLimits(integrationMax)
+	if o.limits != nil {
+		limits = *o.limits
+	}
+	hs := limits.server(srv.Gateway)
+	capped := newCapListener(ln, limits.maxConns, errOut, limits.fdLimit)
 	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
+	go func() { done <- hs.Serve(capped) }()
 	select {
 	case err := <-done:
 		_ = srv.Gateway.Close() // no Lambda process outlives the server
