@@ -19,7 +19,7 @@ const (
 	readHeaderTimeout = 30 * time.Second
 	// readMargin is added to readHeaderTimeout and the largest integration timeout to make ReadTimeout.
 	readMargin = 30 * time.Second
-	// writeMargin is added to the largest integration timeout to make WriteTimeout.
+	// writeMargin is added to ReadTimeout to make WriteTimeout.
 	writeMargin = 30 * time.Second
 	// idleTimeout closes a keep-alive connection with no request for that long. AWS's own front-end value
 	// is not in the reference; 60 s keeps idle connections from counting against maxConns for long
@@ -55,9 +55,13 @@ type connLimits struct {
 // responses included) and a margin for the body and the gateway's own work: 30 + 29 + 30 = 89 s by
 // default. A body that trickles in for longer than that is cut.
 //
-// WriteTimeout runs from the end of the request headers until the response is written: the integration
-// plus a margin (59 s by default). A global value is enough because every integration, the streaming
-// HTTP_PROXY included, ends within its timeout; a client that does not read its response is cut then.
+// WriteTimeout runs from the end of the request headers until the response is written, and the handler
+// reads the body of non-streamed integrations before calling them: a legitimate slow upload (10 MB on a
+// slow link) followed by a slow integration may end just before the read deadline and must still be able
+// to send its answer. So WriteTimeout is ReadTimeout plus writeMargin for the client to take the response:
+// 119 s by default. It cuts a client that does not read its response. One global value is enough
+// because every integration, the streaming HTTP_PROXY included, ends within its timeout (no
+// per-request deadline through http.ResponseController is needed).
 //
 // Both are fixed when serve starts: a hot reload that raises integrationTimeoutMax above the value at
 // start is served with the limits of the start (restart serve to widen them).
@@ -69,7 +73,7 @@ func productionLimits(integrationMax time.Duration) connLimits {
 	return connLimits{
 		readHeader:     readHeaderTimeout,
 		read:           readHeaderTimeout + integrationMax + readMargin,
-		write:          integrationMax + writeMargin,
+		write:          readHeaderTimeout + integrationMax + readMargin + writeMargin,
 		idle:           idleTimeout,
 		maxHeaderBytes: maxHeaderBytes,
 		maxConns:       connCap(fd, ok),

@@ -280,10 +280,10 @@ func TestServeMalformedChunkedBody(t *testing.T) {
 
 func TestProductionLimits(t *testing.T) {
 	l := productionLimits(0)
-	if l.readHeader != 30*time.Second || l.read != 89*time.Second || l.write != 59*time.Second || l.idle != 60*time.Second || l.maxHeaderBytes != 32<<10 {
+	if l.readHeader != 30*time.Second || l.read != 89*time.Second || l.write != 119*time.Second || l.idle != 60*time.Second || l.maxHeaderBytes != 32<<10 {
 		t.Errorf("defaults: %+v", l)
 	}
-	if l := productionLimits(300 * time.Second); l.read != 360*time.Second || l.write != 330*time.Second {
+	if l := productionLimits(300 * time.Second); l.read != 360*time.Second || l.write != 390*time.Second {
 		t.Errorf("a raised integrationTimeoutMax must raise ReadTimeout and WriteTimeout: %+v", l)
 	}
 	for _, c := range []struct {
