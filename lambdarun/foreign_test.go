@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -107,9 +108,10 @@ func TestForeignRuntimeClientRefused(t *testing.T) {
 	}
 
 	// The old wedge: a foreign caller that takes nothing, then ten invocations.
-	for i := 0; i < 3; i++ {
-		if s, id, err := foreignNext(hostPort); err != nil || s != http.StatusForbidden || id != "" {
-			t.Errorf("foreign /next #%d: %d %q %v", i, s, id, err)
+	// A caller that knows the form of the address but not its secret is no better off.
+	for i, addr := range []string{hostPort, hostPort, hostPort + "/AAAAAAAAAAAAAAAAAAAAAAAAAA", hostPort + "/"} {
+		if s, id, err := foreignNext(addr); err != nil || s != http.StatusForbidden || id != "" {
+			t.Errorf("foreign /next #%d (%s): %d %q %v", i, addr, s, id, err)
 		}
 	}
 	for i := 11; i <= 20; i++ {
@@ -117,5 +119,58 @@ func TestForeignRuntimeClientRefused(t *testing.T) {
 		if res := invoke(t, f, want); string(res.Payload) != want {
 			t.Errorf("invocation %d after the foreign calls: %s %s", i, res.FunctionError, res.Payload)
 		}
+	}
+}
+
+// A runtime that takes an invocation and then disappears without exiting (closes its connection, never
+// answers) does not wedge the pool: the invocation fails at its timeout, the process is replaced, and
+// later invocations are served.
+func TestRuntimeVanishesAfterNext(t *testing.T) {
+	cfg := gatedConfig(t, Config{Name: "vanish", Concurrency: 1, Timeout: 300 * time.Millisecond})
+	cfg.Env = map[string]string{helperEnv: "vanish", "LAMBDARUN_TEST_MARKER": filepath.Join(t.TempDir(), "taken")}
+	f := start(t, cfg)
+	res := invoke(t, f, `{"n":0}`)
+	if e := decodeError(t, res); e.ErrorType != "Sandbox.Timedout" {
+		t.Fatalf("taken and dropped invocation: %+v, want Sandbox.Timedout", e)
+	}
+	for i := 1; i <= 10; i++ {
+		want := `{"n":` + strconv.Itoa(i) + `}`
+		if res := invoke(t, f, want); string(res.Payload) != want || res.FunctionError != "" {
+			t.Errorf("invocation %d: %s %s, want %s", i, res.FunctionError, res.Payload, want)
+		}
+	}
+	if s := f.Stats(); s.Spawns != 2 || s.Timeouts != 1 {
+		t.Errorf("stats %+v: want the vanished process replaced once", s)
+	}
+}
+
+// The secret in AWS_LAMBDA_RUNTIME_API reaches the Extensions API too: aws-lambda-go's
+// WithEnableSIGTERM registers its internal extension (on a connection of its own) and gets SIGTERM at
+// Close, with no refused request.
+func TestSecretCoversExtensionsAPI(t *testing.T) {
+	log := &syncBuffer{}
+	f := start(t, Config{Name: "sleep", Command: []string{fixture("sleep")}, Log: log})
+	if res := invoke(t, f, `{"ms":0}`); string(res.Payload) != `{"slept":0}` {
+		t.Fatalf("got %s %s", res.FunctionError, res.Payload)
+	}
+	eventually(t, "the internal extension registered", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for p := range f.procs {
+			if p.ep != nil && len(p.ep.extensions) == 1 {
+				return true
+			}
+		}
+		return false
+	})
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := log.String()
+	if strings.Contains(out, "refused") || strings.Contains(out, "Failed to register") {
+		t.Errorf("log:\n%s", out)
+	}
+	if !strings.Contains(out, "SIGTERM received") {
+		t.Errorf("no SIGTERM in the log:\n%s", out)
 	}
 }
