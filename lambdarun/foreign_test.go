@@ -174,3 +174,29 @@ func TestSecretCoversExtensionsAPI(t *testing.T) {
 		t.Errorf("no SIGTERM in the log:\n%s", out)
 	}
 }
+
+// A /next call signalled with an invocation just as its client goes away passes the signal on to the
+// next waiting /next, instead of losing it (which left the invocation queued on the endpoint, a waiting
+// runtime asleep and the process counted busy).
+func TestDroppedWaiterPassesItsWakeOn(t *testing.T) {
+	f := &Function{}
+	e := &endpoint{f: f}
+	gone, other := make(chan struct{}, 1), make(chan struct{}, 1)
+	e.waiters = []chan struct{}{gone, other}
+	e.assignLocked(&pending{inv: Invocation{RequestID: "r"}})
+	e.dropWaiterLocked(gone) // its client left as the signal came
+	select {
+	case <-other:
+	default:
+		t.Fatal("the other waiter was not woken")
+	}
+	if len(e.waiters) != 0 || len(e.queue) != 1 {
+		t.Errorf("waiters %d, queue %d", len(e.waiters), len(e.queue))
+	}
+	// A waiter that was never signalled is just removed.
+	e.waiters = []chan struct{}{gone, other}
+	e.dropWaiterLocked(gone)
+	if len(e.waiters) != 1 || e.waiters[0] != other || len(other) != 0 {
+		t.Errorf("waiters %v", e.waiters)
+	}
+}

@@ -279,12 +279,7 @@ func (e *endpoint) next(w http.ResponseWriter, r *http.Request) {
 		case <-wake:
 		case <-r.Context().Done(): // the runtime went away
 			f.mu.Lock()
-			for i, x := range e.waiters {
-				if x == wake {
-					e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
-					break
-				}
-			}
+			e.dropWaiterLocked(wake)
 			f.mu.Unlock()
 			return
 		case <-e.done:
@@ -292,6 +287,29 @@ func (e *endpoint) next(w http.ResponseWriter, r *http.Request) {
 			// runtime would take for an event with an empty request id.
 			panic(http.ErrAbortHandler)
 		}
+	}
+}
+
+// dropWaiterLocked forgets the waiter wake of a /next call whose client went away. If wake was
+// signalled already (an invocation was handed over as the client left), the signal passes to the next
+// waiter: dropping it would leave the invocation in the queue with a waiting runtime never woken, and the
+// process counted busy until the Invoke call gave up.
+func (e *endpoint) dropWaiterLocked(wake chan struct{}) {
+	for i, x := range e.waiters {
+		if x == wake {
+			e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+			return
+		}
+	}
+	select {
+	case <-wake: // signalled: pass it on
+		if len(e.queue) > 0 && len(e.waiters) > 0 {
+			w := e.waiters[0]
+			e.waiters[0] = nil
+			e.waiters = e.waiters[1:]
+			w <- struct{}{}
+		}
+	default:
 	}
 }
 
