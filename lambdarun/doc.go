@@ -10,11 +10,27 @@
 // # Three ways to run a function
 //
 //   - Command: every pool slot is a process started from [Config.Command], each with its own Runtime API
-//     endpoint on 127.0.0.1:0 (passed in AWS_LAMBDA_RUNTIME_API). This is the normal mode.
+//     endpoint on 127.0.0.1:0, passed in AWS_LAMBDA_RUNTIME_API as 127.0.0.1:port/<secret>. This is the
+//     normal mode.
 //   - Handler: a [lambda.Handler] called in the emulator's own process, for Go handlers linked into a test
 //     or into the emulator. The contract of [Function.Invoke] is the same, without a process.
 //   - ExternalPort: a Runtime API endpoint on 127.0.0.1:ExternalPort that waits for a runtime the user
-//     starts (typically under a debugger). Nothing is spawned and nothing is killed.
+//     starts (typically under a debugger). Nothing is spawned and nothing is killed. This endpoint has no
+//     secret (the user's runtime has no way to learn one): any local process that calls it is served as
+//     the runtime, and receives invocations with their headers. The user chose to open that port.
+//
+// # Who may call an endpoint
+//
+// A process's endpoint serves that process only. Its secret, 130 random bits from crypto/rand, is the
+// first path segment of every request: clients build their URLs as "http://" + AWS_LAMBDA_RUNTIME_API +
+// "/2018-06-01/runtime/..." (aws-lambda-go does so for the Runtime and the Extensions API alike), so an
+// unchanged runtime sends it without knowing. Any other local process can reach the port but not guess
+// the path: it gets 403 and one line in [Config.Log] naming the endpoint and its address, never an
+// invocation. (A secret rather than "the first connection is the runtime's": aws-lambda-go's Extensions
+// API client, used by lambda.WithEnableSIGTERM, opens a second connection, and a runtime in another
+// language may open several; rather than peer-PID checks through /proc: Linux-only and racy.)
+// A runtime that takes an invocation and then disappears or never answers is covered by the process's
+// exit (Runtime.ExitError) or by the timeout, which stops and replaces the process.
 //
 // # Lifecycle of a process
 //

@@ -62,6 +62,20 @@ func helperRuntime(mode string) int {
 		time.Sleep(time.Hour)
 	case "gate":
 		return gateRuntime(api)
+	case "vanish":
+		// The first process takes one invocation, drops the connection and never answers, without
+		// exiting; later ones (the marker file exists) are gate runtimes.
+		if f, err := os.OpenFile(os.Getenv("LAMBDARUN_TEST_MARKER"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err == nil {
+			_ = f.Close()
+			resp, err := http.Get(api + "invocation/next")
+			if err != nil {
+				return 3
+			}
+			_ = resp.Body.Close()
+			http.DefaultClient.CloseIdleConnections()
+			time.Sleep(time.Hour)
+		}
+		return gateRuntime(api)
 	}
 	return 2
 }

@@ -110,13 +110,14 @@ func (f *Function) supervise(p *proc) {
 		return
 	}
 	ep := newEndpoint(f, p)
+	ep.addr = ln.Addr().String()
 	var serving sync.WaitGroup
 	ep.serve(ln, &serving)
 	f.mu.Lock()
 	p.ep = ep
 	f.mu.Unlock()
 
-	cmd, outR, err := f.command(ln.Addr().String())
+	cmd, outR, err := f.command(ep.runtimeAPI(ep.addr))
 	if err != nil {
 		ep.close()
 		serving.Wait()

@@ -2,6 +2,8 @@ package lambdarun
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -38,6 +40,13 @@ type endpoint struct {
 	proc *proc // nil for an external runtime
 	srv  *http.Server
 
+	// secret is the first path segment of every request a process's runtime makes ("" for an external
+	// runtime): the process learns it from AWS_LAMBDA_RUNTIME_API=127.0.0.1:port/<secret>, which clients
+	// use as "http://" + value + "/2018-06-01/runtime/...". Any other local process can connect to the
+	// port but cannot know the secret: it gets 403 and a log line, never an invocation (issue 10).
+	secret string
+	addr   string // host:port, for the log line about a refused caller
+
 	queue      []*pending          // handed to this endpoint, not yet received by the runtime
 	waiters    []chan struct{}     // GET /next calls waiting for work, oldest first
 	inflight   map[string]*pending // received by the runtime, not yet answered, by request id
@@ -52,6 +61,7 @@ func newEndpoint(f *Function, p *proc) *endpoint {
 	e := &endpoint{
 		f:          f,
 		proc:       p,
+		secret:     newEndpointSecret(p),
 		inflight:   make(map[string]*pending, 1),
 		extensions: make(map[string]string),
 		done:       make(chan struct{}),
@@ -65,6 +75,41 @@ func newEndpoint(f *Function, p *proc) *endpoint {
 	return e
 }
 
+// newEndpointSecret returns the path secret of a process's endpoint: random from crypto/rand (this one
+// is a credential, unlike the ids of ids.go), or "" for an external runtime (p == nil), whose user opened
+// the port to whatever runtime they start and has no way to pass it a secret.
+func newEndpointSecret(p *proc) string {
+	if p == nil {
+		return ""
+	}
+	return rand.Text() // 26 characters of base32 (A-Z, 2-7): 130 bits, path-safe
+}
+
+// runtimeAPI is the value of AWS_LAMBDA_RUNTIME_API for the process of this endpoint, listening on addr.
+func (e *endpoint) runtimeAPI(addr string) string {
+	if e.secret == "" {
+		return addr
+	}
+	return addr + "/" + e.secret
+}
+
+// authorize strips the secret from path. A request without it is refused with 403 and logged, naming
+// the endpoint and the caller: it is another local process, not the runtime this endpoint serves.
+func (e *endpoint) authorize(w http.ResponseWriter, r *http.Request) (path string, ok bool) {
+	path = r.URL.Path
+	if e.secret == "" {
+		return path, true
+	}
+	seg, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if subtle.ConstantTimeCompare([]byte(seg), []byte(e.secret)) == 1 {
+		return "/" + rest, true
+	}
+	e.f.log.printf("Runtime API %s refused a request from %s (%s %s): not the function's own process",
+		e.addr, r.RemoteAddr, r.Method, strings.ToValidUTF8(path, "?"))
+	writeAPIError(w, http.StatusForbidden, "Forbidden: this Runtime API endpoint serves one runtime process only", "AccessDeniedException")
+	return "", false
+}
+
 // Paths of the Runtime API (2018-06-01) and of the Extensions API (2020-01-01).
 const (
 	runtimePrefix      = "/2018-06-01/runtime/"
@@ -76,7 +121,10 @@ const (
 // ServeHTTP routes a Runtime API call. A hand-written switch rather than http.ServeMux patterns: this
 // runs twice per invocation, and the API has five routes.
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
+	path, ok := e.authorize(w, r)
+	if !ok {
+		return
+	}
 	if rest, ok := strings.CutPrefix(path, runtimePrefix); ok {
 		switch {
 		case rest == "invocation/next":
@@ -231,12 +279,7 @@ func (e *endpoint) next(w http.ResponseWriter, r *http.Request) {
 		case <-wake:
 		case <-r.Context().Done(): // the runtime went away
 			f.mu.Lock()
-			for i, x := range e.waiters {
-				if x == wake {
-					e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
-					break
-				}
-			}
+			e.dropWaiterLocked(wake)
 			f.mu.Unlock()
 			return
 		case <-e.done:
@@ -244,6 +287,29 @@ func (e *endpoint) next(w http.ResponseWriter, r *http.Request) {
 			// runtime would take for an event with an empty request id.
 			panic(http.ErrAbortHandler)
 		}
+	}
+}
+
+// dropWaiterLocked forgets the waiter wake of a /next call whose client went away. If wake was
+// signalled already (an invocation was handed over as the client left), the signal passes to the next
+// waiter: dropping it would leave the invocation in the queue with a waiting runtime never woken, and the
+// process counted busy until the Invoke call gave up.
+func (e *endpoint) dropWaiterLocked(wake chan struct{}) {
+	for i, x := range e.waiters {
+		if x == wake {
+			e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+			return
+		}
+	}
+	select {
+	case <-wake: // signalled: pass it on
+		if len(e.queue) > 0 && len(e.waiters) > 0 {
+			w := e.waiters[0]
+			e.waiters[0] = nil
+			e.waiters = e.waiters[1:]
+			w <- struct{}{}
+		}
+	default:
 	}
 }
 
