@@ -14,7 +14,7 @@ func TestBudgetAttacks(t *testing.T) {
 	big := strings.Repeat("a", 100*1024)
 	tests := []struct {
 		name, src, want string
-		vars           map[string]any
+		vars            map[string]any
 	}{
 		{"concat doubling", `#set($s = $x)#foreach($i in [1..40])#set($s = $s.concat($s))#end$s.length()`, "allocation budget", map[string]any{"x": "abcdefgh"}},
 		{"plus doubling", `#set($s = $x)#foreach($i in [1..40])#set($s = "$s$s")#end$s.length()`, "exceeds", map[string]any{"x": "abcdefgh"}},
