@@ -112,11 +112,17 @@ func (t *Template) Execute(vars *Vars) (string, error) {
 // ExecuteContext is Execute that stops (with an error) when ctx is done, checked every 1024 steps,
 // and before the first.
 func (t *Template) ExecuteContext(ctx context.Context, vars *Vars) (string, error) {
+	out, _, err := t.execute(ctx, vars)
+	return out, err
+}
+
+// execute renders and returns the render's state for the budget checks of the tests.
+func (t *Template) execute(ctx context.Context, vars *Vars) (string, *state, error) {
 	if vars == nil {
 		vars = NewVars()
 	}
 	if err := ctx.Err(); err != nil {
-		return "", t.errorAt(0, "render cancelled: "+err.Error())
+		return "", nil, t.errorAt(0, "render cancelled: "+err.Error())
 	}
 	st := &state{t: t, vars: vars, aws: t.opts.Mode == APIGateway, ctx: ctx}
 	st.out = make([]byte, 0, len(t.src)+len(t.src)/2+64)
@@ -124,10 +130,10 @@ func (t *Template) ExecuteContext(ctx context.Context, vars *Vars) (string, erro
 	if err != nil {
 		var bs *breakSignal
 		if err != errStop && !errors.As(err, &bs) {
-			return "", err
+			return "", st, err
 		}
 	}
-	return string(st.out), nil
+	return string(st.out), st, nil
 }
 
 func (st *state) errorf(pos int, format string, args ...any) error {
