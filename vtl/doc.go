@@ -82,6 +82,16 @@
 // string literals at load time, and #define expansion at run time, so that neither deep input nor a
 // recursive #define can exhaust the Go stack). Ranges are limited to 2^20 elements.
 //
+// Every render also runs on a budget, the exported constants MaxSteps and MaxAllocBytes: at most
+// MaxSteps (1,000,000) evaluation steps (a directive, expression, method call or #foreach
+// iteration each), and at most MaxAllocBytes (16 MB) of strings and list elements (16 bytes each)
+// created by concat, replace, +, add and addAll, counted before the result is built (replace("", x)
+// on n characters is refused before making its n+1 copies of x). Real templates (300 KB, 1,000
+// iterations per #foreach) stay far below both; doubling a string or list, or nested #foreach of
+// 1,000, stop with a run error naming the budget ("render exceeded the step budget (vtl.MaxSteps =
+// 1000000)"). ExecuteContext also stops the render, with an error, once its context is done
+// (checked every 1024 steps).
+//
 // # Regular expressions
 //
 // String.matches, replaceAll, replaceFirst and split take Java regular expressions (java.util.regex).

@@ -1,6 +1,7 @@
 package vtl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -73,24 +74,66 @@ type state struct {
 	depth int // #define expansion depth
 	spare [][]byte
 	args  []any // method argument stack
+	ctx   context.Context
+	steps int // evaluation steps so far (MaxSteps)
+	alloc int // bytes of strings and list elements created so far (MaxAllocBytes)
+}
+
+// step counts one evaluation step against MaxSteps and checks the context every 1024 steps.
+func (st *state) step(pos int) error {
+	st.steps++
+	if st.steps > MaxSteps {
+		return st.errorf(pos, "render exceeded the step budget (vtl.MaxSteps = %d)", MaxSteps)
+	}
+	if st.steps&1023 == 0 && st.ctx != nil {
+		if err := st.ctx.Err(); err != nil {
+			return st.errorf(pos, "render cancelled: %v", err)
+		}
+	}
+	return nil
+}
+
+// grow counts n bytes the render is about to allocate against MaxAllocBytes; call it before
+// allocating.
+func (st *state) grow(pos int, n int) error {
+	if n < 0 || n > MaxAllocBytes-st.alloc {
+		return st.errorf(pos, "render exceeded the allocation budget (vtl.MaxAllocBytes = %d bytes)", MaxAllocBytes)
+	}
+	st.alloc += n
+	return nil
 }
 
 // Execute renders the template with the given variables (nil: none). Runtime errors are *Error with
 // line and column.
 func (t *Template) Execute(vars *Vars) (string, error) {
+	return t.ExecuteContext(context.Background(), vars)
+}
+
+// ExecuteContext is Execute that stops (with an error) when ctx is done, checked every 1024 steps,
+// and before the first.
+func (t *Template) ExecuteContext(ctx context.Context, vars *Vars) (string, error) {
+	out, _, err := t.execute(ctx, vars)
+	return out, err
+}
+
+// execute renders and returns the render's state for the budget checks of the tests.
+func (t *Template) execute(ctx context.Context, vars *Vars) (string, *state, error) {
 	if vars == nil {
 		vars = NewVars()
 	}
-	st := &state{t: t, vars: vars, aws: t.opts.Mode == APIGateway}
+	if err := ctx.Err(); err != nil {
+		return "", nil, t.errorAt(0, "render cancelled: "+err.Error())
+	}
+	st := &state{t: t, vars: vars, aws: t.opts.Mode == APIGateway, ctx: ctx}
 	st.out = make([]byte, 0, len(t.src)+len(t.src)/2+64)
 	err := st.render(t.nodes)
 	if err != nil {
 		var bs *breakSignal
 		if err != errStop && !errors.As(err, &bs) {
-			return "", err
+			return "", st, err
 		}
 	}
-	return string(st.out), nil
+	return string(st.out), st, nil
 }
 
 func (st *state) errorf(pos int, format string, args ...any) error {
@@ -468,6 +511,9 @@ func (st *state) doForeach(n *foreachNode) error {
 			loopErr = st.errorf(n.pos, "#foreach exceeded %d iterations (API Gateway's limit)", st.t.opts.MaxForeach)
 			break
 		}
+		if loopErr = st.step(n.pos); loopErr != nil {
+			break
+		}
 		scope.index = i
 		scope.hasNext = i+1 < len(items)
 		vars["velocityCount"] = int32(i + 1)
@@ -521,6 +567,9 @@ func (st *state) doBreak(n *breakNode) error {
 
 // eval evaluates an expression to a value.
 func (st *state) eval(e expr) (any, error) {
+	if err := st.step(0); err != nil {
+		return nil, err
+	}
 	switch e := e.(type) {
 	case *constExpr:
 		return e.v, nil
@@ -729,6 +778,9 @@ func (st *state) evalBin(e *binExpr) (any, error) {
 			}
 			if len(lt)+len(rt) > st.t.opts.MaxOutput {
 				return nil, st.errorf(e.pos, "string exceeds %d bytes", st.t.opts.MaxOutput)
+			}
+			if err := st.grow(e.pos, len(lt)+len(rt)); err != nil {
+				return nil, err
 			}
 			return lt + rt, nil
 		}

@@ -1,6 +1,7 @@
 package vtl
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,10 @@ func FuzzParseExecute(f *testing.F) {
 				}
 			}
 			start := time.Now()
-			out, err := tmpl.Execute(vars)
+			out, st, err := tmpl.execute(context.Background(), vars)
+			if err == nil && st != nil && (st.steps > MaxSteps || st.alloc > MaxAllocBytes) {
+				t.Fatalf("render ran past its budget unnoticed: %d steps, %d bytes allocated (err %v)", st.steps, st.alloc, err)
+			}
 			if d := time.Since(start); d > 2*time.Second {
 				t.Fatalf("Execute took %v", d)
 			}

@@ -95,7 +95,7 @@ func (st *state) callMethod(v any, part *refPart, args []any) (any, error) {
 	case *Map:
 		r, found, err = mapMethod(t, name, args)
 	case *List:
-		r, found, err = listMethod(t, name, args)
+		r, found, err = st.listMethod(t, name, args)
 	case *mapEntry:
 		r, found = entryMethod(t, name, args)
 	case int32, int64, float64, *big.Int:
@@ -429,6 +429,9 @@ func (st *state) stringMethod(s string, part *refPart, args []any) (any, bool, e
 		}
 	case "concat":
 		if x, ok := argString(args, 0); ok && len(args) == 1 {
+			if err := st.grow(0, len(s)+len(x)); err != nil {
+				return nil, true, err
+			}
 			return s + x, true, nil
 		}
 	case "compareTo", "compareToIgnoreCase":
@@ -450,6 +453,14 @@ func (st *state) stringMethod(s string, part *refPart, args []any) (any, bool, e
 		a, ok1 := argString(args, 0)
 		b, ok2 := argString(args, 1)
 		if ok1 && ok2 && len(args) == 2 {
+			// size before building: n matches (len(s)+1 for "") each replaced by b
+			n := len(s) + 1
+			if a != "" {
+				n = strings.Count(s, a)
+			}
+			if err := st.grow(0, len(s)+n*(len(b)-len(a))); err != nil {
+				return nil, true, err
+			}
 			return strings.ReplaceAll(s, a, b), true, nil
 		}
 	case "replaceAll", "replaceFirst":
@@ -652,7 +663,7 @@ func entryMethod(e *mapEntry, name string, args []any) (any, bool) {
 
 // ---- lists ----
 
-func listMethod(l *List, name string, args []any) (any, bool, error) {
+func (st *state) listMethod(l *List, name string, args []any) (any, bool, error) {
 	n := len(l.items)
 	switch name {
 	case "size":
@@ -673,6 +684,9 @@ func listMethod(l *List, name string, args []any) (any, bool, error) {
 	case "add":
 		switch len(args) {
 		case 1:
+			if err := st.grow(0, 16); err != nil {
+				return nil, true, err
+			}
 			l.items = append(l.items, args[0])
 			return true, true, nil
 		case 2:
@@ -736,6 +750,9 @@ func listMethod(l *List, name string, args []any) (any, bool, error) {
 			src, ok := args[0].(*List)
 			if !ok {
 				break
+			}
+			if err := st.grow(0, 16*len(src.items)); err != nil {
+				return nil, true, err
 			}
 			items := append([]any(nil), src.items...)
 			l.items = append(l.items, items...)

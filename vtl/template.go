@@ -43,6 +43,20 @@ const (
 	DefaultMaxDepth   = 100
 )
 
+// Per-render budgets (issue 10): one request must not be able to exhaust the server.
+const (
+	// MaxSteps bounds the evaluation steps of one render (each directive, expression, method call
+	// and #foreach iteration is a step). It protects CPU: a real template (AWS allows 300 KB of
+	// template and 1,000 iterations per #foreach) renders in thousands of steps, so 1,000,000 is far
+	// above any real one, while three nested #foreach of 1,000 (10^9 steps) stop here in well under
+	// a second.
+	MaxSteps = 1_000_000
+	// MaxAllocBytes bounds the bytes of strings and list elements (16 bytes each) one render
+	// creates. It protects memory: 16 MB is above API Gateway's 10 MB payload limit, so any real
+	// transformation fits, while doubling a string or list is refused before it is built.
+	MaxAllocBytes = 16 << 20
+)
+
 func (o Options) withDefaults() Options {
 	if o.MaxSize <= 0 {
 		o.MaxSize = DefaultMaxSize

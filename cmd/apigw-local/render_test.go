@@ -39,6 +39,18 @@ func TestRender(t *testing.T) {
 			want: `{}|dev|POST`,
 		},
 		{
+			name:     "a render past the step budget names it",
+			args:     []string{"render", write("steps.vtl", "#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#end#end#end")},
+			wantErr:  "step budget (vtl.MaxSteps = 1000000)",
+			wantCode: 1,
+		},
+		{
+			name:     "a render past the allocation budget names it",
+			args:     []string{"render", write("alloc.vtl", `#set($s = "abcdefgh")#foreach($i in [1..40])#set($s = $s.concat($s))#end$s`)},
+			wantErr:  "allocation budget (vtl.MaxAllocBytes = 16777216 bytes)",
+			wantCode: 1,
+		},
+		{
 			name:     "a template error names the file, line and column",
 			args:     []string{"render", write("bad.vtl", "line one\n#if($x\n")},
 			wantErr:  filepath.Join(dir, "bad.vtl") + ":2:",

@@ -30,5 +30,5 @@ func NewEnv(r *http.Request, pathParams map[string]string, stageVars map[string]
 	if rc != nil {
 		c = *rc
 	}
-	return &Env{Params: Params{Path: path, Query: query, Header: header}, Context: NewContext(c), StageVariables: stageVars}
+	return &Env{Params: Params{Path: path, Query: query, Header: header}, Context: NewContext(c), StageVariables: stageVars, Ctx: r.Context()}
 }

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"mime"
@@ -132,6 +133,16 @@ type Env struct {
 	Params         Params
 	Context        *vtl.Map // from NewContext; shared by the request and response templates
 	StageVariables map[string]string
+	// Ctx is the request's context (NewEnv takes it from the request): a client gone or an
+	// integration timeout stops the templates' render. Nil: never cancelled.
+	Ctx context.Context
+}
+
+func (e *Env) ctx() context.Context {
+	if e == nil || e.Ctx == nil {
+		return context.Background()
+	}
+	return e.Ctx
 }
 
 func (e *Env) vars(payload []byte) (*vtl.Vars, *Input) {
@@ -184,7 +195,7 @@ func mediaType(contentType string) string {
 // render runs one template over a payload, turning failures into the gateway responses AWS gives.
 func render(t Template, payload []byte, env *Env) (string, *gatewayresponse.Error) {
 	vars, in := env.vars(payload)
-	out, err := t.tmpl.Execute(vars)
+	out, err := t.tmpl.ExecuteContext(env.ctx(), vars)
 	if err == nil {
 		return out, nil
 	}
@@ -329,7 +340,7 @@ func lookupPath(m *vtl.Map, keys []string) any {
 // `apigw-local render`.
 func Render(t *vtl.Template, payload []byte, env *Env) (string, error) {
 	vars, _ := env.vars(payload)
-	return t.Execute(vars)
+	return t.ExecuteContext(env.ctx(), vars)
 }
 
 // Notices lists what the templates contain that API Gateway accepts but does not run (#macro,
