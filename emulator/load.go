@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
@@ -23,8 +24,10 @@ type Sources struct {
 	FallbackName string
 	// FallbackConfig is the config file in Fallback that goes with it; empty for none.
 	FallbackConfig string
-	// Options change how specs are imported.
+	// Options change how specs are imported; Options.MaxSize caps each spec file.
 	Options spec.Options
+	// MaxConfigSize caps the config file, in bytes; 0 means config.MaxSize.
+	MaxConfigSize int64
 }
 
 // Loaded is the outcome of reading the sources.
@@ -48,10 +51,13 @@ func Load(src Sources) (*Loaded, error) {
 		}
 	}
 	if cfgPath != "" {
-		cfg, err := config.Load(cfgPath)
+		cfg, err := config.Load(cfgPath, src.MaxConfigSize)
 		l.Files = append(l.Files, cfgPath)
 		var cfs config.Findings
+		var tl *findings.TooLargeError
 		switch {
+		case errors.As(err, &tl):
+			l.Findings = append(l.Findings, spec.Finding{Severity: spec.Error, File: cfgPath, Message: fmt.Sprintf("the config is larger than %s; a config of that size is likely not one (check the path), or raise the limit with --max-config-size", findings.Size(tl.Limit))})
 		case errors.As(err, &cfs):
 			for _, f := range cfs {
 				l.Findings = append(l.Findings, spec.Finding{Severity: spec.Error, File: f.File, Line: f.Line, Column: f.Column, Path: f.Path, Message: f.Message})

@@ -7,21 +7,44 @@ import (
 
 	"github.com/apigw-local/apigw-local/emulator"
 	"github.com/apigw-local/apigw-local/fixtures"
+	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/spf13/cobra"
 )
 
 // sourceFlags are the flags every command that reads specs shares.
 type sourceFlags struct {
-	config string
+	config        string
+	maxSpecSize   sizeFlag
+	maxConfigSize sizeFlag
 }
 
 func (f *sourceFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&f.config, "config", "c", "", "config file (default: ./apigw-local.yaml if it exists)")
+	f.maxSpecSize = sizeFlag(spec.MaxSize)
+	f.maxConfigSize = sizeFlag(config.MaxSize)
+	cmd.Flags().Var(&f.maxSpecSize, "max-spec-size", "largest spec file read (API Gateway imports up to 6 MB)")
+	cmd.Flags().Var(&f.maxConfigSize, "max-config-size", "largest config file read")
 }
 
 func (f *sourceFlags) sources(specs []string) emulator.Sources {
-	return emulator.Sources{Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec, FallbackConfig: fixtures.ExampleConfig}
+	return emulator.Sources{Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec, FallbackConfig: fixtures.ExampleConfig,
+		Options: spec.Options{MaxSize: int64(f.maxSpecSize)}, MaxConfigSize: int64(f.maxConfigSize)}
+}
+
+// sizeFlag is a byte count written as 6MB, 512KB or a number of bytes.
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return findings.Size(int64(*s)) }
+func (s *sizeFlag) Type() string   { return "size" }
+func (s *sizeFlag) Set(v string) error {
+	n, err := findings.ParseSize(v)
+	if err != nil {
+		return err
+	}
+	*s = sizeFlag(n)
+	return nil
 }
 
 type validateOptions struct {

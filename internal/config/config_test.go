@@ -22,7 +22,7 @@ func ptr[T any](v T) *T { return &v }
 
 // TestLoadFull loads the documented example and checks every typed value, default and resolved path.
 func TestLoadFull(t *testing.T) {
-	c, err := Load(filepath.Join("testdata", "valid", "full.yaml"))
+	c, err := Load(filepath.Join("testdata", "valid", "full.yaml"), 0)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -98,7 +98,7 @@ func TestLoadFull(t *testing.T) {
 	positions, warnings := c.positions, c.Warnings
 	c.positions, c.Warnings = nil, nil
 	if !reflect.DeepEqual(c, want) {
-		t.Errorf("Load(full.yaml) =\n%s\nwant\n%s", dump(c), dump(want))
+		t.Errorf("Load(full.yaml, 0) =\n%s\nwant\n%s", dump(c), dump(want))
 	}
 	c.positions = positions
 	// build and watch are part of the contract (product.md) but not acted on yet: they load, with a warning.
@@ -560,14 +560,14 @@ func TestGolden(t *testing.T) {
 	}
 	valid, _ := filepath.Glob(filepath.Join("testdata", "valid", "*.yaml"))
 	for _, in := range valid {
-		if _, err := Load(in); err != nil {
-			t.Errorf("Load(%s): %v", in, err)
+		if _, err := Load(in, 0); err != nil {
+			t.Errorf("Load(%s, 0): %v", in, err)
 		}
 	}
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), FileName))
+	_, err := Load(filepath.Join(t.TempDir(), FileName), 0)
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Load of a missing file: %v, want fs.ErrNotExist", err)
 	}

@@ -30,6 +30,9 @@ func FuzzParse(f *testing.F) {
 		"functions: {F: {command: [./f], command: [./g]}}", "a: 1\n---\nb: [\n",
 		"functions: {F: {command: [./f], build: [make], watch: ['**/*.go']}}",
 		"functions: {F: {external: {port: 1}, build: [make], watch: ['*']}}",
+		// nesting at and beyond the depth budget
+		"x: " + strings.Repeat("[", 998) + strings.Repeat("]", 998), "x: " + strings.Repeat("{a: ", 1001) + strings.Repeat("}", 1001),
+		"stages:\n" + strings.Repeat("- ", 20_000) + "1\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -15,7 +15,7 @@ import (
 // parser rejects although YAML is a superset of JSON in principle: the \/ escape and UTF-16 surrogate pairs
 // (\ud83d\ude00), which JSON encoders write for "/" and for characters beyond the BMP. Repeated keys are kept,
 // as the YAML parser keeps them, so that DuplicateKeys reports them.
-func jsonNode(data []byte) (*yaml.Node, error) {
+func jsonNode(file string, data []byte) (*yaml.Node, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	// start returns the position of the next token; line and col are those of byte at, and offsets only grow.
@@ -34,6 +34,7 @@ func jsonNode(data []byte) (*yaml.Node, error) {
 		}
 		return line, col
 	}
+	depth := 0 // of the value being read; the decoder's token stack has no limit of its own
 	var value func() (*yaml.Node, error)
 	value = func() (*yaml.Node, error) {
 		l, c := start()
@@ -41,6 +42,10 @@ func jsonNode(data []byte) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if depth++; depth > MaxDepth {
+			return nil, tooDeep(file, l, c)
+		}
+		defer func() { depth-- }()
 		n := &yaml.Node{Kind: yaml.ScalarNode, Line: l, Column: c}
 		switch t := tok.(type) {
 		case json.Delim:

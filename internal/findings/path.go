@@ -126,3 +126,43 @@ func Deref(n *yaml.Node) *yaml.Node {
 	}
 	return n
 }
+
+// Path is where a walker is in a document, kept as a chain of steps: descending a level costs one small
+// value, whatever the depth, and the text (`paths["/pets"].get`) is built only when a finding needs it.
+// Building the text at every level instead made walking a deeply nested document cost memory growing with
+// the square of its depth. The nil *Path is the document's top.
+type Path struct {
+	parent *Path
+	key    string
+	index  int // -1 for a mapping key
+}
+
+// Key extends the path with a mapping key.
+func (p *Path) Key(key string) *Path { return &Path{parent: p, key: key, index: -1} }
+
+// Index extends the path with a list index.
+func (p *Path) Index(i int) *Path { return &Path{parent: p, index: i} }
+
+// String writes the path as Child and Index do, e.g. `paths["/pets"].parameters[0]`.
+func (p *Path) String() string {
+	var steps []*Path
+	for s := p; s != nil; s = s.parent {
+		steps = append(steps, s)
+	}
+	var b strings.Builder
+	for i := len(steps) - 1; i >= 0; i-- {
+		s := steps[i]
+		switch {
+		case s.index >= 0:
+			b.WriteString("[" + strconv.Itoa(s.index) + "]")
+		case !plainKey.MatchString(s.key):
+			b.WriteString("[" + strconv.Quote(s.key) + "]")
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.key)
+		}
+	}
+	return b.String()
+}

@@ -45,11 +45,17 @@ type SyntaxError struct {
 	// Hint says what is likely wrong and what to do, e.g. "the quoted string that starts here is not
 	// closed: add the closing \""; empty when there is nothing more to say.
 	Hint string
+	// Budget is true when the file is well-formed but over a reading limit (MaxDepth): Problem then says
+	// so in full, and Finding does not call the file invalid.
+	Budget bool
 }
 
 // Finding returns the error as an error finding whose message starts with what, e.g. "invalid YAML".
 func (e *SyntaxError) Finding(what string) Finding {
 	msg := what + ": " + e.Problem
+	if e.Budget {
+		msg = e.Problem
+	}
 	if e.Hint != "" {
 		msg += "; " + e.Hint
 	}
@@ -74,13 +80,20 @@ func Read(file string, data []byte) (*Document, error) {
 	case errors.Is(err, io.EOF):
 		return doc, nil
 	case err != nil:
-		n, jerr := jsonNode(data)
-		if jerr != nil {
+		n, jerr := jsonNode(file, data)
+		var se *SyntaxError
+		switch {
+		case errors.As(jerr, &se) && se.Budget:
+			return nil, se
+		case jerr != nil:
 			return nil, syntaxError(file, data, err)
 		}
 		doc.Root, doc.JSON = n, true
 	default:
 		doc.Root = top(&first)
+		if n := deeper(doc.Root); n != nil {
+			return nil, tooDeep(file, n.Line, n.Column)
+		}
 		var next yaml.Node
 		switch err := safeDecode(dec, &next); {
 		case errors.Is(err, io.EOF):
@@ -122,8 +135,8 @@ func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 func DuplicateKeys(file string, root *yaml.Node) Findings {
 	var fs Findings
 	seen := map[*yaml.Node]bool{}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
+	var walk func(n *yaml.Node, path *Path)
+	walk = func(n *yaml.Node, path *Path) {
 		if n == nil || n.Kind == yaml.AliasNode || seen[n] {
 			return
 		}
@@ -135,7 +148,7 @@ func DuplicateKeys(file string, root *yaml.Node) Findings {
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				walk(c, Index(path, i))
+				walk(c, path.Index(i))
 			}
 		case yaml.MappingNode:
 			firsts := map[string]*yaml.Node{}
@@ -147,15 +160,15 @@ func DuplicateKeys(file string, root *yaml.Node) Findings {
 					continue
 				}
 				if prev, dup := firsts[k.Value]; dup {
-					fs = append(fs, Newf(Error, file, kn, path, "duplicate key %s (first at line %d): keep one of them; only one value can be used", shortQuote(k.Value), prev.Line))
+					fs = append(fs, Newf(Error, file, kn, path.String(), "duplicate key %s (first at line %d): keep one of them; only one value can be used", shortQuote(k.Value), prev.Line))
 				} else {
 					firsts[k.Value] = kn
 				}
-				walk(n.Content[i+1], Child(path, k.Value))
+				walk(n.Content[i+1], path.Key(k.Value))
 			}
 		}
 	}
-	walk(root, "")
+	walk(root, nil)
 	return fs
 }
 
@@ -183,6 +196,11 @@ var (
 func syntaxError(file string, data []byte, err error) *SyntaxError {
 	problem := problemOf(err)
 	e := &SyntaxError{File: file, Problem: problem}
+	if strings.HasPrefix(problem, yamlMaxDepth) { // the parser's own limit, far above MaxDepth
+		e.Line = offendingLine(data, lineStarts(data), problem)
+		d := tooDeep(file, e.Line, 0)
+		return d
+	}
 	isJSON := strings.HasSuffix(strings.ToLower(file), ".json")
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if looksJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['); isJSON || looksJSON {

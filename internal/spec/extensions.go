@@ -71,7 +71,7 @@ func (d *decoder) readRootExtensions(top object, api *API) {
 			api.Type = HTTP
 		case "policy":
 			if d.asObjectQuiet(e.Value) {
-				api.Policy = toJSON(e.Value, "")
+				api.Policy = toJSON(e.Value, jsonValue)
 			} else if s, ok := d.scalar(e.Value, path, e.Key); ok {
 				api.Policy = s
 			}
@@ -87,7 +87,7 @@ func (d *decoder) readRootExtensions(top object, api *API) {
 			api.ImportExportVersion, _ = d.scalar(e.Value, path, e.Key)
 		case "documentation":
 			if _, ok := d.asObject(e.Value, path, e.Key); ok {
-				api.Documentation = toJSON(e.Value, "")
+				api.Documentation = toJSON(e.Value, jsonValue)
 			}
 		case "minimum-compression-size":
 			o := object{d: d, n: top.n, path: ""}
@@ -507,7 +507,7 @@ func (d *decoder) readIntegration(n *yaml.Node, path string, components map[stri
 		Credentials: o.str("credentials"), PayloadFormatVersion: o.str("payloadFormatVersion"),
 		IntegrationSubtype: o.str("integrationSubtype"), Position: pos(o.n, path)}
 	if t, ok := d.asObjectOptional(o, "tlsConfig"); ok {
-		in.TLSConfig, _ = toJSON(t.n, "").(map[string]any)
+		in.TLSConfig, _ = toJSON(t.n, jsonValue).(map[string]any)
 	}
 	switch in.Type {
 	case IntegrationMock, IntegrationHTTP, IntegrationHTTPProxy, IntegrationAWS, IntegrationAWSProxy:

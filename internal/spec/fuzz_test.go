@@ -3,6 +3,7 @@ package spec
 import (
 	"os"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
@@ -25,8 +26,24 @@ var fuzzSeeds = []string{
 	swaggerHead + "paths:\n  /a:\n    get: &op {x-amazon-apigateway-integration: {type: mock, uri: {Fn::Sub: x}}}\n    put: *op\n",
 }
 
+// deepSeeds nest around the depth budget and far beyond it, in JSON, YAML flow and block styles, and by
+// aliases, so that the fuzzer mutates documents at the limit and not only shallow ones.
+func deepSeeds() []string {
+	var seeds []string
+	for _, depth := range []int{998, 1001, 20_000} {
+		seeds = append(seeds,
+			`{"openapi": "3.0.1", "paths": {}, "x": `+strings.Repeat(`{"a":`, depth)+"1"+strings.Repeat("}", depth)+"}",
+			oas3Head+"paths: {}\nx: "+strings.Repeat("[", depth)+strings.Repeat("]", depth)+"\n",
+			oas3Head+"paths: {}\nx:\n"+strings.Repeat("- ", depth)+"1\n")
+	}
+	return append(seeds, oas3Head+"paths: {}\nx: &a "+strings.Repeat("[", 600)+strings.Repeat("]", 600)+"\ny: "+strings.Repeat("[", 600)+"*a"+strings.Repeat("]", 600)+"\n")
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range deepSeeds() {
 		f.Add([]byte(s))
 	}
 	dir, err := testcorpus.SpecsDir()

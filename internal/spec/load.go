@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -22,13 +21,29 @@ import (
 type Options struct {
 	// BasePathMode is API Gateway's import parameter `basepath`; empty means BasePathIgnore, AWS's default.
 	BasePathMode BasePathMode
+	// MaxSize is the largest spec file Load reads, in bytes; 0 means MaxSize.
+	MaxSize int64
 }
+
+// MaxSize is the default largest spec file: API Gateway imports definitions of up to 6 MB (reference §h).
+const MaxSize = 6 << 20
 
 // Load reads and parses the spec at path. It returns the API (nil when the file cannot be read as an API
 // definition at all) and every finding; the API is servable only when the findings hold no error.
 func Load(path string, opts Options) (*API, Findings) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	limit := opts.MaxSize
+	if limit <= 0 {
+		limit = MaxSize
+	}
+	data, err := findings.ReadFile(path, limit)
+	var tl *findings.TooLargeError
+	var naf *findings.NotAFileError
+	switch {
+	case errors.As(err, &tl):
+		return nil, Findings{{Severity: Error, File: path, Message: fmt.Sprintf("the spec is larger than %s; API Gateway imports definitions of up to 6 MB: split the API, or raise the limit with --max-spec-size", findings.Size(limit))}}
+	case errors.As(err, &naf):
+		return nil, Findings{{Severity: Error, File: path, Message: "cannot read the spec: " + naf.Error()}}
+	case err != nil:
 		return nil, Findings{{Severity: Error, File: path, Message: fmt.Sprintf("cannot read the spec: %v", errors.Unwrap(err))}}
 	}
 	return Parse(path, data, opts)
@@ -65,7 +80,7 @@ func (d *decoder) parse(data []byte, opts Options) *API {
 		return nil
 	}
 	top, _ := d.asObject(file.Root, "", "the document")
-	d.findIntrinsics(top.n, "")
+	d.findIntrinsics(top.n, nil)
 	if d.isCloudFormation(top) {
 		return nil
 	}
@@ -130,39 +145,44 @@ func (d *decoder) checkAliases(doc *yaml.Node) bool {
 	count(doc)
 	limit := raw + maxAliasExpansion
 	size := map[*yaml.Node]int{}    // expanded size of each node seen, at most limit+1
+	depth := map[*yaml.Node]int{}   // expanded depth of each node seen: aliases can nest what the file does not
 	active := map[*yaml.Node]bool{} // nodes being expanded: an alias to one of them is a cycle
 	var cycle *yaml.Node            // the alias that closes a cycle
-	var expand func(n *yaml.Node) int
-	expand = func(n *yaml.Node) int {
+	var expand func(n *yaml.Node) (int, int)
+	expand = func(n *yaml.Node) (int, int) {
 		if n.Kind == yaml.AliasNode && n.Alias != nil {
 			if active[n.Alias] {
 				cycle = n
-				return 0
+				return 0, 0
 			}
 			return expand(n.Alias)
 		}
 		if s, ok := size[n]; ok {
-			return s
+			return s, depth[n]
 		}
 		active[n] = true
-		total := 1
+		total, deepest := 1, 0
 		for _, c := range n.Content {
-			total = min(total+expand(c), limit+1)
+			s, d := expand(c)
+			total, deepest = min(total+s, limit+1), max(deepest, d)
 			if cycle != nil {
-				return 0
+				return 0, 0
 			}
 		}
 		active[n] = false
-		size[n] = total
-		return total
+		size[n], depth[n] = total, min(deepest+1, findings.MaxDepth+1)
+		return total, depth[n]
 	}
-	total := expand(doc)
+	total, deepest := expand(doc)
 	switch {
 	case cycle != nil:
 		d.add(Error, cycle, "", "YAML alias *%s is inside the value it names, so it never ends; replace the alias with the values it stands for", cycle.Value)
 		return false
 	case total > limit:
 		d.add(Error, doc, "", "YAML aliases expand this document by more than %d values (aliases of aliases); write the repeated parts out, or use fewer nested aliases", maxAliasExpansion)
+		return false
+	case deepest > findings.MaxDepth:
+		d.add(Error, doc, "", "YAML aliases nest this document more than %d levels deep once expanded (aliases inside aliased values); write the repeated parts out, or use fewer nested aliases", findings.MaxDepth)
 		return false
 	}
 	return true
@@ -191,28 +211,28 @@ func (d *decoder) syntaxError(err error) {
 func isIntrinsicKey(k string) bool { return strings.HasPrefix(k, "Fn::") || k == "Ref" }
 
 // findIntrinsics reports every CloudFormation intrinsic (Fn::Sub maps and !Sub tags) once, where it is.
-func (d *decoder) findIntrinsics(n *yaml.Node, path string) {
+func (d *decoder) findIntrinsics(n *yaml.Node, path *findings.Path) {
 	if n == nil {
 		return
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
-		d.add(Error, n, path, "CloudFormation intrinsic %s cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value", n.Tag)
+		d.add(Error, n, path.String(), "CloudFormation intrinsic %s cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value", n.Tag)
 		d.intrinsics[n] = true
 		n.Tag = "" // decode the node as plain data from here on
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		if len(n.Content) == 2 && isIntrinsicKey(n.Content[0].Value) {
-			d.add(Error, n.Content[0], path, "CloudFormation intrinsic %s cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value", n.Content[0].Value)
+			d.add(Error, n.Content[0], path.String(), "CloudFormation intrinsic %s cannot be served: it is resolved only when CloudFormation deploys the template; deploy the API and export it (aws apigateway get-export --parameters extensions=apigateway), or replace it with the literal value", n.Content[0].Value)
 			d.intrinsics[n] = true
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			d.findIntrinsics(n.Content[i+1], child(path, n.Content[i].Value))
+			d.findIntrinsics(n.Content[i+1], path.Key(n.Content[i].Value))
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			d.findIntrinsics(c, index(path, i))
+			d.findIntrinsics(c, path.Index(i))
 		}
 	}
 }
@@ -263,27 +283,42 @@ func slicesDeleteIntrinsics(fs Findings) Findings {
 	return out
 }
 
+// Where toJSON is in a document: info.version is read differently.
+const (
+	jsonValue = iota
+	jsonTop
+	jsonInfo
+	jsonInfoVersion
+)
+
 // toJSON converts the node tree to plain JSON values for kin-openapi. Keys are always strings (YAML allows
 // `200:` as an integer key), and info.version is kept as text even when written as a number, as API
-// Gateway's importer does.
-func toJSON(n *yaml.Node, path string) any {
+// Gateway's importer does. at is jsonTop for the document, jsonValue for a value anywhere else.
+func toJSON(n *yaml.Node, at int) any {
 	n = deref(n)
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := deref(n.Content[i]).Value
-			m[k] = toJSON(n.Content[i+1], child(path, k))
+			next := jsonValue
+			switch {
+			case at == jsonTop && k == "info":
+				next = jsonInfo
+			case at == jsonInfo && k == "version":
+				next = jsonInfoVersion
+			}
+			m[k] = toJSON(n.Content[i+1], next)
 		}
 		return m
 	case yaml.SequenceNode:
 		l := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			l[i] = toJSON(c, index(path, i))
+			l[i] = toJSON(c, jsonValue)
 		}
 		return l
 	case yaml.ScalarNode:
-		if path == "info.version" {
+		if at == jsonInfoVersion {
 			return n.Value
 		}
 		switch n.Tag {
@@ -381,7 +416,7 @@ func (d *decoder) loadOpenAPI(top object, swagger bool) (doc *document, err erro
 			doc, err = nil, fmt.Errorf("reading it failed (%v); look for a null or empty value where OpenAPI expects an object", r)
 		}
 	}()
-	data, err := json.Marshal(toJSON(top.n, ""))
+	data, err := json.Marshal(toJSON(top.n, jsonTop))
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +475,7 @@ func (d *decoder) kinError(top object, err error) {
 	var path, what string
 	if m[2] != "" { // Struct.field: the value is under that field
 		key := m[2][strings.LastIndex(m[2], ".")+1:]
-		n, path = findKind(top.n, "", key, found)
+		n, path = findKind(top.n, nil, key, found)
 		what = key
 	} else { // a whole value, named by its type: openapi3.Info is info, a PathItem is an entry of paths
 		switch typ := goType[strings.LastIndex(goType, ".")+1:]; typ {
@@ -486,7 +521,7 @@ func (d *decoder) refError(top object, msg string) bool {
 	if len(refs) == 0 {
 		return false
 	}
-	n, path := findRef(top.n, "", refs...)
+	n, path := findRef(top.n, nil, refs...)
 	if n == nil {
 		return false
 	}
@@ -516,7 +551,7 @@ var (
 )
 
 // findRef returns the first $ref value, in document order, that is one of refs, with its path.
-func findRef(n *yaml.Node, path string, refs ...string) (*yaml.Node, string) {
+func findRef(n *yaml.Node, path *findings.Path, refs ...string) (*yaml.Node, string) {
 	n = deref(n)
 	if n == nil {
 		return nil, ""
@@ -526,17 +561,17 @@ func findRef(n *yaml.Node, path string, refs ...string) (*yaml.Node, string) {
 		if k == "$ref" && v.Kind == yaml.ScalarNode {
 			for _, r := range refs {
 				if v.Value == r {
-					return v, child(path, k)
+					return v, path.Key(k).String()
 				}
 			}
 		}
-		if found, p := findRef(v, child(path, k), refs...); found != nil {
+		if found, p := findRef(v, path.Key(k), refs...); found != nil {
 			return found, p
 		}
 	}
 	for i, c := range n.Content {
 		if n.Kind == yaml.SequenceNode {
-			if found, p := findRef(c, index(path, i), refs...); found != nil {
+			if found, p := findRef(c, path.Index(i), refs...); found != nil {
 				return found, p
 			}
 		}
@@ -551,7 +586,7 @@ var kinListTypes = map[string]bool{"openapi3.Servers": true, "openapi3.Parameter
 
 // findKind returns the first value, in document order, stored under key (ignoring case, as encoding/json does)
 // whose kind is the JSON kind named by encoding/json (object, array, string, number, bool), with its path.
-func findKind(n *yaml.Node, path, key, kind string) (*yaml.Node, string) {
+func findKind(n *yaml.Node, path *findings.Path, key, kind string) (*yaml.Node, string) {
 	n = deref(n)
 	if n == nil {
 		return nil, ""
@@ -561,15 +596,15 @@ func findKind(n *yaml.Node, path, key, kind string) (*yaml.Node, string) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := deref(n.Content[i]).Value, deref(n.Content[i+1])
 			if strings.EqualFold(k, key) && jsonKind(v) == kind {
-				return v, child(path, k)
+				return v, path.Key(k).String()
 			}
-			if found, p := findKind(v, child(path, k), key, kind); found != nil {
+			if found, p := findKind(v, path.Key(k), key, kind); found != nil {
 				return found, p
 			}
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			if found, p := findKind(c, index(path, i), key, kind); found != nil {
+			if found, p := findKind(c, path.Index(i), key, kind); found != nil {
 				return found, p
 			}
 		}
@@ -769,7 +804,7 @@ func (d *decoder) anyMethodOperation(n *yaml.Node, doc *document, path string) (
 			op3 = nil
 		}
 	}()
-	data, err := json.Marshal(toJSON(n, ""))
+	data, err := json.Marshal(toJSON(n, jsonValue))
 	if err != nil {
 		return nil
 	}
