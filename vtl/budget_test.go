@@ -21,6 +21,14 @@ func TestBudgetAttacks(t *testing.T) {
 		{"addAll doubling", `#set($l = [1])#foreach($i in [1..25])#set($d = $l.addAll($l))#end$l.size()`, "allocation budget", nil},
 		{"replace empty", `$body.replace("", $body).length()`, "allocation budget", map[string]any{"body": big}},
 		{"nested foreach", `#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#end#end#end`, "step budget", nil},
+		{"replaceAll empty", `$body.replaceAll("", $body).length()`, "allocation budget", map[string]any{"body": big}},
+		{"replaceAll group references", `#set($r = "$0$0$0$0$0$0$0$0")#set($r = "$r$r$r$r$r$r$r$r")#set($r = "$r$r$r$r$r$r$r$r")$body.replaceAll(".+", $r).length()`, "allocation budget", map[string]any{"body": big}},
+		{"replaceFirst doubling", `#set($s = $x)#foreach($i in [1..40])#set($s = $s.replaceFirst("^(.*)$", "$1$1"))#end$s.length()`, "allocation budget", map[string]any{"x": "abcdefgh"}},
+		{"split into characters", `#set($l = [])#foreach($i in [1..1000])#set($d = $l.addAll($body.split("")))#end$l.size()`, "allocation budget", map[string]any{"body": big}},
+		{"map of many keys", `#set($m = {})#foreach($i in [1..100])#foreach($j in [1..100])#set($d = $m.put("${body}${i}_${j}", 1))#end#end$m.size()`, "allocation budget", map[string]any{"body": strings.Repeat("k", 4096)}},
+		{"map entries by #set", `#set($m = {})#foreach($i in [1..100])#foreach($j in [1..100])#set($m["${body}${i}_${j}"] = 1)#end#end$m.size()`, "allocation budget", map[string]any{"body": strings.Repeat("k", 4096)}},
+		{"putAll", `#set($m = {})#foreach($i in [1..100])#foreach($j in [1..100])#set($n = {})#set($n["${body}${i}_${j}"] = 1)#set($d = $m.putAll($n))#end#end$m.size()`, "allocation budget", map[string]any{"body": strings.Repeat("k", 4096)}},
+		{"regex scans of a large body", `#foreach($i in [1..1000])#set($d = $body.matches("b"))#end`, "step budget", map[string]any{"body": strings.Repeat("a", 2<<20)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

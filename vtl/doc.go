@@ -84,9 +84,11 @@
 //
 // Every render also runs on a budget, the exported constants MaxSteps and MaxAllocBytes: at most
 // MaxSteps (1,000,000) evaluation steps (a directive, expression, method call or #foreach
-// iteration each), and at most MaxAllocBytes (16 MB) of strings and list elements (16 bytes each)
-// created by concat, replace, +, add and addAll, counted before the result is built (replace("", x)
-// on n characters is refused before making its n+1 copies of x). Real templates (300 KB, 1,000
+// iteration each; a regular expression over a string costs one more step per 64 bytes it scans), and
+// at most MaxAllocBytes (16 MB) of strings, list elements and map entries (16 bytes each, plus the
+// key) created by concat, replace, replaceAll, replaceFirst, split, +, add, addAll, put, putAll and
+// #set($m[k] = v), counted before the result is built (replace("", x) on n characters is refused
+// before making its n+1 copies of x; replaceAll charges each match's text as it goes). Real templates (300 KB, 1,000
 // iterations per #foreach) stay far below both; doubling a string or list, or nested #foreach of
 // 1,000, stop with a run error naming the budget ("render exceeded the step budget (vtl.MaxSteps =
 // 1000000)"). ExecuteContext also stops the render, with an error, once its context is done

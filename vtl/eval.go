@@ -103,6 +103,34 @@ func (st *state) grow(pos int, n int) error {
 	return nil
 }
 
+// listElementBytes is what a list element (or a map entry's value) is charged against MaxAllocBytes: the
+// interface value that holds it.
+const listElementBytes = 16
+
+// grower is grow as a function, for the regex operations that build their results match by match.
+func (st *state) grower() func(int) error { return func(n int) error { return st.grow(0, n) } }
+
+// growMap charges a new entry of m (its key and value) before it is stored; replacing a value is free.
+func (st *state) growMap(m *Map, key string) error {
+	if _, ok := m.Get(key); ok {
+		return nil
+	}
+	return st.grow(0, listElementBytes+len(key))
+}
+
+// work charges an operation that scans n bytes of text (a regular expression over a string) as n/64
+// steps, so that a loop of scans over a large body stops at the step budget like a loop of many small
+// steps (a #foreach of 1,000 replaceAll over a 10 MB body would otherwise scan 10 GB, and convert it to
+// 40 GB of runes, as 1,000 steps). The budget still allows 64 MB of scanning: a few operations on the
+// largest body API Gateway accepts.
+func (st *state) work(pos, n int) error {
+	if n < 64 {
+		return nil
+	}
+	st.steps += n/64 - 1
+	return st.step(pos)
+}
+
 // Execute renders the template with the given variables (nil: none). Runtime errors are *Error with
 // line and column.
 func (t *Template) Execute(vars *Vars) (string, error) {
@@ -447,7 +475,11 @@ func (st *state) doSet(n *setNode) error {
 			t.items[i] = v
 		case *Map:
 			if idx != nil {
-				t.Put(ToString(idx), v)
+				k := ToString(idx)
+				if err := st.growMap(t, k); err != nil {
+					return err
+				}
+				t.Put(k, v)
 			}
 		case Object:
 			if _, err := t.Call("put", []any{idx, v}); err != nil && !errors.Is(err, ErrNoMethod) {

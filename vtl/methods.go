@@ -93,7 +93,7 @@ func (st *state) callMethod(v any, part *refPart, args []any) (any, error) {
 	case string:
 		r, found, err = st.stringMethod(t, part, args)
 	case *Map:
-		r, found, err = mapMethod(t, name, args)
+		r, found, err = st.mapMethod(t, name, args)
 	case *List:
 		r, found, err = st.listMethod(t, name, args)
 	case *mapEntry:
@@ -472,7 +472,10 @@ func (st *state) stringMethod(s string, part *refPart, args []any) (any, bool, e
 		if re.err != nil {
 			return nil, true, re.err
 		}
-		r, err := re.replace(s, repl, part.name == "replaceAll")
+		if err := st.work(0, len(s)); err != nil {
+			return nil, true, err
+		}
+		r, err := re.replace(s, repl, part.name == "replaceAll", st.grower())
 		if err != nil {
 			return nil, true, err
 		}
@@ -484,6 +487,9 @@ func (st *state) stringMethod(s string, part *refPart, args []any) (any, bool, e
 		}
 		if re.err != nil {
 			return nil, true, re.err
+		}
+		if err := st.work(0, len(s)); err != nil {
+			return nil, true, err
 		}
 		ok, err := re.matches(s)
 		if err != nil {
@@ -504,7 +510,10 @@ func (st *state) stringMethod(s string, part *refPart, args []any) (any, bool, e
 		if re.err != nil {
 			return nil, true, re.err
 		}
-		parts, err := re.split(s, limit)
+		if err := st.work(0, len(s)); err != nil {
+			return nil, true, err
+		}
+		parts, err := re.split(s, limit, st.grower())
 		if err != nil {
 			return nil, true, err
 		}
@@ -535,7 +544,7 @@ func mapKey(v any) (string, bool) {
 	return "", false
 }
 
-func mapMethod(m *Map, name string, args []any) (any, bool, error) {
+func (st *state) mapMethod(m *Map, name string, args []any) (any, bool, error) {
 	switch name {
 	case "get":
 		if len(args) == 1 {
@@ -566,6 +575,9 @@ func mapMethod(m *Map, name string, args []any) (any, bool, error) {
 					return v, true, nil
 				}
 			}
+			if err := st.growMap(m, k); err != nil {
+				return nil, true, err
+			}
 			return m.Put(k, args[1]), true, nil
 		}
 	case "putAll":
@@ -576,6 +588,9 @@ func mapMethod(m *Map, name string, args []any) (any, bool, error) {
 			}
 			keys, vals := append([]string(nil), src.keys...), append([]any(nil), src.vals...)
 			for i, k := range keys {
+				if err := st.growMap(m, k); err != nil {
+					return nil, true, err
+				}
 				m.Put(k, vals[i])
 			}
 			return "", true, nil

@@ -1019,6 +1019,14 @@ func (t *runeText) appendSub(dst []byte, i, j int) []byte {
 	return dst
 }
 
+// byteLen is the length in UTF-8 of runes i to j: exact for ASCII text, an upper bound otherwise.
+func (t *runeText) byteLen(i, j int) int {
+	if t.ascii {
+		return j - i
+	}
+	return utf8.UTFMax * (j - i)
+}
+
 func (t *runeText) sub(i, j int) string {
 	if t.ascii {
 		return t.s[i:j]
@@ -1028,7 +1036,7 @@ func (t *runeText) sub(i, j int) string {
 
 // javaReplacement expands a Java replacement string ($1, ${name}, \$ and \\) for one match, as
 // Matcher.appendReplacement does.
-func (c *compiledRegex) javaReplacement(dst []byte, repl string, text *runeText, m regexp2.MatchView) ([]byte, error) {
+func (c *compiledRegex) javaReplacement(dst []byte, repl string, text *runeText, m regexp2.MatchView, grow func(int) error) ([]byte, error) {
 	for i := 0; i < len(repl); i++ {
 		ch := repl[i]
 		switch ch {
@@ -1081,6 +1089,11 @@ func (c *compiledRegex) javaReplacement(dst []byte, repl string, text *runeText,
 				}
 			}
 			if at, n, ok := m.GroupRange(g); ok {
+				// Charged before it is copied: a replacement of many group references ($0$0$0...)
+				// multiplies the input.
+				if err := grow(text.byteLen(at, at+n)); err != nil {
+					return nil, err
+				}
 				dst = text.appendSub(dst, at, at+n)
 			}
 		default:
@@ -1091,8 +1104,9 @@ func (c *compiledRegex) javaReplacement(dst []byte, repl string, text *runeText,
 }
 
 // replace implements String.replaceAll (all=true) and replaceFirst: Matcher's find loop (after an
-// empty match the next search starts one character later) with Java's replacement syntax.
-func (c *compiledRegex) replace(src, repl string, all bool) (string, error) {
+// empty match the next search starts one character later) with Java's replacement syntax. grow is
+// charged every byte of the result before it is written (the render's allocation budget).
+func (c *compiledRegex) replace(src, repl string, all bool, grow func(int) error) (string, error) {
 	text := newRuneText(src)
 	var out []byte
 	last := 0
@@ -1102,8 +1116,13 @@ func (c *compiledRegex) replace(src, repl string, all bool) (string, error) {
 		if out == nil {
 			out = make([]byte, 0, len(src)+len(repl))
 		}
+		// The text before the match and the replacement's literal part (at most repl); group references
+		// are charged as they are expanded.
+		if rerr = grow(text.byteLen(last, at) + len(repl)); rerr != nil {
+			return false
+		}
 		out = text.appendSub(out, last, at)
-		out, rerr = c.javaReplacement(out, repl, text, m)
+		out, rerr = c.javaReplacement(out, repl, text, m, grow)
 		last = at + n
 		return rerr == nil && all
 	})
@@ -1120,17 +1139,22 @@ func (c *compiledRegex) replace(src, repl string, all bool) (string, error) {
 	return string(out), nil
 }
 
-// split implements String.split(regex, limit) as Java's Pattern.split does.
-func (c *compiledRegex) split(s string, limit int) ([]any, error) {
+// split implements String.split(regex, limit) as Java's Pattern.split does. grow is charged each part (a
+// list element and its text) before it is made.
+func (c *compiledRegex) split(s string, limit int, grow func(int) error) ([]any, error) {
 	text := newRuneText(s)
 	var parts []any
 	index := 0
+	var gerr error
 	err := c.re.FindRunesMatches(text.runes, 0, func(m regexp2.MatchView) bool {
 		at, n, _ := m.GroupRange(0)
 		if limit <= 0 || len(parts) < limit-1 {
 			if index == 0 && at == 0 && n == 0 {
 				// a zero-width match at the beginning never produces an empty leading substring
 				return true
+			}
+			if gerr = grow(listElementBytes + text.byteLen(index, at)); gerr != nil {
+				return false
 			}
 			parts = append(parts, text.sub(index, at))
 			index = at + n
@@ -1140,6 +1164,9 @@ func (c *compiledRegex) split(s string, limit int) ([]any, error) {
 	})
 	if err != nil {
 		return nil, c.matchError(err, len(text.runes))
+	}
+	if gerr != nil {
+		return nil, gerr
 	}
 	if index == 0 {
 		return []any{s}, nil
