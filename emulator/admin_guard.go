@@ -3,8 +3,12 @@ package emulator
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
+
+	"github.com/apigw-local/apigw-local/internal/config"
 )
 
 // The admin endpoints reset limits and show the whole configuration: they belong to the local user. A
@@ -22,18 +26,24 @@ func WithAllowedHosts(hosts ...string) Option {
 	}
 }
 
-// adminAllowed says why r may not use the admin endpoints ("" when it may).
+// adminAllowed says why r may not use the admin endpoints ("" when it may). The config's admin key opens
+// them to more clients and host names; it is read from the snapshot serving, so an edit applies at once.
 func (g *Gateway) adminAllowed(r *http.Request) string {
-	if ip := net.ParseIP(sourceIP(r)); ip == nil || !ip.IsLoopback() {
-		return "the admin endpoints answer loopback clients only"
+	var admin config.Admin
+	if cur := g.cur.Load(); cur != nil && cur.snap.Config != nil {
+		admin = cur.snap.Config.Admin
+	}
+	ip, err := netip.ParseAddr(sourceIP(r))
+	if err != nil || !ip.Unmap().IsLoopback() && !slices.ContainsFunc(admin.AllowedClients, func(p netip.Prefix) bool { return p.Contains(ip.Unmap()) }) {
+		return "the admin endpoints answer loopback clients only (admin.allowedClients in the config adds more)"
 	}
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
 	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
-	if !g.hostServed(host) {
-		return "Host " + r.Host + " is not a name this server answers to (serve --allow-host adds one)"
+	if !g.hostServed(host) && !slices.Contains(admin.AllowedHosts, host) {
+		return "Host " + r.Host + " is not a name this server answers to (serve --allow-host or admin.allowedHosts in the config adds one)"
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		// A browser marks requests from another site's page; tools such as curl send neither header.

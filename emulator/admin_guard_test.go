@@ -61,3 +61,39 @@ paths:
 		t.Errorf("an API request from a remote client: %d, want 200", w.Code)
 	}
 }
+
+// The config's admin key opens the admin endpoints to more clients and host names (a gateway in a
+// container is reached from the host through a bridge address, never loopback); nothing else is opened.
+func TestAdminConfigOpensTheAdminEndpoints(t *testing.T) {
+	t.Parallel()
+	snap := loadFiles(t, t.TempDir(), `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration: `+mockIntegration+`
+`, `admin:
+  allowedClients: ["192.0.2.0/24", "2001:db8::7"]
+  allowedHosts: [gw.example.test]
+`)
+	g := NewGateway(snap, nil)
+	for _, c := range []struct {
+		name, remote, host string
+		status             int
+	}{
+		{"a client in an allowed range, an allowed host", "192.0.2.7:5000", "gw.example.test:3000", 200},
+		{"an allowed IPv6 client", "[2001:db8::7]:5000", "localhost:3000", 200},
+		{"an IPv4-mapped allowed client", "[::ffff:192.0.2.9]:5000", "127.0.0.1:3000", 200},
+		{"a client outside the ranges", "198.51.100.1:5000", "gw.example.test:3000", 403},
+		{"an allowed client, a foreign host", "192.0.2.7:5000", "evil.example", 403},
+		{"loopback still works", "127.0.0.1:5000", "localhost", 200},
+	} {
+		r := httptest.NewRequest("GET", "/_apigw/health", nil)
+		r.RemoteAddr, r.Host = c.remote, c.host
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		if w.Code != c.status {
+			t.Errorf("%s: %d %s, want %d", c.name, w.Code, w.Body, c.status)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -115,6 +116,9 @@ type Config struct {
 	CognitoUserPools map[string]CognitoUserPool
 	// CognitoUserPoolARNs are the keys of CognitoUserPools in file order.
 	CognitoUserPoolARNs []string
+
+	// Admin says who beyond the local user may use the admin endpoints (key admin).
+	Admin Admin
 
 	// Warnings are what Parse found that does not stop the configuration from loading, such as settings
 	// that are accepted but not acted on yet; callers report them with their own findings.
@@ -277,6 +281,18 @@ type Account struct {
 	// Throttle is the account-level limit across all APIs in the region (key throttle). Default
 	// 10000 requests per second, burst 5000 (AWS's regional default).
 	Throttle Throttle
+}
+
+// Admin opens the admin endpoints (/_apigw/*) beyond loopback clients addressing the server as localhost:
+// for a gateway in a container or on another machine. They reset limits and show the whole configuration,
+// so nothing is opened by default.
+type Admin struct {
+	// AllowedClients are client addresses and CIDR ranges that may use them besides loopback (key
+	// allowedClients); 0.0.0.0/0 and ::/0 open them to everyone.
+	AllowedClients []netip.Prefix
+	// AllowedHosts are host names (lower case, no port) accepted in the Host header besides localhost,
+	// 127.0.0.1, [::1] and *.execute-api.localhost (key allowedHosts; serve --allow-host adds more).
+	AllowedHosts []string
 }
 
 // CognitoUserPool locates a user pool's signing keys.

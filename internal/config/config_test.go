@@ -439,6 +439,9 @@ func TestFindings(t *testing.T) {
 			`apigw-local.yaml:1:24: error: integrationTimeoutMax: 10ms is out of range: API Gateway integration timeouts are 50ms to 300s (29s unless AWS raised the quota for a Regional or private API)`},
 		{"integration-timeout-high", "integrationTimeoutMax: 301s\n",
 			`apigw-local.yaml:1:24: error: integrationTimeoutMax: 5m1s is out of range: API Gateway integration timeouts are 50ms to 300s (29s unless AWS raised the quota for a Regional or private API)`},
+		{"admin", "admin:\n  allowedClients: [10.0.0.0/8, 10.0.0.300, fd00::/8]\n  allowedHosts: [\"http://x.test:80\", ok.test]\n",
+			`apigw-local.yaml:2:32: error: admin.allowedClients[1]: "10.0.0.300" is neither an IP address nor a CIDR range: write e.g. "10.0.0.7", "192.168.1.0/24" or "fd00::/8"` + "\n" +
+				`apigw-local.yaml:3:18: error: admin.allowedHosts[0]: "http://x.test:80" is not a host name: write the name alone, without scheme, port or path (e.g. "dev.example.test")`},
 		{"region", "region: us-east\n",
 			`apigw-local.yaml:1:9: error: region: "us-east" is not an AWS region: a region is two letters, an optional "-gov", a direction and a number, e.g. "us-east-1" or "eu-central-1"`},
 		{"account-id", "accountId: 12345\n",

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -13,7 +14,7 @@ import (
 
 // Allowed keys at each level, in documentation order (used in messages).
 var (
-	topKeys           = []string{"specs", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools"}
+	topKeys           = []string{"specs", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "admin"}
 	stageKeys         = []string{"variables", "throttling", "methodSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat"}
 	throttleKeys      = []string{"rateLimit", "burstLimit"}
 	methodSettingKeys = []string{"throttling", "cachingEnabled", "cacheTtlInSeconds"}
@@ -25,6 +26,7 @@ var (
 	quotaKeys         = []string{"limit", "period", "offset"}
 	accountKeys       = []string{"throttle"}
 	userPoolKeys      = []string{"jwks"}
+	adminKeys         = []string{"allowedClients", "allowedHosts"}
 
 	httpMethods  = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "ANY", "*"}
 	quotaPeriods = []string{PeriodDay, PeriodWeek, PeriodMonth}
@@ -107,6 +109,9 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 	var plans []planNodes
 	if v := o.val("usagePlans"); v != nil {
 		plans = d.usagePlans(v, c)
+	}
+	if v := o.val("admin"); v != nil {
+		d.admin(v, c)
 	}
 	if v := o.val("account"); v != nil {
 		if ao := d.object(v, "account", accountKeys); ao != nil {
@@ -881,3 +886,39 @@ func listSuffix(s string, names []string, what string) string {
 	}
 	return fmt.Sprintf(" (%s: %s%s)", what, strings.Join(shown, ", "), more)
 }
+
+// admin decodes who else may use the admin endpoints: client addresses or ranges, and host names.
+func (d *decoder) admin(v *yaml.Node, c *Config) {
+	ao := d.object(v, "admin", adminKeys)
+	if ao == nil {
+		return
+	}
+	if lv := ao.val("allowedClients"); lv != nil {
+		_, items, _ := d.strList(lv, "admin.allowedClients", "a list of client addresses or CIDR ranges", `["192.168.1.0/24", "10.0.0.7"]`)
+		for _, it := range items {
+			p, err := netip.ParsePrefix(it.s)
+			if err != nil {
+				a, aerr := netip.ParseAddr(it.s)
+				if aerr != nil {
+					d.errorf(it.node, index("admin.allowedClients", it.i), "%s is neither an IP address nor a CIDR range: write e.g. \"10.0.0.7\", \"192.168.1.0/24\" or \"fd00::/8\"", quote(it.s))
+					continue
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.Admin.AllowedClients = append(c.Admin.AllowedClients, p.Masked())
+		}
+	}
+	if lv := ao.val("allowedHosts"); lv != nil {
+		_, items, _ := d.strList(lv, "admin.allowedHosts", "a list of host names", `["dev.example.test"]`)
+		for _, it := range items {
+			if !hostNamePattern.MatchString(it.s) {
+				d.errorf(it.node, index("admin.allowedHosts", it.i), "%s is not a host name: write the name alone, without scheme, port or path (e.g. \"dev.example.test\")", quote(it.s))
+				continue
+			}
+			c.Admin.AllowedHosts = append(c.Admin.AllowedHosts, strings.ToLower(strings.TrimSuffix(it.s, ".")))
+		}
+	}
+}
+
+// hostNamePattern matches a DNS name or an IP address literal, as a Host header carries one without its port.
+var hostNamePattern = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$`)
