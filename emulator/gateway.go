@@ -493,6 +493,14 @@ func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
 	if httpintegration.MalformedBody(err) {
 		return nil, httpintegration.MalformedBodyError(err)
 	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() || errors.Is(err, io.ErrUnexpectedEOF) {
+		// The client stopped sending (the server's read timeout cut it, or it closed the connection
+		// mid-body): its fault, not the integration's. AWS's answer to an incomplete body is not
+		// recorded; 400 BAD_REQUEST_BODY is assumed, as for a malformed chunked body, and the client has
+		// usually gone before it is written.
+		return nil, gatewayresponse.New(gatewayresponse.BadRequestBody, "client did not send the whole body: %v", err)
+	}
 	if err != nil {
 		return nil, gatewayresponse.New(gatewayresponse.IntegrationFailure, "reading the request body: %v", err)
 	}

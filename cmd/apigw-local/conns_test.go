@@ -84,6 +84,12 @@ func testLimits(change func(*connLimits)) *connLimits {
 // serveInProcess runs runServe on 127.0.0.1:0 with connsSpec (stage dev, backend the stage variable) and
 // returns its address and its error output.
 func serveInProcess(t *testing.T, limits *connLimits, backend string) (addr string, errOut *syncBuffer) {
+	addr, _, errOut = serveInProcessLogged(t, limits, backend)
+	return addr, errOut
+}
+
+// serveInProcessLogged is serveInProcess that also returns the access log.
+func serveInProcessLogged(t *testing.T, limits *connLimits, backend string) (addr string, access, errOut *syncBuffer) {
 	t.Helper()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "openapi.yaml"), connsSpec)
@@ -102,7 +108,7 @@ func serveInProcess(t *testing.T, limits *connLimits, backend string) (addr stri
 			t.Error("serve did not stop")
 		}
 	})
-	return out.waitFor(t, `listening on http://(\S+)`)[1], errOut
+	return out.waitFor(t, `listening on http://(\S+)`)[1], out, errOut
 }
 
 func dial(t *testing.T, addr string) net.Conn {
@@ -128,7 +134,7 @@ func closedByServer(c net.Conn) (closed bool, how string) {
 
 // Slow body: headers, then a body trickled far slower than ReadTimeout allows. Before, nothing cut it.
 func TestServeCutsSlowBody(t *testing.T) {
-	addr, _ := serveInProcess(t, testLimits(func(l *connLimits) { l.read = 300 * time.Millisecond }), "http://127.0.0.1:1")
+	addr, access, _ := serveInProcessLogged(t, testLimits(func(l *connLimits) { l.read = 300 * time.Millisecond }), "http://127.0.0.1:1")
 	c := dial(t, addr)
 	if _, err := io.WriteString(c, "POST /dev/mock HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"); err != nil {
 		t.Fatal(err)
@@ -150,6 +156,8 @@ func TestServeCutsSlowBody(t *testing.T) {
 	if closed, how := closedByServer(c); !closed {
 		t.Fatalf("a slow body was not cut: %s", how)
 	}
+	// The log line blames the client, not the integration (it said 504 INTEGRATION_FAILURE before).
+	access.waitFor(t, `POST /dev/mock stage=dev 400 .*BAD_REQUEST_BODY client did not send the whole body`)
 }
 
 // Idle keep-alive: a connection with no request after an answered one is closed after IdleTimeout.
