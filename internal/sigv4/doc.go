@@ -45,8 +45,9 @@
 //   - a wrong signature: InvalidSignatureException, "The request signature we calculated does not match
 //     ... The Canonical String for this request should have been ... The String-to-Sign should have
 //     been ...";
-//   - the clock: "Signature expired: 20170212T175938Z is now earlier than 20170215T145534Z (20170215T150034Z
-//     - 5 min.)" (aws/aws-sdk-js#573, mhart/aws4#118), and its mirror "Signature not yet current: ...".
+//   - the clock: "Signature expired: 20170212T175938Z is now earlier than 20170215T145534Z
+//     (20170215T150034Z - 5 min.)" (aws/aws-sdk-js#573, mhart/aws4#118), and its mirror "Signature not yet
+//     current: ...".
 //
 // Assumed (no API Gateway answer found; texts of other AWS services or our own), each marked in the code:
 // the gateway response type of UnrecognizedClientException (INVALID_SIGNATURE), the credential
