@@ -14,7 +14,7 @@ type Authorization struct {
 	Algorithm string
 	// Credential is the Credential parameter as written, e.g. "AKID/20260101/us-east-1/execute-api/aws4_request".
 	Credential string
-	// Scope is Credential split into its five elements; valid only when ParseCredential accepted it.
+	// Scope is Credential split into its five elements; zero when ParseCredential refuses it.
 	Scope Scope
 	// SignedHeaders are the names of SignedHeaders as written (lowercase on a well-formed request).
 	SignedHeaders []string
@@ -100,18 +100,16 @@ func ParseAuthorization(value string, hasDate bool) (Authorization, *Error) {
 		b.WriteString(value)
 		return a, incomplete(b.String())
 	}
-	if sc, ok := ParseCredential(a.Credential); ok {
-		a.Scope = sc
-	} else {
-		return a, badCredential(a.Credential)
-	}
+	a.Scope, _ = ParseCredential(a.Credential)
 	return a, nil
 }
 
-// ParseCredential splits "AKID/YYYYMMDD/region/service/aws4_request" into its five elements. It accepts
-// any non-empty elements; Verify checks their values.
+// ParseCredential splits "AKID/YYYYMMDD/region/service/aws4_request" into its five elements. Trailing
+// slashes are ignored, as AWS ignores them (dynalite's notes). It accepts any non-empty elements; Verify
+// checks their values.
 func ParseCredential(s string) (Scope, bool) {
 	var sc Scope
+	s = strings.TrimRight(s, "/")
 	parts := strings.SplitN(s, "/", 6)
 	if len(parts) != 5 {
 		return sc, false
@@ -135,8 +133,9 @@ func missingEqualSign(value string) *Error {
 		base64.StdEncoding.EncodeToString(sum[:]) + "'.")
 }
 
-// badCredential answers a Credential that is not five slash-separated elements. Assumed text: it is the
-// message other AWS services give (remembered, no source found in our corpora).
+// badCredential answers a Credential that is not five slash-separated elements. Recorded for DynamoDB
+// (dynalite's notes: "Credential must have exactly 5 slash-delimited elements, e.g.
+// keyid/date/region/service/term, got 'a/b/c/d'"); assumed for execute-api.
 func badCredential(cred string) *Error {
 	return incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + cred + "'")
 }

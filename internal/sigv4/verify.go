@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -105,196 +106,251 @@ func NewVerifier(region string, creds []Credential) *Verifier {
 // Authorization header form and the presigned query form (X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
 // X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Signature). On success it returns the caller's Identity; else
 // the Error API Gateway answers with (status 403).
+//
+// The checks run in the order AWS's request front end runs them, as recorded from DynamoDB's answers (the
+// same com.amazon.coral.service errors; mhart/dynalite's notes): both forms present; missing parameters;
+// the date's format, then its age; host signed; the algorithm; the credential's shape; the scope's region,
+// service, terminator and date (one answer naming every mismatch); the access key id; the signature; the
+// session token. That API Gateway runs them in the same order is assumed.
 func (v *Verifier) Verify(r *http.Request, body []byte, now time.Time) (Identity, *Error) {
 	now = now.UTC()
-	if h := r.Header.Values("Authorization"); len(h) > 0 {
-		return v.verifyHeader(r, h[0], body, now)
-	}
 	if len(r.URL.RawQuery) > MaxQueryLength {
 		// Assumed text (the emulator's own budget).
 		return Identity{}, incomplete("Query string is longer than " + strconv.Itoa(MaxQueryLength) + " bytes.")
 	}
 	q := r.URL.Query()
-	if q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Signature") || q.Has("X-Amz-Credential") {
-		return v.verifyPresigned(r, q, body, now)
+	auth := r.Header.Values("Authorization")
+	if len(auth) > 0 && q.Has("X-Amz-Algorithm") {
+		// Recorded for DynamoDB (dynalite's notes); assumed for execute-api.
+		return Identity{}, invalid("Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.")
 	}
-	return Identity{}, errMissingToken
-}
-
-func (v *Verifier) verifyHeader(r *http.Request, value string, body []byte, now time.Time) (Identity, *Error) {
-	amzDate := r.Header.Get("X-Amz-Date")
-	date := r.Header.Get("Date")
-	a, err := ParseAuthorization(value, amzDate != "" || date != "")
-	if err != nil {
-		return Identity{}, err
+	var c claim
+	var e *Error
+	switch {
+	case len(auth) > 0:
+		c, e = headerClaim(r, auth[0])
+	case q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Signature") || q.Has("X-Amz-Credential"):
+		c, e = queryClaim(q)
+	default:
+		return Identity{}, errMissingToken
 	}
-	if a.Algorithm != Algorithm {
-		return Identity{}, unsupportedAlgorithm(a.Algorithm)
-	}
-	var t time.Time
-	var perr error
-	if amzDate != "" {
-		t, perr = time.Parse(amzDateFormat, amzDate)
-	} else {
-		// The Date form is parsed for the clock checks, but the SDK signer always signs x-amz-date, so a
-		// request signed with Date only does not verify (see doc.go).
-		t, perr = http.ParseTime(date)
-		amzDate = t.UTC().Format(amzDateFormat)
-	}
-	if perr != nil {
-		return Identity{}, badDate(amzDate, date)
-	}
-	if e := v.checkScope(a.Scope, amzDate); e != nil {
-		return Identity{}, e
-	}
-	if e := checkClock(t, now); e != nil {
-		return Identity{}, e
-	}
-	cred, e := v.lookup(a.Scope.AccessKeyID, r.Header.Get("X-Amz-Security-Token"))
 	if e != nil {
 		return Identity{}, e
 	}
-	if e := checkSignedHeaders(r, a.SignedHeaders); e != nil {
-		return Identity{}, e
-	}
-	// The payload hash is SHA-256 of the body as received. A signed X-Amz-Content-Sha256 that matches it
-	// gives the same canonical request; one that does not (a changed body, or UNSIGNED-PAYLOAD, which
-	// execute-api is assumed not to honour) makes the signature mismatch.
-	sum := sha256.Sum256(body)
-	payload := hex.EncodeToString(sum[:])
-
-	req := rebuild(r, a.SignedHeaders, r.URL.RawQuery)
-	c := &capture{}
-	awsCred := aws.Credentials{AccessKeyID: cred.AccessKeyID, SecretAccessKey: cred.SecretAccessKey}
-	if serr := v.signer.SignHTTP(context.Background(), awsCred, req, payload, a.Scope.Service, a.Scope.Region, t, c.options); serr != nil {
-		return Identity{}, mismatch(c)
-	}
-	_, got, _ := strings.Cut(req.Header.Get("Authorization"), "Signature=")
-	if !equal(got, a.Signature) {
-		return Identity{}, mismatch(c)
-	}
-	return identity(cred), nil
+	return v.check(r, q, c, body, now)
 }
 
-func (v *Verifier) verifyPresigned(r *http.Request, q url.Values, body []byte, now time.Time) (Identity, *Error) {
-	// Assumed text: API Gateway's answer to an incomplete presigned query was not found; this is the
-	// wording other AWS query-signing services use (remembered), one sentence per missing parameter.
+// claim is what a request says about its signature, in either form.
+type claim struct {
+	presigned     bool
+	algorithm     string
+	credential    string
+	signedHeaders []string
+	signature     string
+	amzDate       string // as written (X-Amz-Date, or Date converted)
+	dateHeader    string // the Date header when X-Amz-Date is absent
+	expires       string // X-Amz-Expires, presigned only
+	token         string // X-Amz-Security-Token
+}
+
+func headerClaim(r *http.Request, value string) (claim, *Error) {
+	c := claim{amzDate: r.Header.Get("X-Amz-Date"), token: r.Header.Get("X-Amz-Security-Token")}
+	if c.amzDate == "" {
+		c.dateHeader = r.Header.Get("Date")
+	}
+	a, err := ParseAuthorization(value, c.amzDate != "" || c.dateHeader != "")
+	if err != nil {
+		return c, err
+	}
+	c.algorithm, c.credential, c.signedHeaders, c.signature = a.Algorithm, a.Credential, a.SignedHeaders, a.Signature
+	return c, nil
+}
+
+func queryClaim(q url.Values) (claim, *Error) {
+	// Recorded for DynamoDB (dynalite's notes: one sentence per missing parameter, then "Re-examine the
+	// query-string parameters."); assumed for execute-api.
 	var missing strings.Builder
-	for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders"} {
+	for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"} {
 		if q.Get(k) == "" {
 			missing.WriteString("AWS query-string parameters must include '" + k + "'. ")
 		}
 	}
 	if missing.Len() > 0 {
 		missing.WriteString("Re-examine the query-string parameters.")
-		return Identity{}, incomplete(missing.String())
+		return claim{}, incomplete(missing.String())
 	}
-	if alg := q.Get("X-Amz-Algorithm"); alg != Algorithm {
-		return Identity{}, unsupportedAlgorithm(alg)
-	}
-	cred := q.Get("X-Amz-Credential")
-	sc, ok := ParseCredential(cred)
-	if !ok {
-		return Identity{}, badCredential(cred)
-	}
+	c := claim{presigned: true, algorithm: q.Get("X-Amz-Algorithm"), credential: q.Get("X-Amz-Credential"),
+		signature: q.Get("X-Amz-Signature"), amzDate: q.Get("X-Amz-Date"), expires: q.Get("X-Amz-Expires"),
+		token: q.Get("X-Amz-Security-Token")}
 	signed := q.Get("X-Amz-SignedHeaders")
 	if strings.Count(signed, ";") >= MaxSignedHeaders {
-		return Identity{}, incomplete("X-Amz-SignedHeaders signs more than " + strconv.Itoa(MaxSignedHeaders) + " headers.")
+		// Assumed text (the emulator's own budget).
+		return c, incomplete("X-Amz-SignedHeaders signs more than " + strconv.Itoa(MaxSignedHeaders) + " headers.")
 	}
-	names := strings.Split(signed, ";")
-	amzDate := q.Get("X-Amz-Date")
-	t, perr := time.Parse(amzDateFormat, amzDate)
+	c.signedHeaders = strings.Split(signed, ";")
+	return c, nil
+}
+
+func (v *Verifier) check(r *http.Request, q url.Values, c claim, body []byte, now time.Time) (Identity, *Error) {
+	// Date format, then age.
+	var t time.Time
+	var perr error
+	if c.amzDate != "" {
+		t, perr = time.Parse(amzDateFormat, c.amzDate)
+	} else {
+		// The Date form is parsed for the clock checks, but the SDK signer always signs x-amz-date, so a
+		// request signed with Date only does not verify (see doc.go).
+		t, perr = http.ParseTime(c.dateHeader)
+		c.amzDate = t.UTC().Format(amzDateFormat)
+	}
 	if perr != nil {
-		return Identity{}, badDate(amzDate, "")
-	}
-	if e := v.checkScope(sc, amzDate); e != nil {
-		return Identity{}, e
-	}
-	if exp := q.Get("X-Amz-Expires"); exp != "" {
-		secs, err := strconv.Atoi(exp)
-		switch {
-		case err != nil || secs < 0:
-			// Assumed text.
-			return Identity{}, incomplete("X-Amz-Expires should be a number of seconds, got '" + exp + "'.")
-		case secs > MaxPresignExpires:
-			// Recorded for S3 (bryanjos/aws_auth#31); assumed for execute-api.
-			return Identity{}, incomplete("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")
+		got := c.amzDate
+		if got == "" {
+			got = c.dateHeader
 		}
-		if t.After(now.Add(MaxSkew)) {
-			return Identity{}, notYetCurrent(t, now)
+		// Recorded for DynamoDB (dynalite's notes); assumed for execute-api.
+		return Identity{}, incomplete("Date must be in ISO-8601 'basic format'. Got '" + got + "'. See http://en.wikipedia.org/wiki/ISO_8601")
+	}
+	if e := checkAge(c, t, now); e != nil {
+		return Identity{}, e
+	}
+	if e := checkSignedHeaders(r, c.signedHeaders); e != nil {
+		return Identity{}, e
+	}
+	if c.algorithm != Algorithm {
+		// Recorded for DynamoDB (dynalite's notes); assumed for execute-api.
+		return Identity{}, incomplete("Unsupported AWS 'algorithm': '" + c.algorithm + "' (only AWS4-HMAC-SHA256 for now). ")
+	}
+	sc, ok := ParseCredential(c.credential)
+	if !ok {
+		return Identity{}, badCredential(c.credential)
+	}
+	if e := v.checkScope(sc, c.amzDate); e != nil {
+		return Identity{}, e
+	}
+	cred, known := v.creds[sc.AccessKeyID]
+	if !known {
+		return Identity{}, unrecognized()
+	}
+	if e := v.checkSignature(r, q, c, sc, cred, t, body); e != nil {
+		return Identity{}, e
+	}
+	// The session token is checked last, as AWS does. A missing or wrong token for temporary credentials
+	// and a token sent with long-term ones get the same answer.
+	if subtle.ConstantTimeCompare([]byte(cred.SessionToken), []byte(c.token)) != 1 {
+		return Identity{}, unrecognized()
+	}
+	return identity(cred), nil
+}
+
+// checkAge applies the clock rules: 5 minutes either way for the header form (and a presigned URL without
+// X-Amz-Expires, assumed), X-Amz-Expires for presigned URLs.
+func checkAge(c claim, t, now time.Time) *Error {
+	if !c.presigned || c.expires == "" {
+		return checkClock(t, now)
+	}
+	secs, err := strconv.Atoi(c.expires)
+	switch {
+	case err != nil || secs < 0:
+		// Assumed text.
+		return incomplete("X-Amz-Expires should be a number of seconds, got '" + c.expires + "'.")
+	case secs > MaxPresignExpires:
+		// Recorded for S3 (bryanjos/aws_auth#31); assumed for execute-api.
+		return incomplete("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")
+	}
+	if t.After(now.Add(MaxSkew)) {
+		return notYetCurrent(t, now)
+	}
+	if now.After(t.Add(time.Duration(secs) * time.Second)) {
+		// Assumed text: S3's answer to an expired presigned URL (aws-sdk-js#3493); API Gateway's was not
+		// found.
+		return invalid("Request has expired")
+	}
+	return nil
+}
+
+// checkSignature signs the rebuilt request again with the SDK signer and compares the signatures.
+func (v *Verifier) checkSignature(r *http.Request, q url.Values, c claim, sc Scope, cred Credential, t time.Time, body []byte) *Error {
+	// The token is left out of the credentials so that the signer adds nothing: a signed
+	// X-Amz-Security-Token header is copied with the other signed headers, and the query keeps its own.
+	awsCred := aws.Credentials{AccessKeyID: cred.AccessKeyID, SecretAccessKey: cred.SecretAccessKey}
+	// The payload hash is SHA-256 of the body as received. A signed X-Amz-Content-Sha256 that matches it
+	// gives the same canonical request; one that does not (a changed body, or UNSIGNED-PAYLOAD, which
+	// execute-api is assumed not to honour in the header form) makes the signature mismatch.
+	sum := sha256.Sum256(body)
+	bodyHash := hex.EncodeToString(sum[:])
+	if !c.presigned {
+		req := rebuild(r, c.signedHeaders, r.URL.RawQuery)
+		cp := &capture{}
+		if err := v.signer.SignHTTP(context.Background(), awsCred, req, bodyHash, sc.Service, sc.Region, t, cp.options); err != nil {
+			return mismatch(cp)
 		}
-		if now.After(t.Add(time.Duration(secs) * time.Second)) {
-			// Assumed text: S3's answer to an expired presigned URL (aws-sdk-js#3493); API Gateway's was
-			// not found.
-			return Identity{}, invalid("Request has expired")
+		_, got, _ := strings.Cut(req.Header.Get("Authorization"), "Signature=")
+		// Without an X-Amz-Date header the SDK signer still signs the x-amz-date it adds, which the client
+		// did not send: whatever the client signed (date, or an x-amz-date header removed since), AWS's
+		// canonical request differs from the SDK's, so the answer is a mismatch (see doc.go).
+		if c.dateHeader != "" || !equal(got, c.signature) {
+			return mismatch(cp)
 		}
-	} else if e := checkClock(t, now); e != nil {
-		// Without X-Amz-Expires the header form's 5-minute window applies (assumed).
-		return Identity{}, e
+		return nil
 	}
-	c, e := v.lookup(sc.AccessKeyID, q.Get("X-Amz-Security-Token"))
-	if e != nil {
-		return Identity{}, e
-	}
-	if e := checkSignedHeaders(r, names); e != nil {
-		return Identity{}, e
-	}
-	claimed := q.Get("X-Amz-Signature")
+	q = maps.Clone(q)
 	q.Del("X-Amz-Signature")
 	raw := q.Encode()
-	awsCred := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}
-	// Payload hash: UNSIGNED-PAYLOAD when the query says so; else the body's hash (what aws-sdk-go-v2's
+	// Presigned: UNSIGNED-PAYLOAD when the query says so; else the body's hash (what aws-sdk-go-v2's
 	// PresignHTTP callers pass for a body they know), then UNSIGNED-PAYLOAD (botocore's presigner).
-	sum := sha256.Sum256(body)
-	hashes := []string{hex.EncodeToString(sum[:]), UnsignedPayload}
+	hashes := []string{bodyHash, UnsignedPayload}
 	if q.Get("X-Amz-Content-Sha256") == UnsignedPayload {
 		hashes = hashes[1:]
 	}
 	var first *capture
 	for _, h := range hashes {
-		req := rebuild(r, names, raw)
+		req := rebuild(r, c.signedHeaders, raw)
 		cp := &capture{}
-		signedURL, _, serr := v.signer.PresignHTTP(context.Background(), awsCred, req, h, sc.Service, sc.Region, t, cp.options)
 		if first == nil {
 			first = cp
 		}
-		if serr != nil {
+		signedURL, _, err := v.signer.PresignHTTP(context.Background(), awsCred, req, h, sc.Service, sc.Region, t, cp.options)
+		if err != nil {
 			continue
 		}
-		u, uerr := url.Parse(signedURL)
-		if uerr != nil {
+		u, err := url.Parse(signedURL)
+		if err != nil {
 			continue
 		}
-		if equal(u.Query().Get("X-Amz-Signature"), claimed) {
-			return identity(c), nil
+		if equal(u.Query().Get("X-Amz-Signature"), c.signature) {
+			return nil
 		}
 	}
-	return Identity{}, mismatch(first)
+	return mismatch(first)
 }
 
-// checkScope checks the terminator, region and service of the credential scope, then its date against the
-// request's. Recorded texts (Kong/insomnia#713 shows two of them in one answer, each ending ". "):
-// "Credential should be scoped to a valid region, not 'us-east-1'. " and "Credential should be scoped to
-// correct service: 'execute-api'. ". The terminator and date texts are remembered from other AWS services
-// (assumed for execute-api). The error type is InvalidSignatureException (our reference; aws-sdk-js#792
-// recorded "SignatureDoesNotMatch" as the __type in 2015).
+// checkScope checks the region, service, terminator and date of the credential scope, and names every
+// mismatch in one answer, each sentence ending with ". ". Recorded texts and order: DynamoDB's answer in
+// dynalite's notes ("Credential should be scoped to a valid region, not 'c'. Credential should be scoped to
+// correct service: 'dynamodb'. Credential should be scoped with a valid terminator: 'aws4_request', not
+// 'e'. Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: 'b' !=
+// '20130609', from '20130609T095204Z'."), and API Gateway's own for region and service
+// (Kong/insomnia#713: "Credential should be scoped to a valid region, not 'us-east-1'. Credential should be
+// scoped to correct service: 'execute-api'. "). The error type is InvalidSignatureException (our reference
+// and dynalite's notes; aws-sdk-js#792 saw "SignatureDoesNotMatch" from an execute-api host in 2015).
 func (v *Verifier) checkScope(sc Scope, amzDate string) *Error {
 	var b strings.Builder
-	if sc.Terminator != Terminator {
-		b.WriteString("Credential should be scoped with a valid terminator: 'aws4_request', not '" + sc.Terminator + "'. ")
-	}
 	if sc.Region != v.region {
 		b.WriteString("Credential should be scoped to a valid region, not '" + sc.Region + "'. ")
 	}
 	if sc.Service != Service {
 		b.WriteString("Credential should be scoped to correct service: '" + Service + "'. ")
 	}
-	if b.Len() > 0 {
-		return invalid(b.String())
+	if sc.Terminator != Terminator {
+		b.WriteString("Credential should be scoped with a valid terminator: 'aws4_request', not '" + sc.Terminator + "'. ")
 	}
 	if len(amzDate) >= 8 && sc.Date != amzDate[:8] {
-		return invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
-			sc.Date + "' != '" + amzDate[:8] + "', from '" + amzDate + "'.")
+		b.WriteString("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+			sc.Date + "' != '" + amzDate[:8] + "', from '" + amzDate + "'. ")
+	}
+	if b.Len() > 0 {
+		return invalid(b.String())
 	}
 	return nil
 }
@@ -319,23 +375,11 @@ func notYetCurrent(t, now time.Time) *Error {
 		now.Add(MaxSkew).Format(amzDateFormat) + " (" + now.Format(amzDateFormat) + " + 5 min.)")
 }
 
-// lookup finds the credential of the access key id and checks the session token. An unknown key, a
-// missing or wrong token for temporary credentials, and a token sent with long-term credentials all get
-// the same answer, as on AWS.
-func (v *Verifier) lookup(akid, token string) (Credential, *Error) {
-	c, ok := v.creds[akid]
-	if !ok {
-		return c, unrecognized()
-	}
-	if subtle.ConstantTimeCompare([]byte(c.SessionToken), []byte(token)) != 1 {
-		return c, unrecognized()
-	}
-	return c, nil
-}
-
 // checkSignedHeaders enforces the budgets and that host is signed. Texts: "'Host' or ':authority' must be
-// a 'SignedHeader' in the AWS Authorization." is remembered from AWS services (assumed for execute-api);
-// the budget texts are the emulator's own.
+// a 'SignedHeader' in the AWS Authorization." is the current wording AWS services answer with (quoted by
+// several SigV4 reimplementations; DynamoDB's older answer in dynalite's notes: "'Host' must be a
+// 'SignedHeader' in the AWS Authorization.", InvalidSignatureException); assumed for execute-api. The
+// budget texts are the emulator's own.
 func checkSignedHeaders(r *http.Request, names []string) *Error {
 	host := false
 	total := 0
@@ -353,7 +397,7 @@ func checkSignedHeaders(r *http.Request, names []string) *Error {
 		}
 	}
 	if !host {
-		return incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+		return invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 	return nil
 }
@@ -408,19 +452,6 @@ func (c *capture) options(o *v4.SignerOptions) {
 func mismatch(c *capture) *Error {
 	return invalid("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'" +
 		c.canonical + "'\n\nThe String-to-Sign should have been\n'" + c.stringToSign + "'\n")
-}
-
-// unsupportedAlgorithm answers an algorithm other than AWS4-HMAC-SHA256. Assumed text.
-func unsupportedAlgorithm(alg string) *Error {
-	return incomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
-}
-
-// badDate answers an X-Amz-Date (or Date) that does not parse. Assumed text.
-func badDate(amzDate, date string) *Error {
-	if amzDate == "" {
-		amzDate = date
-	}
-	return incomplete("Date must be in ISO-8601 'basic format'. Got '" + amzDate + "'. See http://en.wikipedia.org/wiki/ISO_8601")
 }
 
 func equal(a, b string) bool {

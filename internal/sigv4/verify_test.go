@@ -184,6 +184,23 @@ func TestVerifyValid(t *testing.T) {
 	}
 }
 
+// TestVerifyDateHeaderLimitation pins the documented limitation: a request with a Date header and no
+// X-Amz-Date passes the clock checks but never verifies, because the SDK signer always signs x-amz-date.
+func TestVerifyDateHeaderLimitation(t *testing.T) {
+	v := testVerifier()
+	r := newReq(t, "GET", base+"/prod/pets", nil)
+	sign(t, r, nil, signOpts{})
+	r.Header.Del("X-Amz-Date") // signed x-amz-date, then lost it: AWS would not verify this either
+	r.Header.Set("Date", signTime.Format(http.TimeFormat))
+	err := serve2(t, v, r, signTime)
+	wantErr(t, err, ErrorTypeInvalidSignature, "The request signature we calculated does not match")
+
+	r = newReq(t, "GET", base+"/prod/pets", nil)
+	r.Header.Set("Date", signTime.Add(-time.Hour).Format(http.TimeFormat))
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+testAKID+"/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=date;host, Signature=00")
+	wantExact(t, serve2(t, v, r, signTime), ErrorTypeInvalidSignature, "Signature expired: 20260101T110000Z is now earlier than 20260101T115500Z (20260101T120000Z - 5 min.)")
+}
+
 func TestIdentity(t *testing.T) {
 	v := testVerifier()
 	r := newReq(t, "GET", base+"/prod/pets", nil)
@@ -240,6 +257,18 @@ func TestVerifyPresigned(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	t.Run("POST, body hash signed; body changed", func(t *testing.T) {
+		body := []byte("payload")
+		r := presign(t, newReq(t, "POST", base+"/prod/pets", body), hashOf(body), 900, signOpts{})
+		r2 := newReq(t, "POST", r.URL.String(), body)
+		r2.Header = r.Header.Clone()
+		if _, err := serve(t, v, r2, now); err != nil {
+			t.Fatal(err)
+		}
+		r3 := newReq(t, "POST", r.URL.String(), []byte("other"))
+		r3.Header = r.Header.Clone()
+		wantErr(t, serve2(t, v, r3, now), ErrorTypeInvalidSignature, "The request signature we calculated does not match")
+	})
 	t.Run("expired", func(t *testing.T) {
 		r := presign(t, newReq(t, "GET", base+"/prod/pets", nil), hashOf(nil), 60, signOpts{})
 		wantErr(t, serve2(t, v, r, now), ErrorTypeInvalidSignature, "Request has expired")
@@ -260,7 +289,7 @@ func TestVerifyPresigned(t *testing.T) {
 	t.Run("missing parameters", func(t *testing.T) {
 		r := newReq(t, "GET", base+"/prod/pets?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00", nil)
 		wantErr(t, serve2(t, v, r, now), ErrorTypeIncompleteSignature,
-			"AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-Date'. AWS query-string parameters must include 'X-Amz-SignedHeaders'. Re-examine the query-string parameters.")
+			"AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-SignedHeaders'. AWS query-string parameters must include 'X-Amz-Date'. Re-examine the query-string parameters.")
 	})
 }
 
@@ -409,12 +438,19 @@ func TestVerifyScope(t *testing.T) {
 			wantExact(t, serve2(t, v, r, signTime), ErrorTypeInvalidSignature, c.want)
 		})
 	}
+	t.Run("every scope element wrong, in AWS's order", func(t *testing.T) {
+		r := newReq(t, "GET", base+"/prod/pets", nil)
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+testAKID+"/b/c/d/e, SignedHeaders=host;x-amz-date, Signature=00")
+		r.Header.Set("X-Amz-Date", "20260101T120000Z")
+		wantExact(t, serve2(t, v, r, signTime), ErrorTypeInvalidSignature,
+			"Credential should be scoped to a valid region, not 'c'. Credential should be scoped to correct service: 'execute-api'. Credential should be scoped with a valid terminator: 'aws4_request', not 'e'. Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: 'b' != '20260101', from '20260101T120000Z'. ")
+	})
 	t.Run("scope date differs from X-Amz-Date", func(t *testing.T) {
 		r := newReq(t, "GET", base+"/prod/pets", nil)
 		sign(t, r, nil, signOpts{})
 		r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/20260101/", "/20251231/", 1))
 		wantExact(t, serve2(t, v, r, signTime), ErrorTypeInvalidSignature,
-			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20251231' != '20260101', from '20260101T120000Z'.")
+			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20251231' != '20260101', from '20260101T120000Z'. ")
 	})
 }
 
@@ -435,8 +471,8 @@ func TestVerifyMalformed(t *testing.T) {
 		{"bad terminator", "AWS4-HMAC-SHA256 Credential=" + testAKID + "/20260101/us-east-1/execute-api/aws4, SignedHeaders=host;x-amz-date, Signature=00", "20260101T120000Z", ErrorTypeInvalidSignature,
 			"Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4'. "},
 		{"other algorithm", "AWS4-HMAC-SHA512 Credential=" + testAKID + "/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "20260101T120000Z", ErrorTypeIncompleteSignature,
-			"Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'."},
-		{"host not signed", "AWS4-HMAC-SHA256 Credential=" + testAKID + "/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=x-amz-date, Signature=00", "20260101T120000Z", ErrorTypeIncompleteSignature,
+			"Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512' (only AWS4-HMAC-SHA256 for now). "},
+		{"host not signed", "AWS4-HMAC-SHA256 Credential=" + testAKID + "/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=x-amz-date, Signature=00", "20260101T120000Z", ErrorTypeInvalidSignature,
 			"'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."},
 		{"bad date", "AWS4-HMAC-SHA256 Credential=" + testAKID + "/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=00", "2026-01-01", ErrorTypeIncompleteSignature,
 			"Date must be in ISO-8601 'basic format'. Got '2026-01-01'."},
@@ -451,6 +487,19 @@ func TestVerifyMalformed(t *testing.T) {
 			wantErr(t, serve2(t, v, r, signTime), c.errType, c.msg)
 		})
 	}
+	t.Run("both forms", func(t *testing.T) {
+		r := newReq(t, "GET", base+"/prod/pets?X-Amz-Algorithm=AWS4-HMAC-SHA256", nil)
+		sign(t, r, nil, signOpts{})
+		wantExact(t, serve2(t, v, r, signTime), ErrorTypeInvalidSignature, "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.")
+	})
+	t.Run("credential with trailing slashes", func(t *testing.T) {
+		r := newReq(t, "GET", base+"/prod/pets", nil)
+		sign(t, r, nil, signOpts{})
+		r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "aws4_request,", "aws4_request//,", 1))
+		if err := serve2(t, v, r, signTime); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("no signature at all", func(t *testing.T) {
 		r := newReq(t, "GET", base+"/prod/pets?x=1", nil)
 		wantExact(t, serve2(t, v, r, signTime), ErrorTypeMissingAuthenticationToken, "Missing Authentication Token")
