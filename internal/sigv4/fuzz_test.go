@@ -13,6 +13,8 @@ func FuzzParseAuthorization(f *testing.F) {
 		"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcdef",
 		"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request,SignedHeaders=host,Signature=",
 		"Bearer x",
+		"AWS4-HMAC-SHA256 Credential=AKID /20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00",
+		"AWS4-HMAC-SHA256\tCredential=a/b/c/d/e//,SignedHeaders=host;x-amz-date;x-amz-date,Signature=0,Signature=1",
 		"Basic dXNlcjpwYXNz==",
 		"eyJhbGciOiJIUzI1NiJ9.e30.sig",
 		"AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=, Signature=0",

@@ -32,8 +32,8 @@ type Scope struct {
 }
 
 // ParseAuthorization parses the value of an Authorization header the way API Gateway does: the first word
-// is the algorithm, the rest is a comma-separated list of key=value pairs of which Credential, SignedHeaders
-// and Signature are required. hasDate tells whether the request carries an X-Amz-Date or Date header, whose
+// is the algorithm, the rest is a list of key=value pairs separated by commas or spaces, of which
+// Credential, SignedHeaders and Signature are required. hasDate tells whether the request carries an X-Amz-Date or Date header, whose
 // absence AWS reports in the same message as missing parameters. It does not check the algorithm or the
 // scope's content (Verify does), so that it can serve the fuzz target on its own.
 func ParseAuthorization(value string, hasDate bool) (Authorization, *Error) {
@@ -46,36 +46,35 @@ func ParseAuthorization(value string, hasDate bool) (Authorization, *Error) {
 	alg, rest, _ := strings.Cut(v, " ")
 	a.Algorithm = alg
 	var haveCred, haveSigned, haveSig bool
-	if rest = strings.TrimSpace(rest); rest != "" {
-		n := 0
-		for part := range strings.SplitSeq(rest, ",") {
-			if n++; n > maxAuthorizationParams {
-				return a, incomplete("Authorization header has more than " + strconv.Itoa(maxAuthorizationParams) + " parameters.")
-			}
-			part = strings.TrimSpace(part)
-			if part == "" {
-				continue
-			}
-			k, val, ok := strings.Cut(part, "=")
-			if !ok {
-				return a, missingEqualSign(value)
-			}
-			switch strings.TrimSpace(k) {
-			case "Credential":
-				a.Credential, haveCred = strings.TrimSpace(val), true
-			case "SignedHeaders":
-				haveSigned = true
-				val = strings.TrimSpace(val)
-				if val != "" {
-					if strings.Count(val, ";") >= MaxSignedHeaders {
-						// Assumed text (the emulator's own budget).
-						return a, incomplete("Authorization header signs more than " + strconv.Itoa(MaxSignedHeaders) + " headers.")
-					}
-					a.SignedHeaders = strings.Split(val, ";")
+	// AWS splits the parameters on commas and spaces alike: a space inside a value makes its tail a pair
+	// without an equal sign (aws-sdk-go#289: "Credential=AKID /20150620/..." is answered "'/20150620/...'
+	// not a valid key=value pair (missing equal-sign)").
+	n := 0
+	for part := range strings.FieldsFuncSeq(rest, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if n++; n > maxAuthorizationParams {
+			// Assumed text (the emulator's own budget).
+			return a, incomplete("Authorization header has more than " + strconv.Itoa(maxAuthorizationParams) + " parameters.")
+		}
+		k, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return a, missingEqualSign(value)
+		}
+		// An empty Credential or Signature counts as missing; SignedHeaders may be empty at this point
+		// (dynalite's notes), and "host not signed" answers it later.
+		switch k {
+		case "Credential":
+			a.Credential, haveCred = val, val != ""
+		case "SignedHeaders":
+			haveSigned = true
+			if val != "" {
+				if strings.Count(val, ";") >= MaxSignedHeaders {
+					// Assumed text (the emulator's own budget).
+					return a, incomplete("Authorization header signs more than " + strconv.Itoa(MaxSignedHeaders) + " headers.")
 				}
-			case "Signature":
-				a.Signature, haveSig = strings.TrimSpace(val), true
+				a.SignedHeaders = strings.Split(val, ";")
 			}
+		case "Signature":
+			a.Signature, haveSig = val, val != ""
 		}
 	}
 	// Recorded text and order (chalice#828, serverless-basic-authentication#3, cognitocurl#15, amplify-js#476):

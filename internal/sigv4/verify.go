@@ -384,7 +384,7 @@ func checkSignedHeaders(r *http.Request, names []string) *Error {
 	host := false
 	total := 0
 	for _, n := range names {
-		if n == "host" {
+		if strings.EqualFold(n, "host") {
 			host = true
 			total += len(r.Host)
 			continue
@@ -413,7 +413,7 @@ func rebuild(r *http.Request, names []string, rawQuery string) *http.Request {
 	u := &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: rawQuery}
 	req := &http.Request{Method: r.Method, URL: u, Host: r.Host, Header: make(http.Header, len(names)), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
 	for _, n := range names {
-		switch n {
+		switch strings.ToLower(n) {
 		case "host", "":
 		case "content-length":
 			if r.ContentLength > 0 {
