@@ -71,9 +71,11 @@ type Identity struct {
 	AccountID string
 	// Caller and User are the principal id ($context.identity.caller, $context.identity.user). AWS fills
 	// them with the IAM unique id ("AIDA..." for a user, "AROA...:<session name>" for an assumed role,
-	// the account id for root). Local credentials have no such id, so: Credential.UserID when configured;
-	// else "<access key id>:<session name>" for an sts assumed-role ARN (the shape of AWS's value), the
-	// account id for a root ARN, and the access key id otherwise.
+	// "<account>:<name>" for a federated user, the account id for root: the aws:userid values of IAM's
+	// documentation). Local credentials have no unique id, so: Credential.UserID when configured; else
+	// "<access key id>:<session name>" for an assumed-role ARN (the shape of AWS's value, the access key id
+	// standing in for the role id), "<account>:<name>" for a federated user, the account id for root, and
+	// the access key id for an IAM user.
 	Caller string
 	User   string
 	// UserARN is Credential.UserARN ($context.identity.userArn).
@@ -467,6 +469,8 @@ func identity(c Credential) Identity {
 			if i := strings.LastIndexByte(res, '/'); i >= 0 {
 				principal = c.AccessKeyID + ":" + res[i+1:]
 			}
+		} else if _, name, ok := strings.Cut(c.UserARN, ":federated-user/"); ok {
+			principal = id.AccountID + ":" + name
 		} else if strings.HasSuffix(c.UserARN, ":root") {
 			principal = id.AccountID
 		}

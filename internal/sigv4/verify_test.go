@@ -223,6 +223,12 @@ func TestIdentity(t *testing.T) {
 	if id != want {
 		t.Errorf("identity = %+v, want %+v", id, want)
 	}
+	fed := NewVerifier(testRegion, []Credential{{AccessKeyID: testAKID, SecretAccessKey: testSecret, UserARN: "arn:aws:sts::123456789012:federated-user/carol"}})
+	r = newReq(t, "GET", base+"/prod/pets", nil)
+	sign(t, r, nil, signOpts{})
+	if id, err = serve(t, fed, r, signTime); err != nil || id.Caller != "123456789012:carol" || id.AccountID != "123456789012" {
+		t.Errorf("federated user: %+v, %v", id, err)
+	}
 	withID := NewVerifier(testRegion, []Credential{{AccessKeyID: testAKID, SecretAccessKey: testSecret, UserARN: "arn:aws:iam::123456789012:root", UserID: "AIDAEXAMPLE"}})
 	r = newReq(t, "GET", base+"/prod/pets", nil)
 	sign(t, r, nil, signOpts{})
@@ -514,6 +520,40 @@ func TestVerifyMalformed(t *testing.T) {
 		r.Header.Set("X-Amz-Date", "20260101T120000Z")
 		wantErr(t, serve2(t, v, r, signTime), ErrorTypeIncompleteSignature, "Authorization header signs more than")
 	})
+}
+
+// TestVerifyConcurrent verifies requests of two access keys from several goroutines with one Verifier
+// (run with -race): the SDK signer's derived-key cache is shared.
+func TestVerifyConcurrent(t *testing.T) {
+	v := testVerifier()
+	var reqs []*http.Request
+	for i := range 8 {
+		r := newReq(t, "GET", base+"/prod/pets?i="+strconv.Itoa(i), nil)
+		if i%2 == 0 {
+			sign(t, r, nil, signOpts{})
+		} else {
+			sign(t, r, nil, signOpts{akid: tempAKID, secret: tempSecret, token: tempToken})
+		}
+		r.Host = r.URL.Host
+		reqs = append(reqs, r)
+	}
+	done := make(chan *Error)
+	for _, r := range reqs {
+		go func() {
+			var first *Error
+			for range 50 {
+				if _, err := v.Verify(r, nil, signTime); err != nil && first == nil {
+					first = err
+				}
+			}
+			done <- first
+		}()
+	}
+	for range reqs {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 func TestAccountFromARN(t *testing.T) {
