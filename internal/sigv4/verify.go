@@ -54,7 +54,7 @@ type Credential struct {
 	AccessKeyID     string
 	SecretAccessKey string
 	// SessionToken, when set, must be sent as X-Amz-Security-Token (temporary credentials); when empty,
-	// a request carrying a token is refused, as AWS refuses a token with long-term keys.
+	// a request carrying a token is refused (assumed: AWS has no token to match for long-term keys).
 	SessionToken string
 	// UserARN is the IAM user, role session or root ARN, e.g. "arn:aws:iam::123456789012:user/alice".
 	UserARN string
