@@ -52,6 +52,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzEventV1$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONString$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzJavaRegex$$' -fuzztime $(FUZZTIME) ./vtl/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./internal/sigv4/
 
 clean:
 	rm -rf bin bench.txt bench-ratio.txt

@@ -119,6 +119,9 @@ type Config struct {
 
 	// Admin says who beyond the local user may use the admin endpoints (key admin).
 	Admin Admin
+	// Credentials are the AWS access keys that methods with authorizationType AWS_IAM accept (key
+	// credentials), in file order; access key ids are unique. Empty when omitted.
+	Credentials []Credential
 
 	// Warnings are what Parse found that does not stop the configuration from loading, such as settings
 	// that are accepted but not acted on yet; callers report them with their own findings.
@@ -302,6 +305,24 @@ type CognitoUserPool struct {
 	JWKS string
 	// JWKSRaw is jwks as written.
 	JWKSRaw string
+}
+
+// Credential is an AWS access key that signs requests to AWS_IAM methods, and the caller it stands for.
+type Credential struct {
+	// AccessKeyID is the key id of the SigV4 Credential (key accessKeyId). Required, unique; AWS ids are 16
+	// to 128 letters, digits and underscores (others load with a warning).
+	AccessKeyID string
+	// SecretAccessKey is the secret the signature is computed with (key secretAccessKey). Required.
+	SecretAccessKey string
+	// UserARN is the caller, $context.identity.userArn (key userArn): an IAM user, the account root, an
+	// STS assumed-role session or a federated user. Required. Its account is $context.identity.accountId.
+	UserARN string
+	// SessionToken makes the key temporary (key sessionToken): requests must then carry it in
+	// X-Amz-Security-Token. Optional.
+	SessionToken string
+	// UserID is the principal id of $context.identity.caller and .user (key userId), e.g. "AIDA..." or
+	// "AROA...:session". Optional: the access key id by default.
+	UserID string
 }
 
 // Duration is a time.Duration written either as a Go duration string ("3s", "500ms", "1m30s") or as a

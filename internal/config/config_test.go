@@ -94,6 +94,11 @@ func TestLoadFull(t *testing.T) {
 			"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc": {JWKS: filepath.Join(dir, "jwks.json"), JWKSRaw: "./jwks.json"},
 		},
 		CognitoUserPoolARNs: []string{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"},
+		Credentials: []Credential{
+			{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", UserARN: "arn:aws:iam::123456789012:user/alice"},
+			{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY", SessionToken: "FQoGZXIvYXdzEXAMPLE",
+				UserARN: "arn:aws:sts::123456789012:assumed-role/Admin/bob", UserID: "AROAEXAMPLEID:bob"},
+		},
 	}
 	positions, warnings := c.positions, c.Warnings
 	c.positions, c.Warnings = nil, nil
@@ -104,7 +109,8 @@ func TestLoadFull(t *testing.T) {
 	// build and watch are part of the contract (product.md) but not acted on yet: they load, with a warning.
 	file := filepath.Join("testdata", "valid", "full.yaml")
 	wantWarnings := file + `:24:5: warning: functions.GetPets.build: build is accepted but not acted on yet: apigw-local does not run "go build -o bin/get-pets ./lambdas/getpets"; build the function yourself before serving it` + "\n" +
-		file + `:25:5: warning: functions.GetPets.watch: watch is accepted but not acted on yet: changes to these files neither rebuild nor restart the function; after rebuilding it, restart apigw-local serve`
+		file + `:25:5: warning: functions.GetPets.watch: watch is accepted but not acted on yet: changes to these files neither rebuild nor restart the function; after rebuilding it, restart apigw-local serve` + "\n" +
+		file + `:50:3: warning: credentials: credentials are accepted but not acted on yet: methods with authorizationType AWS_IAM are not verified yet`
 	if got := warnings.Error(); got != wantWarnings {
 		t.Errorf("Warnings:\n%s\nwant\n%s", got, wantWarnings)
 	}
@@ -115,6 +121,7 @@ func TestLoadFull(t *testing.T) {
 		"functions.MyAuthorizer.external.port":               {Line: 27, Column: 16},
 		"usagePlans[0].apiStages[0].stage":                   {Line: 35, Column: 9},
 		"usagePlans[0].apiKeys[0]":                           {Line: 39, Column: 15},
+		"credentials[1].sessionToken":                        {Line: 53, Column: 5},
 	} {
 		if got, ok := c.Position(path); !ok || got != want {
 			t.Errorf("Position(%q) = %v, %v; want %v", path, got, ok, want)
@@ -270,6 +277,50 @@ cognitoUserPools:
 	}
 	if up := c.CognitoUserPools["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123"]; up.JWKS != "https://example.com/jwks.json" {
 		t.Errorf("URL jwks = %q, want kept as written", up.JWKS)
+	}
+}
+
+// TestCredentials checks the principal ARNs accepted and the warning for an unusual access key id.
+func TestCredentials(t *testing.T) {
+	for _, arn := range []string{
+		"arn:aws:iam::123456789012:user/alice",
+		"arn:aws:iam::123456789012:user/division/team/bob.smith@example.com",
+		"arn:aws:iam::123456789012:root",
+		"arn:aws:sts::123456789012:assumed-role/Admin/session-1",
+		"arn:aws:sts::123456789012:federated-user/carol",
+		"arn:aws-cn:iam::123456789012:user/dave",
+		"arn:aws-us-gov:sts::123456789012:assumed-role/R/s2",
+	} {
+		in := "credentials:\n  - {accessKeyId: AKIAIOSFODNN7EXAMPLE, secretAccessKey: s, userArn: \"" + arn + "\"}\n"
+		c, err := Parse("apigw-local.yaml", []byte(in))
+		if err != nil {
+			t.Errorf("%s: %v", arn, err)
+			continue
+		}
+		if len(c.Credentials) != 1 || c.Credentials[0].UserARN != arn {
+			t.Errorf("%s: Credentials = %+v", arn, c.Credentials)
+		}
+	}
+	for _, arn := range []string{
+		"arn:aws:iam::123456789012:role/Admin",
+		"arn:aws:sts::123456789012:assumed-role/Admin",
+		"arn:aws:iam::123456789012:user/",
+		"arn:aws:iam:us-east-1:123456789012:user/a",
+		"arn:aws:s3:::bucket",
+	} {
+		in := "credentials:\n  - {accessKeyId: AKIAIOSFODNN7EXAMPLE, secretAccessKey: s, userArn: \"" + arn + "\"}\n"
+		if _, err := Parse("apigw-local.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), "is not an IAM or STS principal ARN") {
+			t.Errorf("%s accepted (%v)", arn, err)
+		}
+	}
+	c, err := Parse("apigw-local.yaml", []byte("credentials:\n  - {accessKeyId: local-key, secretAccessKey: s, userArn: \"arn:aws:iam::123456789012:user/a\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `apigw-local.yaml:2:3: warning: credentials: credentials are accepted but not acted on yet: methods with authorizationType AWS_IAM are not verified yet` + "\n" +
+		`apigw-local.yaml:2:19: warning: credentials[0].accessKeyId: "local-key" does not look like an AWS access key id (16 to 128 letters, digits and underscores, e.g. AKIAIOSFODNN7EXAMPLE); it is accepted as written`
+	if got := c.Warnings.Error(); got != want {
+		t.Errorf("Warnings:\n%s\nwant\n%s", got, want)
 	}
 }
 
@@ -456,6 +507,16 @@ func TestFindings(t *testing.T) {
 			`apigw-local.yaml:2:3: error: cognitoUserPools: invalid user pool ARN "arn:aws:cognito-idp:us-east-1:123:userpool/abc": expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID, e.g. "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"`},
 		{"cognito-jwks", "cognitoUserPools:\n  \"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc\": {}\n",
 			`apigw-local.yaml:2:3: error: cognitoUserPools["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]: missing required key "jwks" (the pool's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or an https URL)`},
+		{"credentials-list", "credentials: {accessKeyId: AKIAIOSFODNN7EXAMPLE}\n",
+			`apigw-local.yaml:1:14: error: credentials: expected a list of credentials, got a mapping`},
+		{"credentials-arn", "credentials:\n  - {accessKeyId: AKIAIOSFODNN7EXAMPLE, secretAccessKey: s, userArn: alice}\n",
+			`apigw-local.yaml:2:70: error: credentials[0].userArn: "alice" is not an IAM or STS principal ARN: expected arn:aws:iam::ACCOUNT:user/NAME, arn:aws:iam::ACCOUNT:root, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION or arn:aws:sts::ACCOUNT:federated-user/NAME, e.g. "arn:aws:iam::123456789012:user/alice"`},
+		{"credentials-duplicate", "credentials:\n  - {accessKeyId: AKIAIOSFODNN7EXAMPLE, secretAccessKey: a, userArn: \"arn:aws:iam::123456789012:root\"}\n  - {accessKeyId: AKIAIOSFODNN7EXAMPLE, secretAccessKey: b, userArn: \"arn:aws:iam::123456789012:root\"}\n",
+			`apigw-local.yaml:3:19: error: credentials[1].accessKeyId: duplicate accessKeyId "AKIAIOSFODNN7EXAMPLE" (also at line 2); each access key must be listed once`},
+		{"credentials-secret", "credentials:\n  - {accessKeyId: AKIAIOSFODNN7EXAMPLE, userArn: \"arn:aws:iam::123456789012:user/a\"}\n",
+			`apigw-local.yaml:2:5: error: credentials[0]: missing required key "secretAccessKey" (the secret the signature is computed with)`},
+		{"credentials-akid-space", "credentials:\n  - {accessKeyId: \"AKIA EXAMPLE\", secretAccessKey: s, userArn: \"arn:aws:iam::123456789012:user/a\"}\n",
+			`apigw-local.yaml:2:19: error: credentials[0].accessKeyId: "AKIA EXAMPLE" cannot be sent in a SigV4 Credential (it contains '/', ',', ';', '=' or a space): AWS access key ids are letters, digits and underscores`},
 		{"variables-too-many", manyVariables(101),
 			`apigw-local.yaml:4:5: error: stages.prod.variables: 101 variables: API Gateway allows at most 100 stage variables per stage`},
 		{"apikey-long", "apiKeys:\n  - {name: alice, value: " + strings.Repeat("k", 129) + "}\n",

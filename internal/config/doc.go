@@ -2,8 +2,8 @@
 // emulated deployment that an OpenAPI definition does not say — which spec files to serve, the API ID,
 // region and account used in ARNs and $context, the stages with their variables, throttling, caching and
 // access-log settings, how to run the Lambda functions named by integration URIs, API keys, usage plans,
-// the account-level throttle, the integration timeout cap, and where to find the signing keys of Cognito
-// user pools.
+// the account-level throttle, the integration timeout cap, where to find the signing keys of Cognito
+// user pools, and the AWS access keys that AWS_IAM (SigV4) methods accept.
 //
 // Every key is optional; Default returns what an empty file means. Key names mirror the names of the
 // corresponding API Gateway / Lambda API and CloudFormation properties (rateLimit, burstLimit,
@@ -24,8 +24,8 @@
 // never read from strings: "5" is an error where an integer is expected. Durations are Go duration
 // strings ("3s", "500ms") or whole numbers of seconds.
 //
-// Settings that are accepted but not acted on yet (a function's build and watch) do not stop the file from
-// loading: Parse reports them as warnings in Config.Warnings.
+// Settings that are accepted but not acted on yet (a function's build and watch, credentials) do not stop
+// the file from loading: Parse reports them as warnings in Config.Warnings.
 //
 // Parse reads only the configuration file; it never reads the OpenAPI spec and never touches the files the
 // configuration names. Config.CheckCommands is the one check that does: it reports function commands whose

@@ -78,5 +78,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("function %q: want exactly one of command and external: %+v", n, fn)
 			}
 		}
+		akids := map[string]bool{}
+		for _, cr := range c.Credentials {
+			if cr.AccessKeyID == "" || cr.SecretAccessKey == "" || cr.UserARN == "" || akids[cr.AccessKeyID] {
+				t.Fatalf("credential accepted without a unique key id, a secret and an ARN: %+v", cr)
+			}
+			akids[cr.AccessKeyID] = true
+		}
 	})
 }

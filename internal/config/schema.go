@@ -14,7 +14,7 @@ import (
 
 // Allowed keys at each level, in documentation order (used in messages).
 var (
-	topKeys           = []string{"specs", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "admin"}
+	topKeys           = []string{"specs", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "credentials", "admin"}
 	stageKeys         = []string{"variables", "throttling", "methodSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat"}
 	throttleKeys      = []string{"rateLimit", "burstLimit"}
 	methodSettingKeys = []string{"throttling", "cachingEnabled", "cacheTtlInSeconds"}
@@ -27,6 +27,7 @@ var (
 	accountKeys       = []string{"throttle"}
 	userPoolKeys      = []string{"jwks"}
 	adminKeys         = []string{"allowedClients", "allowedHosts"}
+	credentialKeys    = []string{"accessKeyId", "secretAccessKey", "userArn", "sessionToken", "userId"}
 
 	httpMethods  = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "ANY", "*"}
 	quotaPeriods = []string{PeriodDay, PeriodWeek, PeriodMonth}
@@ -42,6 +43,10 @@ var (
 	functionNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	envNamePattern      = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
 	userPoolARNPattern  = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:cognito-idp:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+:\d{12}:userpool/[A-Za-z0-9-]+_[0-9A-Za-z]+$`)
+	// principalARNPattern accepts the callers an AWS_IAM method sees: an IAM user (with a path), the
+	// account root, an STS assumed-role session or a federated user.
+	principalARNPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:(iam::\d{12}:(root|user/([\x21-\x7e]+/)?[\w+=,.@-]{1,64})|sts::\d{12}:(assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64}|federated-user/[\w+=,.@-]{2,32}))$`)
+	accessKeyIDPattern  = regexp.MustCompile(`^\w{16,128}$`)
 	paramSegment        = regexp.MustCompile(`^\{[A-Za-z0-9._-]+\+?\}$`)
 	literalSegment      = regexp.MustCompile(`^[A-Za-z0-9._~:@!$&'()+,;=-]+$`)
 )
@@ -129,6 +134,9 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 	}
 	if v := o.val("cognitoUserPools"); v != nil {
 		d.userPools(v, c)
+	}
+	if v := o.val("credentials"); v != nil {
+		d.credentials(v, c)
 	}
 	d.crossCheck(c, keyNodes, plans)
 }
@@ -768,6 +776,75 @@ func (d *decoder) userPools(v *yaml.Node, c *Config) {
 		}
 		c.CognitoUserPools[e.key] = up
 		c.CognitoUserPoolARNs = append(c.CognitoUserPoolARNs, e.key)
+	}
+}
+
+// credentials decodes the access keys AWS_IAM methods accept.
+func (d *decoder) credentials(v *yaml.Node, c *Config) {
+	ids := map[string]*yaml.Node{}
+	_, items, _ := d.seq(v, "credentials", "a list of credentials", "")
+	for i, it := range items {
+		p := index("credentials", i)
+		if isNull(d.derefQuiet(it)) {
+			d.errorf(d.derefQuiet(it), p, "expected a mapping with accessKeyId, secretAccessKey and userArn, got null")
+			continue
+		}
+		o := d.object(it, p, credentialKeys)
+		if o == nil {
+			continue
+		}
+		var cr Credential
+		if o.require("accessKeyId", "the key id clients sign with, e.g. AKIAIOSFODNN7EXAMPLE") {
+			if s, n, ok := d.str(o.val("accessKeyId"), o.sub("accessKeyId")); ok {
+				prev, dup := ids[s]
+				switch {
+				case s == "":
+					d.errorf(n, o.sub("accessKeyId"), "must not be empty")
+				case strings.ContainsAny(s, "/,; \t="):
+					d.errorf(n, o.sub("accessKeyId"), "%s cannot be sent in a SigV4 Credential (it contains '/', ',', ';', '=' or a space): AWS access key ids are letters, digits and underscores", quote(s))
+				case dup:
+					d.errorf(n, o.sub("accessKeyId"), "duplicate accessKeyId %s (also at line %d); each access key must be listed once", quote(s), prev.Line)
+				default:
+					ids[s] = n
+					if !accessKeyIDPattern.MatchString(s) {
+						d.warnf(n, o.sub("accessKeyId"), "%s does not look like an AWS access key id (16 to 128 letters, digits and underscores, e.g. AKIAIOSFODNN7EXAMPLE); it is accepted as written", quote(s))
+					}
+				}
+				cr.AccessKeyID = s
+			}
+		}
+		if o.require("secretAccessKey", "the secret the signature is computed with") {
+			if s, n, ok := d.str(o.val("secretAccessKey"), o.sub("secretAccessKey")); ok {
+				if s == "" {
+					d.errorf(n, o.sub("secretAccessKey"), "must not be empty")
+				}
+				cr.SecretAccessKey = s
+			}
+		}
+		if o.require("userArn", "the caller's ARN, e.g. arn:aws:iam::123456789012:user/alice") {
+			if s, n, ok := d.str(o.val("userArn"), o.sub("userArn")); ok {
+				if !principalARNPattern.MatchString(s) {
+					d.errorf(n, o.sub("userArn"), "%s is not an IAM or STS principal ARN: expected arn:aws:iam::ACCOUNT:user/NAME, arn:aws:iam::ACCOUNT:root, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION or arn:aws:sts::ACCOUNT:federated-user/NAME, e.g. \"arn:aws:iam::123456789012:user/alice\"", quote(s))
+				}
+				cr.UserARN = s
+			}
+		}
+		if s, n, ok := d.str(o.val("sessionToken"), o.sub("sessionToken")); ok {
+			if s == "" {
+				d.errorf(n, o.sub("sessionToken"), "must not be empty: omit sessionToken for long-term keys")
+			}
+			cr.SessionToken = s
+		}
+		if s, n, ok := d.str(o.val("userId"), o.sub("userId")); ok {
+			if s == "" {
+				d.errorf(n, o.sub("userId"), "must not be empty: omit userId to use the access key id")
+			}
+			cr.UserID = s
+		}
+		c.Credentials = append(c.Credentials, cr)
+	}
+	if len(c.Credentials) > 0 {
+		d.warnf(d.derefQuiet(v), "credentials", "credentials are accepted but not acted on yet: methods with authorizationType AWS_IAM are not verified yet")
 	}
 }
 
