@@ -35,6 +35,7 @@ var layers = map[string]int{
 	"internal/config":          21,
 	"internal/reqctx":          21,
 	"internal/findings":        20,
+	"internal/iampolicy":       20,
 
 	"vtl":              10,
 	"fixtures":         10,
