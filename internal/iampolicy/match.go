@@ -10,6 +10,9 @@ import (
 type pattern struct {
 	text string
 	kind patternKind
+	// For wildcard patterns, the literal text before the first wildcard and after the last: most
+	// subjects are rejected by comparing those, and the matcher then starts after the prefix.
+	prefix, suffix string
 }
 
 type patternKind uint8
@@ -28,7 +31,8 @@ func compile(text string) pattern {
 		}
 		return pattern{text: text, kind: anything}
 	case strings.ContainsAny(text, "*?"):
-		return pattern{text: text, kind: wildcard}
+		first, last := strings.IndexAny(text, "*?"), strings.LastIndexAny(text, "*?")
+		return pattern{text: text, kind: wildcard, prefix: text[:first], suffix: text[last+1:]}
 	}
 	return pattern{text: text, kind: literal}
 }
@@ -40,13 +44,24 @@ func (p pattern) matches(subject string, fold bool) bool {
 	case anything:
 		return true
 	case literal:
-		if fold {
-			return equalFoldLower(p.text, subject)
-		}
-		return p.text == subject
+		return p.literalMatches(p.text, subject, fold)
 	}
-	ok, _ := match(p.text, subject, fold)
+	if len(subject) < len(p.prefix)+len(p.suffix) ||
+		!p.literalMatches(p.prefix, subject[:len(p.prefix)], fold) ||
+		!p.literalMatches(p.suffix, subject[len(subject)-len(p.suffix):], fold) {
+		return false
+	}
+	// The suffix only rejects: matching it off the end could split a character that `?` or `*` must
+	// take whole, so the matcher still sees it. The prefix it walks byte by byte anyway.
+	ok, _ := match(p.text[len(p.prefix):], subject[len(p.prefix):], fold)
 	return ok
+}
+
+func (pattern) literalMatches(lit, s string, fold bool) bool {
+	if fold {
+		return equalFoldLower(lit, s)
+	}
+	return lit == s
 }
 
 // equalFoldLower compares an ASCII-lower-case pattern with a subject of any case without allocating.
