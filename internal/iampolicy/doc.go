@@ -14,7 +14,6 @@
 //   - A statement has exactly one of Action / NotAction and exactly one of Resource / NotResource; each is
 //     a string or a list of strings. A Lambda authorizer policy without them is invalid.
 //   - Statement is an object or a list of objects. Version, when given, is "2012-10-17" or "2008-10-17".
-//   - Element names (Statement, Effect, Action, ...) are matched exactly, as IAM's grammar spells them.
 //   - Action matching is case-insensitive; Resource matching is case-sensitive. Both take the wildcards
 //     `*` (any sequence of characters, possibly empty) and `?` (exactly one character).
 //   - Evaluation: an explicit Deny in any matching statement wins; otherwise an Allow in a matching
@@ -29,6 +28,8 @@
 //
 // # Assumptions (not found in AWS's documentation, or chosen for the emulator)
 //
+//   - Element names (Statement, Effect, Action, ...) are matched exactly, as IAM's grammar spells them;
+//     an unknown or differently cased element is an error rather than silently ignored.
 //   - `*` in a Resource spans `/` and `:` anywhere in the ARN. IAM documents segment-wise wildcards, but
 //     execute-api ARNs put the whole method path in one segment and `*` crossing `/` is what API Gateway
 //     does for arn:...:api/stage/*; we apply one simple rule everywhere.
