@@ -30,9 +30,10 @@
 //
 //   - Element names (Statement, Effect, Action, ...) are matched exactly, as IAM's grammar spells them;
 //     an unknown or differently cased element is an error rather than silently ignored.
-//   - `*` in a Resource spans `/` and `:` anywhere in the ARN. IAM documents segment-wise wildcards, but
-//     execute-api ARNs put the whole method path in one segment and `*` crossing `/` is what API Gateway
-//     does for arn:...:api/stage/*; we apply one simple rule everywhere.
+//   - `*` in a Resource spans `/` and `:` anywhere in the ARN. IAM documents `*` as matching within a
+//     colon-separated segment (`/` included) and across colons only at a segment's end; execute-api ARNs
+//     put the stage, method and path in the last segment, where the two rules agree, so we apply the
+//     simpler one everywhere.
 //   - Condition operator names are case-sensitive (IpAddress, not ipaddress), as IAM's grammar spells
 //     them; a differently spelled operator is reported as unsupported.
 //   - A bare IP in an IpAddress value means a /32 (IPv4) or /128 (IPv6); IPv4-mapped IPv6 source
