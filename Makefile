@@ -53,6 +53,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONString$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzJavaRegex$$' -fuzztime $(FUZZTIME) ./vtl/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./internal/sigv4/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/iampolicy/
+	$(GO) test -run '^$$' -fuzz '^FuzzMatch$$' -fuzztime $(FUZZTIME) ./internal/iampolicy/
 
 clean:
 	rm -rf bin bench.txt bench-ratio.txt

@@ -36,6 +36,7 @@ var layers = map[string]int{
 	"internal/reqctx":          21,
 	"internal/findings":        20,
 	"internal/sigv4":           20, // AWS_IAM signature verification; imports no internal package
+	"internal/iampolicy":       20,
 
 	"vtl":              10,
 	"fixtures":         10,
