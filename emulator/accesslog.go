@@ -42,6 +42,8 @@ type logEntry struct {
 	LatencyMs          float64 `json:"latencyMs"`
 	IntegrationLatency float64 `json:"integrationLatencyMs"`
 	Reason             string  `json:"reason,omitempty"`
+	// Authorizer is the authorizer's verdict and where it came from, e.g. "tok:allow:cached".
+	Authorizer string `json:"authorizer,omitempty"`
 	// Trace is each phase's decision, in order.
 	Trace []step `json:"trace,omitempty"`
 }
@@ -60,7 +62,7 @@ func (l *AccessLog) Record(x *exchange) {
 	if l.format == LogJSON {
 		e := logEntry{Time: x.start.UTC().Format(timeLayout), RequestID: x.ctx.RequestID, Method: x.r.Method,
 			Path: x.r.URL.RequestURI(), Resource: x.ctx.ResourcePath, Status: x.w.status, LatencyMs: ms(time.Since(x.start)),
-			IntegrationLatency: ms(x.integ), Reason: x.trace.reason(), Trace: x.trace.Steps()}
+			IntegrationLatency: ms(x.integ), Reason: x.trace.reason(), Trace: x.trace.Steps(), Authorizer: x.authLog}
 		if x.api != nil {
 			e.API = x.api.ID
 		}
@@ -90,6 +92,10 @@ func (l *AccessLog) Record(x *exchange) {
 		line = append(line, "ms integration="...)
 		line = strconv.AppendFloat(line, ms(x.integ), 'f', 1, 64)
 		line = append(line, "ms"...)
+		if x.authLog != "" {
+			line = append(line, " authorizer="...)
+			line = append(line, x.authLog...)
+		}
 		if x.trace.ended != nil || x.trace.hasSkips() {
 			line = append(line, ' ')
 			line = x.trace.appendReason(line)

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -8,12 +9,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/iampolicy"
+
+	"github.com/apigw-local/apigw-local/emulator/internal/authorizer"
 	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
 	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
 	"github.com/apigw-local/apigw-local/emulator/internal/router"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 	"github.com/apigw-local/apigw-local/internal/integration"
+	"github.com/apigw-local/apigw-local/internal/sigv4"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/mock"
 )
@@ -58,7 +63,7 @@ func Build(apis []*spec.API, cfg *config.Config) (*Snapshot, spec.Findings, erro
 		cfg = config.Default()
 	}
 	b := &builder{cfg: cfg}
-	s := &Snapshot{Config: cfg, byID: map[string]*API{}, built: time.Now()}
+	s := &Snapshot{Config: cfg, byID: map[string]*API{}, built: time.Now(), verifier: newVerifier(cfg)}
 	for i, sa := range apis {
 		a := &API{Spec: sa, Stages: map[string]*Stage{}, Responses: gatewayresponse.NewSet(sa.GatewayResponses)}
 		a.ID = apiID(cfg, sa, i, s.byID)
@@ -92,9 +97,73 @@ func Build(apis []*spec.API, cfg *config.Config) (*Snapshot, spec.Findings, erro
 	return s, b.fs, nil
 }
 
+// expandExecuteAPI rewrites the resource policy shorthand "execute-api:/stage/METHOD/path" (how specs and
+// the console write an API's own methods) into the full ARN, prefix followed by "stage/METHOD/path", as
+// API Gateway does when it stores the policy. A policy written as a JSON string is read first.
+func expandExecuteAPI(policy any, prefix string) any {
+	if s, ok := policy.(string); ok {
+		var doc any
+		if json.Unmarshal([]byte(s), &doc) != nil {
+			return policy // Parse reports it
+		}
+		policy = doc
+	}
+	expand := func(v any) any {
+		switch r := v.(type) {
+		case string:
+			if rest, ok := strings.CutPrefix(r, "execute-api:/"); ok {
+				return prefix + rest
+			}
+		case []any:
+			out := make([]any, len(r))
+			for i, x := range r {
+				out[i] = x
+				if s, ok := x.(string); ok {
+					if rest, ok := strings.CutPrefix(s, "execute-api:/"); ok {
+						out[i] = prefix + rest
+					}
+				}
+			}
+			return out
+		}
+		return v
+	}
+	doc, ok := policy.(map[string]any)
+	if !ok {
+		return policy
+	}
+	statements := []any{doc["Statement"]}
+	if list, ok := doc["Statement"].([]any); ok {
+		statements = list
+	}
+	for _, st := range statements {
+		if m, ok := st.(map[string]any); ok {
+			for _, k := range []string{"Resource", "NotResource"} {
+				if v, ok := m[k]; ok {
+					m[k] = expand(v)
+				}
+			}
+		}
+	}
+	return doc
+}
+
+// newVerifier is the SigV4 verifier of cfg's credentials, built once per snapshot: a reload with new
+// credentials gets a new one (the signer caches keys derived from the secrets).
+func newVerifier(cfg *config.Config) *sigv4.Verifier {
+	creds := make([]sigv4.Credential, len(cfg.Credentials))
+	for i, c := range cfg.Credentials {
+		creds[i] = sigv4.Credential{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, UserARN: c.UserARN, UserID: c.UserID}
+	}
+	return sigv4.NewVerifier(cfg.Region, creds)
+}
+
 type builder struct {
 	cfg *config.Config
 	fs  spec.Findings
+	// authorizers are compiled once per API and name; a nil entry is one that failed (already reported).
+	authorizers map[*API]map[string]*authorizer.Authorizer
+	authErrs    map[*API]map[string]string
 }
 
 func (b *builder) at(sev spec.Severity, file string, p spec.Position, format string, args ...any) {
@@ -122,7 +191,16 @@ func (b *builder) checkAPI(a *API) {
 		b.at(spec.Warning, f, top, "x-amazon-apigateway-cors is not emulated yet: preflight requests are not answered and no CORS headers are added")
 	}
 	if sa.Policy != nil {
-		b.at(spec.Warning, f, top, "x-amazon-apigateway-policy (resource policy) is not enforced yet: every method answers 500 rather than being served without it")
+		raw, _ := json.Marshal(expandExecuteAPI(sa.Policy, "arn:aws:execute-api:"+b.cfg.Region+":"+b.cfg.AccountID+":"+a.ID+"/"))
+		p, err := iampolicy.Parse(raw)
+		if err != nil {
+			b.at(spec.Error, f, top, "x-amazon-apigateway-policy: %v; fix the resource policy (API Gateway rejects it too)", err)
+		} else {
+			a.policy = p
+			for _, u := range p.Unsupported {
+				b.at(spec.Warning, f, top, "x-amazon-apigateway-policy: %s", u)
+			}
+		}
 	}
 	if sa.MinimumCompression != nil {
 		b.at(spec.Warning, f, top, "x-amazon-apigateway-minimum-compression-size is not emulated: responses are never compressed by the gateway")
@@ -133,15 +211,59 @@ func (b *builder) checkAPI(a *API) {
 	if len(sa.BinaryMediaTypes) > 0 {
 		b.at(spec.Info, f, top, "binaryMediaTypes %v: proxy integrations pass bodies through byte for byte; content conversion for other integrations comes with them", sa.BinaryMediaTypes)
 	}
-	if sa.APIKeySource == "AUTHORIZER" {
-		b.at(spec.Warning, f, top, "api-key-source AUTHORIZER takes API keys from a Lambda authorizer's usageIdentifierKey, and Lambda authorizers are not emulated yet: methods that require an API key answer 403 Forbidden")
-	}
 	for _, t := range sortedKeys(sa.GatewayResponses) {
 		gr := sa.GatewayResponses[t]
 		if !gatewayresponse.Known(t) {
 			b.at(spec.Error, f, gr.Position, "unknown gateway response type %q; API Gateway's types are %s", t, typeList())
 		}
 	}
+}
+
+// authorizer compiles the API's authorizer name once, reporting what keeps it from working; a method
+// using an authorizer that cannot run answers 500 (why says so) rather than being served unprotected.
+func (b *builder) authorizer(a *API, name string) (*authorizer.Authorizer, string) {
+	if b.authorizers == nil {
+		b.authorizers, b.authErrs = map[*API]map[string]*authorizer.Authorizer{}, map[*API]map[string]string{}
+	}
+	if b.authorizers[a] == nil {
+		b.authorizers[a], b.authErrs[a] = map[string]*authorizer.Authorizer{}, map[string]string{}
+	}
+	if az, ok := b.authorizers[a][name]; ok {
+		return az, b.authErrs[a][name]
+	}
+	sa := a.Spec.Authorizers[name]
+	var az *authorizer.Authorizer
+	var why string
+	switch {
+	case sa == nil:
+		why = fmt.Sprintf("authorizer %q is not defined in the spec", name)
+	default:
+		fingerprint := ""
+		if fn := b.cfg.Functions[functionOfURI(sa.AuthorizerURI)]; fn != nil {
+			fingerprint = fmt.Sprintf("%+v", *fn)
+		}
+		var err error
+		az, err = authorizer.Compile(a.ID, sa, fingerprint)
+		if err != nil {
+			why = fmt.Sprintf("authorizer %q cannot run: %v", name, err)
+			if sa.AuthorizerURI != "" { // without one, the spec's own finding says so already
+				b.at(spec.Warning, a.Spec.File, sa.Position, "%s: the methods using it answer 500 rather than being served unprotected", why)
+			}
+			az = nil
+		} else if fn := az.FunctionName(); fn != "" && b.cfg.Functions[fn] == nil {
+			b.at(spec.Warning, a.Spec.File, sa.Position, "authorizer %q calls Lambda function %q, which the config does not define (functions: {%s: {command: [...]}}): its methods answer 500 AuthorizerConfigurationException unless an in-process handler is registered", name, fn, fn)
+		}
+	}
+	b.authorizers[a][name], b.authErrs[a][name] = az, why
+	return az, why
+}
+
+// functionOfURI is the function an authorizerUri names without stage variables ("" otherwise).
+func functionOfURI(uri string) string {
+	if f, err := lambdaintegration.CompileFunction(uri); err == nil {
+		return f.Name()
+	}
+	return ""
 }
 
 // prepare compiles one method once, decides whether and how it is served, and reports what it decided.
@@ -153,15 +275,20 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	// Authorization the emulator cannot enforce keeps the method from being served (fail closed).
 	switch m.AuthorizationType {
 	case "NONE", "":
+	case "CUSTOM":
+		if az, why := b.authorizer(a, m.Authorizer); az != nil {
+			r.authorizer = az
+		} else {
+			r.unenforced = why
+		}
 	case "AWS_IAM":
-		r.unenforced = "AWS_IAM authorization is not enforced yet: answering 500 rather than serving the method without SigV4 checks"
-		b.at(spec.Warning, f, m.Position, "%s: AWS_IAM authorization is not enforced yet: requests answer 500 rather than being served unprotected", name)
+		r.iam = true
+		if len(cfg.Credentials) == 0 {
+			b.at(spec.Warning, f, m.Position, "%s: AWS_IAM authorization: the config lists no credentials, so every request answers 403; add credentials: [{accessKeyId, secretAccessKey, userArn}] and sign requests with that key", name)
+		}
 	default:
 		r.unenforced = fmt.Sprintf("%s authorizer %q is not enforced yet: answering 500 rather than serving the method without authorization", m.AuthorizationType, m.Authorizer)
 		b.at(spec.Warning, f, m.Position, "%s: %s authorizer %q is not enforced yet: requests answer 500 rather than being served unprotected", name, m.AuthorizationType, m.Authorizer)
-	}
-	if sa.Policy != nil && r.unenforced == "" {
-		r.unenforced = "the API's resource policy (x-amazon-apigateway-policy) is not enforced yet: answering 500 rather than serving without it"
 	}
 	if m.APIKeyRequired && sa.APIKeySource != "AUTHORIZER" {
 		var uncovered []string

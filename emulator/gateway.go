@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/authorizer"
 	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
 	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
@@ -34,7 +36,8 @@ type Gateway struct {
 	now       func() time.Time // latencies and $context times
 	clock     throttle.Clock   // token buckets and quotas
 	meters    *throttle.Store
-	handler   http.Handler // the pipeline wrapped in the cross-cutting middleware
+	authCache *authorizer.Cache // Lambda authorizers' answers, across reloads
+	handler   http.Handler      // the pipeline wrapped in the cross-cutting middleware
 	adminH    http.Handler
 	// allowedHosts are host names the admin endpoints accept beyond the loopback ones (WithAllowedHosts).
 	allowedHosts map[string]bool
@@ -66,6 +69,7 @@ func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 		o(g)
 	}
 	g.meters = throttle.NewStore(g.clock)
+	g.authCache = authorizer.NewCache(g.clock.Now)
 	// Cross-cutting concerns wrap the pipeline once; the outermost runs first.
 	g.handler = g.withExchange(g.record(g.recoverPanic(http.HandlerFunc(g.pipeline))))
 	g.adminH = g.guardAdmin(g.adminMux())
@@ -99,8 +103,12 @@ func (g *Gateway) Routes() []RouteInfo {
 	return snap.routes(func(name string) bool { return g.functions.has(name, snap.Config) })
 }
 
-// ResetLimits refills every token bucket and forgets the requests counted against quotas and usage.
-func (g *Gateway) ResetLimits() { g.meters.Reset() }
+// ResetLimits refills every token bucket, forgets the requests counted against quotas and usage, and
+// empties the authorizer cache.
+func (g *Gateway) ResetLimits() {
+	g.meters.Reset()
+	g.authCache.Reset()
+}
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.Path; p == "/_apigw" || strings.HasPrefix(p, "/_apigw/") {
@@ -128,6 +136,11 @@ type exchange struct {
 	integ   time.Duration
 	apiKey  *apiKey // the API key the meter phase accepted; nil for methods that require none
 	trace   trace
+	// body is the method request body once read (bodyRead), by AWS_IAM or the integration.
+	body     []byte
+	bodyRead bool
+	// authLog is the authorizer's verdict for the log line, e.g. "tok:allow:cached"; "" without one.
+	authLog string
 	// usageIdentifierKey is the API key a Lambda authorizer returned, for APIs whose key source is
 	// AUTHORIZER.
 	usageIdentifierKey string
@@ -265,16 +278,6 @@ func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
 	return nil
 }
 
-// authorize enforces the method's authorization. Until authorizers are emulated, a method that requires
-// one answers 500 rather than being served unprotected (fail closed).
-func (g *Gateway) authorize(x *exchange) *gatewayresponse.Error {
-	if x.route.unenforced != "" {
-		return &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: "not served: " + x.route.unenforced}
-	}
-	x.trace.add("authorize", "NONE")
-	return nil
-}
-
 // meterPhase checks the API key, quota and token buckets (meter.go).
 func (g *Gateway) meterPhase(x *exchange) *gatewayresponse.Error {
 	if gerr := g.meter(x, x.cur.meter); gerr != nil {
@@ -308,7 +311,7 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 	if why := rt.servedIn(x.stage.Name); why != "" {
 		return &gatewayresponse.Error{Type: gatewayresponse.APIConfigurationError, Reason: "not served: " + why}
 	}
-	if rt.callsBackend { // X-Amzn-Trace-Id goes to a backend and back; a MOCK has none (reference §a.2)
+	if rt.callsBackend && x.traceID == "" { // X-Amzn-Trace-Id goes to a backend and back; a MOCK has none (reference §a.2)
 		x.traceID = traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start)
 	}
 	req := &integration.Request{HTTP: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
@@ -480,12 +483,20 @@ func (w *recorder) Flush() {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// readBody reads the method request body for the kinds that need all of it.
+// readBody reads the method request body for the kinds that need all of it, once: AWS_IAM reads it to
+// check the signature, and the body is then put back for the integration.
 func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
+	if x.bodyRead {
+		return x.body, nil
+	}
 	if x.r.Body == nil {
 		return nil, nil
 	}
 	body, err := io.ReadAll(x.r.Body)
+	if err == nil {
+		x.body, x.bodyRead = body, true
+		x.r.Body = io.NopCloser(bytes.NewReader(body)) // for a Streamer (HTTP_PROXY) that reads it itself
+	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return nil, gatewayresponse.New(gatewayresponse.RequestTooLarge, "request body over %d bytes", tooLarge.Limit)

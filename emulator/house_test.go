@@ -32,25 +32,21 @@ func TestUnenforcedAuthorizationFailsClosed(t *testing.T) {
 	specYAML := `openapi: "3.0.1"
 info: {title: t, version: "1"}
 paths:
-  /iam:
+  /cognito:
     get:
-      x-amazon-apigateway-auth: {type: AWS_IAM}
-      x-amazon-apigateway-integration: ` + mockIntegration + `
-  /custom:
-    get:
-      security: [{tok: []}]
+      security: [{pool: []}]
       x-amazon-apigateway-integration: ` + mockIntegration + `
   /open:
     get:
       x-amazon-apigateway-integration: ` + mockIntegration + `
 components:
   securitySchemes:
-    tok:
+    pool:
       type: apiKey
       name: Authorization
       in: header
-      x-amazon-apigateway-authtype: custom
-      x-amazon-apigateway-authorizer: {type: token, authorizerUri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Auth/invocations"}
+      x-amazon-apigateway-authtype: cognito_user_pools
+      x-amazon-apigateway-authorizer: {type: cognito_user_pools, providerARNs: ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]}
 `
 	srv, log := newLoggedGateway(t, specYAML, "", LogText)
 	for _, c := range []struct {
@@ -58,8 +54,7 @@ components:
 		status int    // what the client gets
 		log    string // what the log line must say ("" for nothing)
 	}{
-		{"/dev/iam", 500, "not served: AWS_IAM authorization is not enforced yet"},
-		{"/dev/custom", 500, `not served: CUSTOM authorizer "tok" is not enforced yet`},
+		{"/dev/cognito", 500, `not served: COGNITO_USER_POOLS authorizer "pool" is not enforced yet`},
 		{"/dev/open", 200, ""},
 	} {
 		log.Reset()
@@ -73,23 +68,6 @@ components:
 		if c.log != "" && !strings.Contains(log.String(), c.log) {
 			t.Errorf("GET %s: log line %q lacks %q", c.path, log.String(), c.log)
 		}
-	}
-}
-
-// A resource policy the emulator cannot enforce keeps every method from being served.
-func TestUnenforcedResourcePolicyFailsClosed(t *testing.T) {
-	specYAML := `openapi: "3.0.1"
-info: {title: t, version: "1"}
-x-amazon-apigateway-policy: {Version: "2012-10-17", Statement: [{Effect: Deny, Principal: "*", Action: "execute-api:Invoke", Resource: "*"}]}
-paths:
-  /open:
-    get:
-      x-amazon-apigateway-integration: ` + mockIntegration + `
-`
-	srv, log := newLoggedGateway(t, specYAML, "", LogText)
-	r := do(t, "GET", srv.URL+"/dev/open", nil, "")
-	if r.status != 500 || !strings.Contains(log.String(), "resource policy") {
-		t.Errorf("GET /dev/open: %d %s; log %q; want 500 naming the resource policy", r.status, r.body, log.String())
 	}
 }
 

@@ -216,7 +216,7 @@ func (g *Gateway) meter(x *exchange, t *meterTable) *gatewayresponse.Error {
 		k := t.keys[value]
 		switch {
 		case value == "" && x.api.Spec.APIKeySource == "AUTHORIZER":
-			return forbidden(x, rm, "no API key: the API's key source is AUTHORIZER (a Lambda authorizer's usageIdentifierKey), and Lambda authorizers are not emulated yet")
+			return forbidden(x, rm, "no API key: the API's key source is AUTHORIZER, and the method's Lambda authorizer returned no usageIdentifierKey")
 		case value == "":
 			return forbidden(x, rm, "no API key (send it in the x-api-key header)")
 		case k == nil:

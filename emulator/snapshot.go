@@ -8,11 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/authorizer"
 	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
 	"github.com/apigw-local/apigw-local/emulator/internal/router"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/iampolicy"
 	"github.com/apigw-local/apigw-local/internal/integration"
+	"github.com/apigw-local/apigw-local/internal/sigv4"
 	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
@@ -23,6 +26,8 @@ type Snapshot struct {
 	Config     *config.Config
 	byID       map[string]*API
 	built      time.Time
+	// verifier checks SigV4 signatures against the config's credentials (AWS_IAM methods).
+	verifier *sigv4.Verifier
 }
 
 // API is one served API.
@@ -33,6 +38,8 @@ type API struct {
 	StageNames []string
 	Tree       *router.Tree[*Route]
 	Responses  *gatewayresponse.Set
+	// policy is the API's resource policy (x-amazon-apigateway-policy); nil for none.
+	policy *iampolicy.Policy
 }
 
 // Stage is a deployment stage of an API: a URL prefix and its stage variables.
@@ -63,6 +70,10 @@ type Route struct {
 	// unenforced is the authorization this method requires and the emulator cannot enforce yet: the
 	// authorize phase answers 500 rather than serve the method unprotected (fail closed).
 	unenforced string
+	// authorizer is the method's Lambda or Cognito authorizer (nil for none, or when unenforced).
+	authorizer *authorizer.Authorizer
+	// iam is true for authorizationType AWS_IAM: requests must be signed with SigV4 by a configured key.
+	iam bool
 	// skipped names what the method configures that only relaxes behaviour and is not emulated
 	// (request validators, content handling): the method is served, and its log line says so.
 	skipped string
@@ -201,6 +212,9 @@ func (s *Snapshot) routes(hasFunction func(string) bool) []RouteInfo {
 				note := r.servedIn(stage)
 				if note == "" && r.function != "" && !hasFunction(r.function) {
 					note = (&lambdaintegration.NotConfigured{Name: r.function}).Error()
+				}
+				if az := r.authorizer; note == "" && az != nil && az.FunctionName() != "" && !hasFunction(az.FunctionName()) {
+					note = "authorizer " + az.Name + ": " + (&lambdaintegration.NotConfigured{Name: az.FunctionName()}).Error()
 				}
 				skipped := r.skipped
 				if st := a.Stages[stage]; st.skipped != "" {

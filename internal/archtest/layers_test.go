@@ -19,6 +19,8 @@ var layers = map[string]int{
 
 	"emulator": 50,
 
+	"emulator/internal/authorizer": 45,
+
 	"emulator/internal/httpintegration":   40,
 	"emulator/internal/lambdaintegration": 40,
 
@@ -41,6 +43,7 @@ var layers = map[string]int{
 	"vtl":              10,
 	"fixtures":         10,
 	"fixtures/lambdas": 10,
+	"fixtures/authz":   10,
 
 	// Test support, imported by _test.go files only (checked below).
 	"internal/testcorpus": 5,

@@ -843,9 +843,6 @@ func (d *decoder) credentials(v *yaml.Node, c *Config) {
 		}
 		c.Credentials = append(c.Credentials, cr)
 	}
-	if len(c.Credentials) > 0 {
-		d.warnf(d.derefQuiet(v), "credentials", "credentials are accepted but not acted on yet: methods with authorizationType AWS_IAM are not verified yet")
-	}
 }
 
 // crossCheck validates references between sections: usage plan stages and keys.

@@ -31,6 +31,13 @@ func NewContext(rc RequestContext) *vtl.Map {
 	}
 	identity.Put("sourceIp", rc.SourceIP)
 	identity.Put("userAgent", rc.UserAgent)
+	if c := rc.Caller; c.AccessKey != "" {
+		identity.Put("accessKey", c.AccessKey)
+		identity.Put("accountId", c.AccountID)
+		identity.Put("caller", c.Caller)
+		identity.Put("user", c.User)
+		identity.Put("userArn", c.UserARN)
+	}
 	if rc.APIKey != "" {
 		identity.Put("apiKey", rc.APIKey)
 		identity.Put("apiKeyId", rc.APIKeyID)
@@ -61,10 +68,17 @@ func NewContext(rc RequestContext) *vtl.Map {
 	c.Put("deploymentId", rc.DeploymentID)
 	c.Put("responseOverride", responseOverride)
 	c.Put("apiId", rc.APIID)
-	if rc.Authorizer != nil {
+	if rc.Authorizer != nil || rc.Claims != nil {
 		a := vtl.NewOpaqueMap()
 		for _, k := range sortedKeys(rc.Authorizer) {
 			a.Put(k, rc.Authorizer[k])
+		}
+		if rc.Claims != nil { // $context.authorizer.claims.sub; the map itself prints as nothing, as on AWS
+			claims := vtl.NewOpaqueMap()
+			for _, k := range sortedKeys(rc.Claims) {
+				claims.Put(k, rc.Claims[k])
+			}
+			a.Put("claims", claims)
 		}
 		c.Put("authorizer", a)
 	}

@@ -34,8 +34,23 @@ type Context struct {
 	// APIKey and APIKeyID are set only for methods that require a key, as on AWS.
 	APIKey   string
 	APIKeyID string
-	// Authorizer is $context.authorizer.*: nil without an authorizer.
+	// Caller is the IAM identity of a request signed with SigV4 (AWS_IAM methods): $context.identity's
+	// accessKey, accountId, caller, user and userArn. Empty otherwise.
+	Caller Caller
+	// Authorizer is $context.authorizer.*: nil without an authorizer. Values are text, as templates see
+	// them (a context number 1 is "1").
 	Authorizer map[string]string
+	// Claims are the claims of a Cognito user pool token ($context.authorizer.claims.*), as text; nil
+	// without a COGNITO_USER_POOLS authorizer.
+	Claims map[string]string
+	// AuthorizerEvent is the authorizer's output as a proxy event's requestContext.authorizer carries it:
+	// context values keep their JSON types, and integrationLatency (ms) is added. Nil without an authorizer.
+	AuthorizerEvent map[string]any
+}
+
+// Caller is the IAM principal that signed a request.
+type Caller struct {
+	AccessKey, AccountID, Caller, User, UserARN string
 }
 
 // RequestTimeText is requestTime in API Gateway's CLF-like format, always UTC.
@@ -73,6 +88,16 @@ func (c *Context) Value(key string) (string, bool) {
 		v = c.APIKey
 	case "identity.apiKeyId":
 		v = c.APIKeyID
+	case "identity.accessKey":
+		v = c.Caller.AccessKey
+	case "identity.accountId":
+		v = c.Caller.AccountID
+	case "identity.caller":
+		v = c.Caller.Caller
+	case "identity.user":
+		v = c.Caller.User
+	case "identity.userArn":
+		v = c.Caller.UserARN
 	case "resourcePath":
 		v = c.ResourcePath
 	case "resourceId":
@@ -88,6 +113,10 @@ func (c *Context) Value(key string) (string, bool) {
 	case "path":
 		v = c.Path
 	default:
+		if name, ok := strings.CutPrefix(key, "authorizer.claims."); ok && c.Claims != nil {
+			v, ok = c.Claims[name]
+			return v, ok
+		}
 		if name, ok := strings.CutPrefix(key, "authorizer."); ok && c.Authorizer != nil {
 			v, ok = c.Authorizer[name]
 			return v, ok

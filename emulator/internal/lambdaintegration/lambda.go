@@ -50,6 +50,36 @@ func compileTarget(in *spec.Integration) (target, error) {
 	return t, nil
 }
 
+// Function is a Lambda function named by an authorizer's authorizerUri, which has the form of a Lambda
+// integration's URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations)
+// and may use stage variables in the same way.
+type Function struct{ t target }
+
+// CompileFunction reads an authorizerUri.
+func CompileFunction(uri string) (Function, error) {
+	t, err := compileTarget(&spec.Integration{Type: "authorizer", URI: uri})
+	if err != nil {
+		return Function{}, err
+	}
+	return Function{t}, nil
+}
+
+// Name is the function the URI names when it uses no stage variable ("" otherwise).
+func (f Function) Name() string { return f.t.fixed }
+
+// StageVariables lists the stage variables the URI needs.
+func (f Function) StageVariables() []string { return f.t.StageVariables() }
+
+// Invoke calls the function with the stage's variables substituted into the URI. Every failure is an
+// error: an authorizer answers them all alike (500 AuthorizerConfigurationException).
+func (f Function) Invoke(ctx context.Context, fns integration.Functions, stageVars map[string]string, payload []byte, traceID string) (*integration.Invocation, error) {
+	name, gerr := f.t.function(stageVars)
+	if gerr != nil {
+		return nil, errors.New(gerr.Reason)
+	}
+	return fns.Invoke(ctx, name, payload, traceID)
+}
+
 // IsLambda reports whether an AWS or AWS_PROXY integration calls Lambda (rather than another service).
 func IsLambda(in *spec.Integration) bool {
 	_, isLambda, _ := parseLambdaURI(stageVariableRef.ReplaceAllString(in.URI, "x"))
@@ -163,8 +193,11 @@ func event(req *integration.Request) *lambdaproxy.Request {
 		SourceIP: rc.SourceIP, UserAgent: rc.UserAgent, Protocol: rc.Protocol, AccountID: rc.AccountID,
 		APIID: rc.APIID, DeploymentID: rc.DeploymentID, DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
 		ExtendedRequestID: rc.ExtendedRequestID, RequestID: rc.RequestID, ResourceID: rc.ResourceID, RequestTime: rc.RequestTime,
-		TraceID: req.TraceID, APIKey: rc.APIKey, APIKeyID: rc.APIKeyID, RouteKey: r.Method + " " + rc.ResourcePath}
-	if rc.Authorizer != nil {
+		TraceID: req.TraceID, APIKey: rc.APIKey, APIKeyID: rc.APIKeyID, RouteKey: r.Method + " " + rc.ResourcePath,
+		Caller: rc.Caller}
+	if rc.AuthorizerEvent != nil {
+		e.Authorizer = rc.AuthorizerEvent
+	} else if rc.Authorizer != nil {
 		e.Authorizer = make(map[string]any, len(rc.Authorizer))
 		for k, v := range rc.Authorizer {
 			e.Authorizer[k] = v

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/reqctx"
 )
 
 // Request is the method request as API Gateway saw it, plus what the gateway knows about it (stage,
@@ -54,6 +56,9 @@ type Request struct {
 	Authorizer map[string]any
 	// RouteKey is the matched HTTP API route, "GET /pets/{id}"; "$default" when empty.
 	RouteKey string
+	// Caller is the IAM identity of a SigV4-signed request (identity.accessKey, accountId, caller, user,
+	// userArn); zero for others, whose identity fields are null.
+	Caller reqctx.Caller
 	// TraceID is the X-Amzn-Trace-Id value API Gateway adds to the headers. It replaces the client's
 	// header; the caller composes it (keeping the client's Root, as X-Ray does). Empty: the client's
 	// header, if any, passes through.
@@ -363,9 +368,45 @@ func EventV1(r *Request) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("lambdaproxy: nil request")
 	}
-	path, contextPath := stagePaths(r.Path, r.Stage)
-
 	ev := &object{}
+	eventV1Request(ev, r)
+
+	// REC: no body is null (GET, and v1-event-headers-dropped); an empty body is no body.
+	body, ok := r.body()
+	if ok {
+		ev.set("body", body)
+	} else {
+		ev.set("body", nil)
+	}
+	ev.set("isBase64Encoded", ok && r.IsBase64)
+
+	w := newJSONWriter()
+	if err := w.write(ev); err != nil {
+		return nil, err
+	}
+	return w.buf.Bytes(), nil
+}
+
+// RequestAuthorizerEvent builds the event of a REQUEST Lambda authorizer (reference §d): type and
+// methodArn, then the method request as the payload-1.0 proxy event carries it, without the body.
+func RequestAuthorizerEvent(r *Request, methodARN string) ([]byte, error) {
+	if r == nil {
+		return nil, errors.New("lambdaproxy: nil request")
+	}
+	ev := &object{}
+	ev.set("type", "REQUEST")
+	ev.set("methodArn", methodARN)
+	eventV1Request(ev, r)
+	w := newJSONWriter()
+	if err := w.write(ev); err != nil {
+		return nil, err
+	}
+	return w.buf.Bytes(), nil
+}
+
+// eventV1Request sets the payload-1.0 fields that describe the method request, body excepted.
+func eventV1Request(ev *object, r *Request) {
+	path, contextPath := stagePaths(r.Path, r.Stage)
 	ev.set("resource", r.Resource)
 	ev.set("path", path)
 	ev.set("httpMethod", r.Method)
@@ -400,6 +441,10 @@ func EventV1(r *Request) ([]byte, error) {
 
 	ua := r.userAgent()
 	identity := map[string]any{"sourceIp": orNull(r.SourceIP), "userAgent": orNull(ua)}
+	if c := r.Caller; c.AccessKey != "" {
+		identity["accessKey"], identity["accountId"], identity["caller"] = c.AccessKey, orNull(c.AccountID), orNull(c.Caller)
+		identity["user"], identity["userArn"] = orNull(c.User), orNull(c.UserARN)
+	}
 	order := identityKeyOrder
 	if r.APIKey != "" {
 		identity["apiKey"], identity["apiKeyId"] = r.APIKey, r.APIKeyID
@@ -438,21 +483,6 @@ func EventV1(r *Request) ([]byte, error) {
 		ctx.set(k, rc[k])
 	}
 	ev.set("requestContext", ctx)
-
-	// REC: no body is null (GET, and v1-event-headers-dropped); an empty body is no body.
-	body, ok := r.body()
-	if ok {
-		ev.set("body", body)
-	} else {
-		ev.set("body", nil)
-	}
-	ev.set("isBase64Encoded", ok && r.IsBase64)
-
-	w := newJSONWriter()
-	if err := w.write(ev); err != nil {
-		return nil, err
-	}
-	return w.buf.Bytes(), nil
 }
 
 // EventV2 builds the payload-2.0 event of an HTTP API's Lambda integration (reference §e.3). Unlike 1.0,
