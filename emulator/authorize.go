@@ -71,10 +71,10 @@ func (g *Gateway) authorizeWith(x *exchange, az *authorizer.Authorizer, arn stri
 	req := &authorizer.Request{
 		MethodARN:      arn,
 		Header:         x.r.Header,
-		Query:          x.r.URL.Query(),
+		RawQuery:       x.r.URL.RawQuery,
 		StageVariables: x.stage.Variables,
 		Context:        &x.ctx,
-		Event:          authorizerEvent(x),
+		Event:          func() *lambdaproxy.Request { return authorizerEvent(x) },
 		TraceID:        x.traceID,
 		Functions:      x.cur.runtime.Functions,
 		Timeout:        cfg.IntegrationTimeoutMax.Duration,

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -269,4 +270,124 @@ func TestLambdaRequestAuthorizer(t *testing.T) {
 	if r.status != 200 || !strings.Contains(line, "authorizer=reqOpen:allow:called") {
 		t.Errorf("missing header with caching off: %d %s, %s", r.status, r.body, line)
 	}
+}
+
+// More of what the authorizer's answer reaches: HTTP parameter mapping (context.authorizer.x), the API key
+// of an API whose key source is AUTHORIZER (metered by its usage plan), and customised gateway responses.
+func TestLambdaAuthorizerAnswerReachesTheRequest(t *testing.T) {
+	t.Parallel()
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(r.Header.Get("X-Principal") + " " + r.Header.Get("X-Number")))
+	}))
+	t.Cleanup(backend.Close)
+	spec := `openapi: "3.0.1"
+info: {title: authz2, version: "1"}
+x-amazon-apigateway-api-key-source: AUTHORIZER
+x-amazon-apigateway-gateway-responses:
+  UNAUTHORIZED:
+    statusCode: 401
+    responseParameters: {gatewayresponse.header.WWW-Authenticate: "'Bearer realm=\"local\"'"}
+    responseTemplates: {application/json: '{"error": "no entry", "type": "$context.error.responseType"}'}
+  ACCESS_DENIED:
+    statusCode: 403
+    responseTemplates: {application/json: '{"denied": $context.error.messageString}'}
+components:
+  securitySchemes:
+    tok:
+      type: apiKey
+      name: Authorization
+      in: header
+      x-amazon-apigateway-authtype: custom
+      x-amazon-apigateway-authorizer:
+        type: token
+        authorizerUri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:TokenAuth/invocations"
+        authorizerResultTtlInSeconds: 0
+    key: {type: apiKey, name: x-api-key, in: header}
+paths:
+  /http:
+    get:
+      security: [{tok: []}]
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: GET
+        uri: "` + backend.URL + `/"
+        requestParameters:
+          integration.request.header.X-Principal: context.authorizer.principalId
+          integration.request.header.X-Number: context.authorizer.number
+        responses: {default: {statusCode: "200"}}
+  /metered:
+    get:
+      security: [{tok: [], key: []}]
+      x-amazon-apigateway-integration: ` + authorizerMock + `
+`
+	cfg := fmt.Sprintf(`functions:
+  TokenAuth: {command: [%q]}
+apiKeys:
+  - {name: alice, value: "alice-0123456789abcdefghij"}
+usagePlans:
+  - name: basic
+    apiStages: [{stage: dev}]
+    throttle: {rateLimit: 1, burstLimit: 1}
+    apiKeys: [alice]
+`, fixture(t, "authorizer-token"))
+	f := &authzFixture{t: t, log: &lineLog{lines: make(chan string, 16)}, clock: NewManualClock(time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))}
+	f.gw = NewGateway(loadFiles(t, t.TempDir(), spec, cfg), NewAccessLog(f.log, LogText, false), WithClock(f.clock))
+	t.Cleanup(func() { f.gw.Close() })
+	f.srv = httptest.NewServer(f.gw)
+	t.Cleanup(f.srv.Close)
+
+	if r, _ := f.call("/dev/http", map[string]string{"Authorization": "allow"}); r.status != 200 || string(r.body) != "user-allow 1" {
+		t.Errorf("HTTP parameter mapping from context.authorizer: %d %q", r.status, r.body)
+	}
+	// AUTHORIZER key source: the authorizer's usageIdentifierKey is the API key, and its plan meters it.
+	withKey := map[string]string{"Authorization": "key:alice-0123456789abcdefghij"}
+	if r, line := f.call("/dev/metered", withKey); r.status != 200 {
+		t.Errorf("the authorizer's key: %d %s (%s)", r.status, r.body, line)
+	}
+	if r, line := f.call("/dev/metered", withKey); r.status != 429 || !strings.Contains(line, "THROTTLED") {
+		t.Errorf("the plan's burst of 1 is spent: %d %s (%s)", r.status, r.body, line)
+	}
+	if r, line := f.call("/dev/metered", map[string]string{"Authorization": "allow-all"}); r.status != 403 || !strings.Contains(line, "returned no usageIdentifierKey") {
+		t.Errorf("no usageIdentifierKey: %d %s (%s)", r.status, r.body, line)
+	}
+	if r, _ := f.call("/dev/metered", map[string]string{"Authorization": "key:not-a-key-0123456789abcdef"}); r.status != 403 {
+		t.Errorf("an unknown usageIdentifierKey: %d %s", r.status, r.body)
+	}
+	// Customised gateway responses apply to the authorizer's 401 and 403.
+	r, _ := f.call("/dev/http", nil)
+	if r.status != 401 || string(r.body) != `{"error": "no entry", "type": "UNAUTHORIZED"}` || r.header.Get("WWW-Authenticate") != `Bearer realm="local"` {
+		t.Errorf("customised UNAUTHORIZED: %d %s %v", r.status, r.body, r.header)
+	}
+	r, _ = f.call("/dev/http", map[string]string{"Authorization": "deny"})
+	if r.status != 403 || string(r.body) != `{"denied": "User is not authorized to access this resource with an explicit deny in an identity-based policy"}` {
+		t.Errorf("customised ACCESS_DENIED: %d %s", r.status, r.body)
+	}
+}
+
+// The cache starts afresh when the authorizer's settings or its function change (a reload), and not
+// otherwise: answers survive an unrelated edit.
+func TestLambdaAuthorizerCacheAcrossReloads(t *testing.T) {
+	t.Parallel()
+	f := newAuthzFixture(t, authorizerSpec)
+	tok := map[string]string{"Authorization": "allow"}
+	expect := func(log string) {
+		t.Helper()
+		if _, line := f.call("/dev/cached/a", tok); !strings.Contains(line, " authorizer="+log) {
+			t.Errorf("log %q, want authorizer=%s", line, log)
+		}
+	}
+	cfg := func(env string) string {
+		return fmt.Sprintf("functions:\n  TokenAuth: {command: [%q], env: {MODE: %q}}\n  RequestAuth: {command: [%q]}\n  Echo: {command: [%q]}\n",
+			fixture(t, "authorizer-token"), env, fixture(t, "authorizer-request"), fixture(t, "echo"))
+	}
+	dir := t.TempDir()
+	f.gw.Swap(loadFiles(t, dir, authorizerSpec, cfg("1")))
+	expect("cached:allow:called")
+	expect("cached:allow:cached")
+	f.gw.Swap(loadFiles(t, dir, authorizerSpec+"  /unrelated:\n    get:\n      x-amazon-apigateway-integration: "+authorizerMock+"\n", cfg("1")))
+	expect("cached:allow:cached") // an unrelated edit keeps the answers
+	f.gw.Swap(loadFiles(t, dir, authorizerSpec, cfg("2")))
+	expect("cached:allow:called") // the function changed
+	f.gw.Swap(loadFiles(t, dir, strings.Replace(authorizerSpec, "type: token\n        authorizerUri", "type: token\n        identityValidationExpression: \".*\"\n        authorizerUri", 1), cfg("2")))
+	expect("cached:allow:called") // the authorizer's settings changed
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apigw-local/apigw-local/fixtures/authz"
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -308,4 +309,64 @@ account: {throttle: {rateLimit: 1000000000, burstLimit: 1000000000}}
 			}
 		}
 	})
+}
+
+// BenchmarkAuthorizer measures the gateway's CPU per request for a MOCK route behind a cached Lambda
+// authorizer (the answer is in the cache; its policy is evaluated against the request's method ARN) and
+// for the same route without one; the difference is the authorizer's overhead on a cache hit (target
+// under 5 µs). Requests go straight to ServeHTTP, so that the figure is the gateway's own work.
+func BenchmarkAuthorizer(b *testing.B) {
+	spec := `openapi: "3.0.1"
+info: {title: bench, version: "1"}
+components:
+  securitySchemes:
+    tok:
+      type: apiKey
+      name: Authorization
+      in: header
+      x-amazon-apigateway-authtype: custom
+      x-amazon-apigateway-authorizer:
+        type: token
+        authorizerUri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Auth/invocations"
+paths:
+  /open/{id}:
+    get:
+      x-amazon-apigateway-integration: &mock
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"ok": true}'}}}
+  /protected/{id}:
+    get:
+      security: [{tok: []}]
+      x-amazon-apigateway-integration: *mock
+`
+	l, err := loadInline(b.TempDir(), spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap, _ := l.Snapshot()
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+	defer g.Close()
+	g.RegisterHandler("Auth", lambda.NewHandler(func(ctx context.Context, e events.APIGatewayCustomAuthorizerRequest) (*authz.Answer, error) {
+		return authz.Decide(e.Type, e.AuthorizationToken, e.MethodArn)
+	}))
+	for _, c := range []struct{ name, path string }{{"none", "/dev/open/7"}, {"cached", "/dev/protected/7"}} {
+		b.Run(c.name, func(b *testing.B) {
+			serve := func() {
+				r := httptest.NewRequest("GET", c.path, nil)
+				r.Header.Set("Authorization", "allow-all")
+				w := httptest.NewRecorder()
+				g.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("%s: %d %s", c.path, w.Code, w.Body)
+				}
+			}
+			serve() // fills the cache
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				serve()
+			}
+		})
+	}
 }

@@ -141,13 +141,15 @@ func parseIdentitySource(s string) (identitySource, error) {
 // Request is what an authorizer may read of a request.
 type Request struct {
 	// MethodARN is arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}.
-	MethodARN      string
-	Header         http.Header
-	Query          url.Values
+	MethodARN string
+	Header    http.Header
+	// RawQuery is the request's query string, parsed only for querystring identity sources.
+	RawQuery       string
 	StageVariables map[string]string
 	Context        *reqctx.Context
-	// Event is the method request as the REQUEST authorizer's event describes it.
-	Event   *lambdaproxy.Request
+	// Event gives the method request as the REQUEST authorizer's event describes it, built only when one
+	// is called.
+	Event   func() *lambdaproxy.Request
 	TraceID string
 	// Functions runs the authorizer's function; Timeout bounds its call.
 	Functions integration.Functions
@@ -174,7 +176,8 @@ func (s identitySource) value(r *Request) string {
 	case "header":
 		return r.Header.Get(s.name)
 	case "querystring":
-		return r.Query.Get(s.name)
+		q, _ := url.ParseQuery(r.RawQuery)
+		return q.Get(s.name)
 	case "stageVariables":
 		return r.StageVariables[s.name]
 	case "context":
@@ -219,7 +222,7 @@ func (a *Authorizer) Authorize(ctx context.Context, r *Request, cache *Cache) (O
 		}{"TOKEN", values[0], r.MethodARN})
 	} else {
 		var err error
-		if payload, err = lambdaproxy.RequestAuthorizerEvent(r.Event, r.MethodARN); err != nil {
+		if payload, err = lambdaproxy.RequestAuthorizerEvent(r.Event(), r.MethodARN); err != nil {
 			return Outcome{}, configurationError("building the REQUEST event: %v", err)
 		}
 	}
