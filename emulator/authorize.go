@@ -79,6 +79,7 @@ func (g *Gateway) authorizeWith(x *exchange, az *authorizer.Authorizer, arn stri
 		Functions:      x.cur.runtime.Functions,
 		Timeout:        cfg.IntegrationTimeoutMax.Duration,
 		Scopes:         x.route.Method.AuthorizationScopes,
+		Now:            g.clock.Now(),
 	}
 	out, gerr := az.Authorize(x.r.Context(), req, g.authCache)
 	how := "not-called"

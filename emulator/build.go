@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/devkey"
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/apigw-local/apigw-local/internal/iampolicy"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/apigw-local/apigw-local/emulator/internal/authorizer"
 	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
@@ -237,6 +240,14 @@ func (b *builder) authorizer(a *API, name string) (*authorizer.Authorizer, strin
 	switch {
 	case sa == nil:
 		why = fmt.Sprintf("authorizer %q is not defined in the spec", name)
+	case sa.Type == authorizer.TypeCognito:
+		var err error
+		az, err = authorizer.CompileCognito(a.ID, sa, b.poolKeys)
+		if err != nil {
+			why = fmt.Sprintf("authorizer %q cannot verify tokens: %v", name, err)
+			b.at(spec.Warning, a.Spec.File, sa.Position, "%s: the methods using it answer 500 rather than being served unprotected", why)
+			az = nil
+		}
 	default:
 		fingerprint := ""
 		if fn := b.cfg.Functions[functionOfURI(sa.AuthorizerURI)]; fn != nil {
@@ -258,6 +269,32 @@ func (b *builder) authorizer(a *API, name string) (*authorizer.Authorizer, strin
 	return az, why
 }
 
+// poolKeys is the key set of a user pool the config's cognitoUserPools lists: its JWKS file, or the local
+// development key for jwks: dev.
+func (b *builder) poolKeys(arn string) (*jose.JSONWebKeySet, error) {
+	pool, ok := b.cfg.CognitoUserPools[arn]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("user pool %s is not in the config's cognitoUserPools: add it with {jwks: ./jwks.json} (the pool's keys) or {jwks: dev} (tokens from apigw-local token)", arn)
+	case pool.JWKSRaw == config.DevJWKS:
+		return devkey.KeySet()
+	case strings.HasPrefix(pool.JWKS, "http://") || strings.HasPrefix(pool.JWKS, "https://"):
+		return nil, fmt.Errorf("the keys of user pool %s are a URL (%s), which apigw-local does not fetch: save them to a file (curl -o jwks.json %s) and give its path", arn, pool.JWKS, pool.JWKS)
+	}
+	data, err := findings.ReadFile(pool.JWKS, maxJWKSBytes)
+	if err != nil {
+		return nil, fmt.Errorf("reading the keys of user pool %s: %v", arn, err)
+	}
+	var ks jose.JSONWebKeySet
+	if err := json.Unmarshal(data, &ks); err != nil || len(ks.Keys) == 0 {
+		return nil, fmt.Errorf("%s is not a JSON Web Key Set ({\"keys\": [...]}) with keys: %v", pool.JWKS, err)
+	}
+	return &ks, nil
+}
+
+// maxJWKSBytes bounds a JWKS file: a pool's set holds two keys of about 500 bytes.
+const maxJWKSBytes = 1 << 20
+
 // functionOfURI is the function an authorizerUri names without stage variables ("" otherwise).
 func functionOfURI(uri string) string {
 	if f, err := lambdaintegration.CompileFunction(uri); err == nil {
@@ -275,7 +312,7 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	// Authorization the emulator cannot enforce keeps the method from being served (fail closed).
 	switch m.AuthorizationType {
 	case "NONE", "":
-	case "CUSTOM":
+	case "CUSTOM", "COGNITO_USER_POOLS":
 		if az, why := b.authorizer(a, m.Authorizer); az != nil {
 			r.authorizer = az
 		} else {
@@ -473,9 +510,6 @@ func (b *builder) checkStages(apis []*spec.API) {
 				b.cfgAt(spec.Error, fmt.Sprintf("usagePlans[%d].apiStages[%d].stage", i, j), "usage plan %q names stage %q, which is not served (stages: %s); declare it under stages: or use the stage the spec names", p.Name, st.Stage, strings.Join(sortedKeys(served), ", "))
 			}
 		}
-	}
-	if len(cfg.CognitoUserPools) > 0 {
-		b.cfgAt(spec.Warning, "cognitoUserPools", "Cognito and JWT authorizers are not emulated yet")
 	}
 }
 

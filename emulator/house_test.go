@@ -26,8 +26,9 @@ func newLoggedGateway(t *testing.T, specYAML, configYAML string, format LogForma
 
 const mockIntegration = `{type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"ok": true}'}}}}`
 
-// A method whose authorization the emulator cannot enforce yet answers 500 and says why in its log line,
-// rather than serving the integration unprotected (fail closed).
+// A method whose authorization cannot be enforced (here: a Cognito authorizer whose pool's keys the config
+// does not give) answers 500 and says why in its log line, rather than serving the integration
+// unprotected (fail closed).
 func TestUnenforcedAuthorizationFailsClosed(t *testing.T) {
 	specYAML := `openapi: "3.0.1"
 info: {title: t, version: "1"}
@@ -54,7 +55,7 @@ components:
 		status int    // what the client gets
 		log    string // what the log line must say ("" for nothing)
 	}{
-		{"/dev/cognito", 500, `not served: COGNITO_USER_POOLS authorizer "pool" is not enforced yet`},
+		{"/dev/cognito", 500, `not served: authorizer "pool" cannot verify tokens: user pool arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc is not in the config's cognitoUserPools`},
 		{"/dev/open", 200, ""},
 	} {
 		log.Reset()

@@ -39,6 +39,7 @@ var layers = map[string]int{
 	"internal/findings":        20,
 	"internal/sigv4":           20, // AWS_IAM signature verification; imports no internal package
 	"internal/iampolicy":       20,
+	"internal/devkey":          20,
 
 	"vtl":              10,
 	"fixtures":         10,

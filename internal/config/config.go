@@ -298,10 +298,13 @@ type Admin struct {
 	AllowedHosts []string
 }
 
+// DevJWKS is the jwks value that trusts the local development key (apigw-local token signs with it).
+const DevJWKS = "dev"
+
 // CognitoUserPool locates a user pool's signing keys.
 type CognitoUserPool struct {
-	// JWKS is the JSON Web Key Set: a file path resolved against Config.Dir, or an http(s) URL kept as
-	// written (key jwks). Required.
+	// JWKS is the JSON Web Key Set: a file path resolved against Config.Dir, an http(s) URL kept as
+	// written, or DevJWKS (key jwks). Required.
 	JWKS string
 	// JWKSRaw is jwks as written.
 	JWKSRaw string

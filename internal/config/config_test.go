@@ -504,7 +504,7 @@ func TestFindings(t *testing.T) {
 		{"cognito-arn", "cognitoUserPools:\n  \"arn:aws:cognito-idp:us-east-1:123:userpool/abc\": {jwks: ./jwks.json}\n",
 			`apigw-local.yaml:2:3: error: cognitoUserPools: invalid user pool ARN "arn:aws:cognito-idp:us-east-1:123:userpool/abc": expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID, e.g. "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"`},
 		{"cognito-jwks", "cognitoUserPools:\n  \"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc\": {}\n",
-			`apigw-local.yaml:2:3: error: cognitoUserPools["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]: missing required key "jwks" (the pool's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or an https URL)`},
+			`apigw-local.yaml:2:3: error: cognitoUserPools["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]: missing required key "jwks" (the pool's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or dev for the tokens apigw-local token signs)`},
 		{"credentials-list", "credentials: {accessKeyId: AKIAIOSFODNN7EXAMPLE}\n",
 			`apigw-local.yaml:1:14: error: credentials: expected a list of credentials, got a mapping`},
 		{"credentials-arn", "credentials:\n  - {accessKeyId: AKIAIOSFODNN7EXAMPLE, secretAccessKey: s, userArn: alice}\n",

@@ -762,14 +762,14 @@ func (d *decoder) userPools(v *yaml.Node, c *Config) {
 		}
 		var up CognitoUserPool
 		if !o.has("jwks") && !o.suggested["jwks"] {
-			d.errorf(e.k, p, "missing required key \"jwks\" (the pool's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or an https URL)")
+			d.errorf(e.k, p, "missing required key \"jwks\" (the pool's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or dev for the tokens apigw-local token signs)")
 		} else if s, n, ok := d.str(o.val("jwks"), o.sub("jwks")); ok {
 			if s == "" {
 				d.errorf(n, o.sub("jwks"), "must not be empty: give the path or URL of the pool's JSON Web Key Set")
 			} else {
 				up.JWKSRaw = s
 				up.JWKS = s
-				if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+				if s != DevJWKS && !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
 					up.JWKS = resolve(c.Dir, s)
 				}
 			}

@@ -47,6 +47,7 @@ type Authorizer struct {
 	sources  []identitySource
 	validate *vtl.JavaRegex // identityValidationExpression (TOKEN)
 	function lambdaintegration.Function
+	cognito  *cognito
 }
 
 // identitySource is one entry of identitySource: where a request carries a piece of the caller's identity.
@@ -156,6 +157,8 @@ type Request struct {
 	Timeout   time.Duration
 	// Scopes are the method's authorizationScopes (Cognito).
 	Scopes []string
+	// Now is the gateway's clock, for token expiry.
+	Now time.Time
 }
 
 // Outcome is an authorizer's verdict on one request, for the gateway and its log.
@@ -191,6 +194,9 @@ func (s identitySource) value(r *Request) string {
 // Authorize runs the authorizer for r: the answer (from the cache or the function) and the verdict of
 // its policy on r's method ARN, or the gateway response that ends the request.
 func (a *Authorizer) Authorize(ctx context.Context, r *Request, cache *Cache) (Outcome, *gatewayresponse.Error) {
+	if a.cognito != nil {
+		return a.cognito.authorize(r, a.Name)
+	}
 	values := make([]string, len(a.sources))
 	for i, s := range a.sources {
 		values[i] = s.value(r)
