@@ -110,12 +110,15 @@ func (g *Gateway) authorizeWith(x *exchange, az *authorizer.Authorizer, arn stri
 		}
 	}
 	x.authLog = az.Name + ":" + verdict + ":" + how
+	if a := out.Answer; a != nil {
+		// Set on a deny too: gateway-response templates of ACCESS_DENIED may name the principal.
+		x.ctx.Authorizer = a.Template()
+	}
 	if gerr != nil {
 		return gerr
 	}
 	x.trace.add("authorize", x.authLog)
 	if a := out.Answer; a != nil {
-		x.ctx.Authorizer = a.Template()
 		ev := a.Event()
 		ev["integrationLatency"] = out.Latency.Milliseconds()
 		x.ctx.AuthorizerEvent = ev

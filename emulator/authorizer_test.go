@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
+	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // authorizerSpec protects methods with the fixture authorizers (fixtures/lambdas/authz: the token decides
@@ -290,7 +294,7 @@ x-amazon-apigateway-gateway-responses:
     responseTemplates: {application/json: '{"error": "no entry", "type": "$context.error.responseType"}'}
   ACCESS_DENIED:
     statusCode: 403
-    responseTemplates: {application/json: '{"denied": $context.error.messageString}'}
+    responseTemplates: {application/json: '{"denied": $context.error.messageString, "principal": "$context.authorizer.principalId"}'}
 components:
   securitySchemes:
     tok:
@@ -359,7 +363,7 @@ usagePlans:
 		t.Errorf("customised UNAUTHORIZED: %d %s %v", r.status, r.body, r.header)
 	}
 	r, _ = f.call("/dev/http", map[string]string{"Authorization": "deny"})
-	if r.status != 403 || string(r.body) != `{"denied": "User is not authorized to access this resource with an explicit deny in an identity-based policy"}` {
+	if r.status != 403 || string(r.body) != `{"denied": "User is not authorized to access this resource with an explicit deny in an identity-based policy", "principal": "user-deny"}` {
 		t.Errorf("customised ACCESS_DENIED: %d %s", r.status, r.body)
 	}
 }
@@ -390,4 +394,92 @@ func TestLambdaAuthorizerCacheAcrossReloads(t *testing.T) {
 	expect("cached:allow:called") // the function changed
 	f.gw.Swap(loadFiles(t, dir, strings.Replace(authorizerSpec, "type: token\n        authorizerUri", "type: token\n        identityValidationExpression: \".*\"\n        authorizerUri", 1), cfg("2")))
 	expect("cached:allow:called") // the authorizer's settings changed
+}
+
+// The decision vectors of authorizers.json (the project's copy of the shared corpus) reproduce with the
+// fixture authorizer: each vector's outcome is played by the token that makes the fixture answer so.
+func TestAuthorizerVectors(t *testing.T) {
+	t.Parallel()
+	var file struct {
+		Vectors []struct {
+			ID       string         `json:"id"`
+			Expected map[string]any `json:"expected"`
+		} `json:"vectors"`
+	}
+	if err := json.Unmarshal(testcorpus.Vectors("authorizers.json"), &file); err != nil {
+		t.Fatal(err)
+	}
+	plays := map[string]struct{ path, token string }{
+		"decision-allow":                          {"/dev/tok", "allow"},
+		"decision-explicit-deny":                  {"/dev/tok", "deny"},
+		"decision-implicit-deny":                  {"/dev/tok", "other"},
+		"decision-throws-Unauthorized":            {"/dev/tok", "unauthorized"},
+		"decision-throws-other":                   {"/dev/tok", "fail"},
+		"decision-missing-identity-source":        {"/dev/tok", ""},
+		"decision-validation-expression-mismatch": {"/dev/validated", "abc"},
+	}
+	f := newAuthzFixture(t, authorizerSpec)
+	played := 0
+	for _, v := range file.Vectors {
+		p, ok := plays[v.ID]
+		if !ok {
+			continue
+		}
+		played++
+		h := map[string]string{}
+		if p.token != "" {
+			h["Authorization"] = p.token
+		}
+		r, line := f.call(p.path, h)
+		want := 200
+		if s, ok := v.Expected["status"].(float64); ok {
+			want = int(s)
+		}
+		if r.status != want {
+			t.Errorf("%s: status %d, want %d (%s)", v.ID, r.status, want, line)
+		}
+		if body, ok := v.Expected["body"].(string); ok {
+			var got, exp any
+			if json.Unmarshal(r.body, &got) != nil || json.Unmarshal([]byte(body), &exp) != nil || fmt.Sprint(got) != fmt.Sprint(exp) {
+				t.Errorf("%s: body %s, want %s", v.ID, r.body, body)
+			}
+		}
+		if et, ok := v.Expected["x-amzn-ErrorType"].(string); ok && r.header.Get("x-amzn-ErrorType") != et {
+			t.Errorf("%s: x-amzn-ErrorType %q, want %q", v.ID, r.header.Get("x-amzn-ErrorType"), et)
+		}
+		if called, ok := v.Expected["lambda_called"].(bool); ok && !called && !strings.Contains(line, ":not-called") {
+			t.Errorf("%s: the function was called: %s", v.ID, line)
+		}
+	}
+	if played != len(plays) {
+		t.Errorf("played %d of the %d decision vectors: one was renamed or removed", played, len(plays))
+	}
+	// token-event and output-contract: the root's method ARN ends with "/", and context values are strings
+	// in templates.
+	r, _ := f.call("/dev/", map[string]string{"Authorization": "allow"})
+	if !strings.Contains(string(r.body), `"number": "1", "flag": "true", "arn": "arn:aws:execute-api:us-east-1:123456789012:authz/dev/GET/"`) {
+		t.Errorf("root method ARN and template context: %s", r.body)
+	}
+}
+
+// A function that does not answer within the timeout is the authorizer's 500, as any other failure.
+func TestLambdaAuthorizerTimeout(t *testing.T) {
+	t.Parallel()
+	spec := strings.Replace(authorizerSpec, "function:TokenAuth/invocations", "function:Stuck/invocations", 1)
+	f := &authzFixture{t: t, log: &lineLog{lines: make(chan string, 16)}, clock: NewManualClock(time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))}
+	cfg := fmt.Sprintf("integrationTimeoutMax: 50ms\nfunctions:\n  TokenAuth: {command: [%q]}\n  RequestAuth: {command: [%q]}\n  Echo: {command: [%q]}\n",
+		fixture(t, "authorizer-token"), fixture(t, "authorizer-request"), fixture(t, "echo"))
+	f.gw = NewGateway(loadFiles(t, t.TempDir(), spec, cfg), NewAccessLog(f.log, LogText, false), WithClock(f.clock))
+	t.Cleanup(func() { f.gw.Close() })
+	// The handler answers only when its context ends: the call can only end by the timeout.
+	f.gw.RegisterHandler("Stuck", lambda.NewHandler(func(ctx context.Context, _ json.RawMessage) (any, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}))
+	f.srv = httptest.NewServer(f.gw)
+	t.Cleanup(f.srv.Close)
+	r, line := f.call("/dev/tok", map[string]string{"Authorization": "allow"})
+	if r.status != 500 || r.header.Get("x-amzn-ErrorType") != "AuthorizerConfigurationException" || !strings.Contains(line, "did not answer within 50ms") {
+		t.Errorf("%d %s (%s)", r.status, r.body, line)
+	}
 }
