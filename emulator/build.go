@@ -261,7 +261,7 @@ func (b *builder) authorizer(a *API, name string) (*authorizer.Authorizer, strin
 				b.at(spec.Warning, a.Spec.File, sa.Position, "%s: the methods using it answer 500 rather than being served unprotected", why)
 			}
 			az = nil
-		} else if fn := az.FunctionName(); fn != "" && b.cfg.Functions[fn] == nil {
+		} else if fn := az.FunctionName(); fn != "" && b.cfg.Functions[fn] == nil && !b.cfg.InProcess[fn] {
 			b.at(spec.Warning, a.Spec.File, sa.Position, "authorizer %q calls Lambda function %q, which the config does not define (functions: {%s: {command: [...]}}): its methods answer 500 AuthorizerConfigurationException unless an in-process handler is registered", name, fn, fn)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // Sources says where specs and config come from.
@@ -24,6 +25,8 @@ type Sources struct {
 	FallbackName string
 	// FallbackConfig is the config file in Fallback that goes with it; empty for none.
 	FallbackConfig string
+	// FallbackFunctions are the in-process Lambda handlers the fallback API uses (its authorizer).
+	FallbackFunctions map[string]lambda.Handler
 	// Options change how specs are imported; Options.MaxSize caps each spec file.
 	Options spec.Options
 	// MaxConfigSize caps the config file, in bytes; 0 means config.MaxSize.
@@ -106,6 +109,15 @@ func Load(src Sources) (*Loaded, error) {
 			l.APIs = append(l.APIs, api)
 		}
 		l.Embedded = true
+		if len(src.FallbackFunctions) > 0 {
+			if l.Config == nil {
+				l.Config = config.Default()
+			}
+			l.Config.InProcess = map[string]bool{}
+			for name := range src.FallbackFunctions {
+				l.Config.InProcess[name] = true
+			}
+		}
 	case l.Findings.Count(spec.Error) == 0:
 		where := "the config names none (specs: [...])"
 		if cfgPath == "" {

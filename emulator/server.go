@@ -35,6 +35,11 @@ func NewServer(src Sources, access *AccessLog, out io.Writer, opts ...Option) (*
 	}
 	snap.Generation = 1
 	s := &Server{Gateway: NewGateway(snap, access, opts...), sources: src, out: out, files: absAll(l.Files), gen: 1}
+	if l.Embedded {
+		for name, h := range src.FallbackFunctions {
+			s.Gateway.RegisterHandler(name, h)
+		}
+	}
 	return s, l, nil
 }
 

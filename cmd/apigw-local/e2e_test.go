@@ -384,6 +384,27 @@ func TestServeEmbeddedExample(t *testing.T) {
 		}
 	}
 	s.waitLog(t, `THROTTLED usage-plan=demo-plan key=demo`)
+	// GET /dev/private is behind the example's Lambda TOKEN authorizer, run in-process.
+	for _, c := range []struct {
+		token  string
+		status int
+		body   string
+	}{{"", 401, `{"message":"Unauthorized"}`}, {"allow", 200, `{"message": "Hello, user-allow", "token": "allow"}`},
+		{"deny", 403, `{"Message":"User is not authorized to access this resource with an explicit deny in an identity-based policy"}`}} {
+		req, _ := http.NewRequest("GET", s.url+"/dev/private", nil)
+		if c.token != "" {
+			req.Header.Set("Authorization", c.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || string(b) != c.body {
+			t.Errorf("GET /dev/private with %q: %d %s, want %d %s", c.token, resp.StatusCode, b, c.status, c.body)
+		}
+	}
 }
 
 // Throttling and quotas over the real server: the buckets survive a hot reload of an unrelated edit,

@@ -30,7 +30,7 @@ func (f *sourceFlags) add(cmd *cobra.Command) {
 
 func (f *sourceFlags) sources(specs []string) emulator.Sources {
 	return emulator.Sources{Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec, FallbackConfig: fixtures.ExampleConfig,
-		Options: spec.Options{MaxSize: int64(f.maxSpecSize)}, MaxConfigSize: int64(f.maxConfigSize)}
+		FallbackFunctions: fixtures.ExampleFunctions(), Options: spec.Options{MaxSize: int64(f.maxSpecSize)}, MaxConfigSize: int64(f.maxConfigSize)}
 }
 
 // sizeFlag is a byte count written as 6MB, 512KB or a number of bytes.

@@ -119,6 +119,10 @@ type Config struct {
 
 	// Admin says who beyond the local user may use the admin endpoints (key admin).
 	Admin Admin
+
+	// InProcess names the functions a program serves with in-process handlers of its own (the embedded
+	// example's authorizer): defined although the file does not list them. Not a key of the file.
+	InProcess map[string]bool
 	// Credentials are the AWS access keys that methods with authorizationType AWS_IAM accept (key
 	// credentials), in file order; access key ids are unique. Empty when omitted.
 	Credentials []Credential
