@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,35 @@ paths:
 		if et := w.Header()["x-amzn-ErrorType"]; c.status == 403 && (len(et) != 1 || et[0] != "AccessDeniedException") {
 			t.Errorf("%s: x-amzn-ErrorType %q", c.name, et)
 		}
+	}
+}
+
+// A condition the evaluator does not emulate is a validate warning, and its statement never matches (an
+// Allow behind it admits nobody: fail closed).
+func TestResourcePolicyUnsupportedCondition(t *testing.T) {
+	t.Parallel()
+	spec := `openapi: "3.0.1"
+info: {title: rp, version: "1"}
+x-amazon-apigateway-policy:
+  Version: "2012-10-17"
+  Statement:
+    - {Effect: Allow, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*", Condition: {StringEquals: {"aws:PrincipalOrgID": "o-123"}}}
+paths:
+  /open:
+    get:
+      x-amazon-apigateway-integration: ` + mockIntegration + `
+`
+	l := loadFilesFindings(t, t.TempDir(), spec, "")
+	if !strings.Contains(l.Findings.Error(), "warning: x-amazon-apigateway-policy: Statement[0].Condition: StringEquals on aws:PrincipalOrgID is not emulated") {
+		t.Errorf("findings:\n%s", l.Findings.Error())
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	NewGateway(snap, nil).ServeHTTP(w, httptest.NewRequest("GET", "/dev/open", nil))
+	if w.Code != 403 {
+		t.Errorf("the unsupported Allow admitted the request: %d %s", w.Code, w.Body)
 	}
 }
