@@ -42,9 +42,9 @@ var layers = map[string]int{
 	"internal/devkey":          20,
 
 	"vtl":              10,
-	"fixtures":         10,
-	"fixtures/lambdas": 10,
-	"fixtures/authz":   10,
+	"fixtures":         12,
+	"fixtures/lambdas": 12,
+	"fixtures/authz":   11, // the fixture authorizers' decisions, for the example API and the handlers
 
 	// Test support, imported by _test.go files only (checked below).
 	"internal/testcorpus": 5,
