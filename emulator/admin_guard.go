@@ -26,6 +26,13 @@ func WithAllowedHosts(hosts ...string) Option {
 	}
 }
 
+// WithAdminClients adds client addresses and ranges the admin endpoints accept besides loopback (serve
+// --admin-allow; the config's admin.allowedClients adds more): a gateway in a container is reached from
+// the host through the bridge's address.
+func WithAdminClients(prefixes ...netip.Prefix) Option {
+	return func(g *Gateway) { g.adminClients = append(g.adminClients, prefixes...) }
+}
+
 // adminAllowed says why r may not use the admin endpoints ("" when it may). The config's admin key opens
 // them to more clients and host names; it is read from the snapshot serving, so an edit applies at once.
 func (g *Gateway) adminAllowed(r *http.Request) string {
@@ -34,7 +41,8 @@ func (g *Gateway) adminAllowed(r *http.Request) string {
 		admin = cur.snap.Config.Admin
 	}
 	ip, err := netip.ParseAddr(sourceIP(r))
-	if err != nil || !ip.Unmap().IsLoopback() && !slices.ContainsFunc(admin.AllowedClients, func(p netip.Prefix) bool { return p.Contains(ip.Unmap()) }) {
+	in := func(p netip.Prefix) bool { return p.Contains(ip.Unmap()) }
+	if err != nil || !ip.Unmap().IsLoopback() && !slices.ContainsFunc(admin.AllowedClients, in) && !slices.ContainsFunc(g.adminClients, in) {
 		return "the admin endpoints answer loopback clients only (admin.allowedClients in the config adds more)"
 	}
 	host := r.Host

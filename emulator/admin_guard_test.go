@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -94,6 +95,29 @@ paths:
 		g.ServeHTTP(w, r)
 		if w.Code != c.status {
 			t.Errorf("%s: %d %s, want %d", c.name, w.Code, w.Body, c.status)
+		}
+	}
+}
+
+// serve --admin-allow (WithAdminClients) opens the admin endpoints to a range, as the container image does
+// for the bridge network; other clients stay refused.
+func TestAdminClientsOption(t *testing.T) {
+	t.Parallel()
+	snap := loadFiles(t, t.TempDir(), `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration: `+mockIntegration+`
+`, "")
+	g := NewGateway(snap, nil, WithAdminClients(netip.MustParsePrefix("172.16.0.0/12")))
+	for remote, want := range map[string]int{"172.17.0.1:5000": 200, "192.0.2.7:5000": 403} {
+		r := httptest.NewRequest("GET", "/_apigw/health", nil)
+		r.RemoteAddr, r.Host = remote, "localhost:3000"
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("%s: %d, want %d", remote, w.Code, want)
 		}
 	}
 }

@@ -135,7 +135,7 @@ func TestCognitoAuthorizer(t *testing.T) {
 	}{
 		{"valid ID token", "/claims", valid, 200, `{"sub": "user-1", "exp": "Fri Dec 04 13:00:00 UTC 2026", "groups": "admin,staff", "verified": "true"}`},
 		{"Bearer prefix", "/claims", "Bearer " + valid, 200, ""},
-		{"valid access token", "/claims", pool.sign(t, claims("access", nil)), 200, ""},
+		{"an access token where no scopes are set", "/claims", pool.sign(t, claims("access", nil)), 401, `{"message":"Unauthorized"}`},
 		{"access token with a required scope", "/scoped", pool.sign(t, claims("access", nil)), 200, ""},
 		{"no token", "/claims", "", 401, `{"message":"Unauthorized"}`},
 		{"expired", "/claims", pool.sign(t, claims("id", func(c map[string]any) { c["exp"] = now.Unix() })), 401, `{"message":"The incoming token has expired"}`},
@@ -150,6 +150,11 @@ func TestCognitoAuthorizer(t *testing.T) {
 		{"missing scope", "/scoped", pool.sign(t, claims("access", func(c map[string]any) { c["scope"] = "openid" })), 401, `{"message":"Unauthorized"}`},
 		{"ID token where scopes are required", "/scoped", valid, 401, `{"message":"Unauthorized"}`},
 		{"a refresh-like token_use", "/claims", pool.sign(t, claims("refresh", nil)), 401, `{"message":"Unauthorized"}`},
+		{"RS512", "/claims", func() string {
+			sg, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS512, Key: jose.JSONWebKey{Key: pool.key, KeyID: "kid-1"}}, nil)
+			tok, _ := jwt.Signed(sg).Claims(claims("id", nil)).Serialize()
+			return tok
+		}(), 401, `{"message":"Unauthorized"}`},
 	} {
 		h := map[string]string{}
 		if c.token != "" {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -41,6 +42,8 @@ type Gateway struct {
 	adminH    http.Handler
 	// allowedHosts are host names the admin endpoints accept beyond the loopback ones (WithAllowedHosts).
 	allowedHosts map[string]bool
+	// adminClients are client ranges the admin endpoints accept beyond loopback (WithAdminClients).
+	adminClients []netip.Prefix
 }
 
 // served is a snapshot with what serving it needs bound to the gateway: its limits bound to the

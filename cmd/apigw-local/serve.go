@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"time"
@@ -23,6 +24,8 @@ type serveOptions struct {
 	logFormat string
 	strict    bool
 	allowHost []string
+	// adminAllow are client addresses or CIDR ranges the admin endpoints accept besides loopback.
+	adminAllow []string
 	// limits, when set, replace the production connection limits (tests shorten them).
 	limits *connLimits
 }
@@ -43,6 +46,7 @@ func newServeCommand() *cobra.Command {
 	cmd.Flags().StringVar(&o.logFormat, "log-format", "text", "request log format: text or json")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse to start if the spec uses anything not emulated")
 	cmd.Flags().StringSliceVar(&o.allowHost, "allow-host", nil, "a host name the admin endpoints accept besides localhost, 127.0.0.1, [::1] and *.execute-api.localhost (repeatable)")
+	cmd.Flags().StringSliceVar(&o.adminAllow, "admin-allow", nil, "a client address or CIDR range the admin endpoints accept besides loopback, e.g. 172.16.0.0/12 (repeatable; as admin.allowedClients)")
 	return cmd
 }
 
@@ -52,7 +56,19 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 		return fmt.Errorf("--log-format must be text or json, got %q", o.logFormat)
 	}
 	access := emulator.NewAccessLog(out, format, format == emulator.LogText && isTerminal(out))
-	srv, loaded, err := emulator.NewServer(o.sources(specs), access, errOut, emulator.WithAllowedHosts(o.allowHost...))
+	var clients []netip.Prefix
+	for _, a := range o.adminAllow {
+		p, err := netip.ParsePrefix(a)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(a)
+			if aerr != nil {
+				return fmt.Errorf("--admin-allow %q: not an IP address or a CIDR range (e.g. 10.0.0.7, 172.16.0.0/12)", a)
+			}
+			p = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		clients = append(clients, p.Masked())
+	}
+	srv, loaded, err := emulator.NewServer(o.sources(specs), access, errOut, emulator.WithAllowedHosts(o.allowHost...), emulator.WithAdminClients(clients...))
 	if err != nil {
 		if loaded != nil {
 			fmt.Fprint(errOut, errorsOnly(loaded.Findings))

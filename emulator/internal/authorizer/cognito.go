@@ -21,8 +21,8 @@ const MaxTokenBytes = 16 << 10
 
 // cognito verifies Cognito user pool tokens, as COGNITO_USER_POOLS authorizers do: RS256 signatures by
 // the pool's keys (chosen by kid), the issuer of one of the authorizer's pools, exp and nbf on the
-// gateway's clock, token_use id or access, and, on methods with authorizationScopes, an access token
-// holding one of them.
+// gateway's clock, and token_use: ID tokens on methods without authorizationScopes, access tokens holding
+// one of the scopes on methods with them.
 type cognito struct {
 	header string
 	pools  map[string]*jose.JSONWebKeySet // by issuer
@@ -130,6 +130,9 @@ func (c *cognito) authorize(r *Request, name string) (Outcome, *gatewayresponse.
 	case claims.TokenUse != "id" && claims.TokenUse != "access":
 		return fail("token_use is %q, not id or access", claims.TokenUse)
 	}
+	// A method with authorizationScopes takes access tokens holding one of them; a method without takes
+	// ID tokens only (AWS knowledge center, "api-gateway-cognito-401-unauthorized": no scopes, use a valid
+	// ID token; scopes, use a valid access token).
 	if len(r.Scopes) > 0 {
 		if claims.TokenUse != "access" {
 			return fail("the method requires one of the scopes %v: only an access token carries scopes", r.Scopes)
@@ -137,6 +140,8 @@ func (c *cognito) authorize(r *Request, name string) (Outcome, *gatewayresponse.
 		if !hasAnyScope(claims.Scope, r.Scopes) {
 			return fail("the access token's scope %q holds none of %v", claims.Scope, r.Scopes)
 		}
+	} else if claims.TokenUse != "id" {
+		return fail("the method has no authorizationScopes, so it takes ID tokens, not an %s token", claims.TokenUse)
 	}
 	return Outcome{Claims: claimText(raw)}, nil
 }
