@@ -18,4 +18,4 @@ for i in 1 2 3 4 5; do
   times+=($(( (end - start) / 1000000 )))
 done
 median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
-printf 'image %s: %.1f MB; start to healthy: median %d ms of 5 runs (%s ms)\n' "$image" "$(echo "$size / 1048576" | bc -l)" "$median" "${times[*]}"
+awk -v img="$image" -v s="$size" -v m="$median" -v all="${times[*]}" 'BEGIN {printf "image %s: %.1f MB; start to healthy: median %d ms of 5 runs (%s ms)\n", img, s/1048576, m, all}'
