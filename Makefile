@@ -34,6 +34,7 @@ bench:
 	      END {if (np && na) printf "HTTP_PROXY route: %.0f req/s, plain httputil.ReverseProxy: %.0f req/s (means of %d rounds), ratio %.1f%% (target >= 80%%)\n", a/na, p/np, np, 100*(a/na)/(p/np); \
 	           if (nb && nm) printf "MOCK route: %.0f req/s, bare net/http handler: %.0f req/s (means of %d rounds), ratio %.1f%% (target >= 50%%)\n", m/nm, bh/nb, nb, 100*(m/nm)/(bh/nb)}' bench-ratio.txt
 	@awk '/^BenchmarkMeter-/ {printf "limiter (API key, quota, 4 token buckets) at 8 concurrent clients: %s ns/request, %s allocs\n", $$3, $$7}' bench.txt
+	@awk '/^BenchmarkReloadLatency-/ {for (i=1;i<=NF;i++) {if ($$(i+1)=="p50-ms") p50=$$i; if ($$(i+1)=="p99-ms") p99=$$i}; printf "hot reload, write to live over 50 spec edits: p50 %s ms, p99 %s ms (target p99 <= 100 ms)\n", p50, p99}' bench.txt
 	@awk '/^BenchmarkAuthorizer\/none-/ {n=$$3} /^BenchmarkAuthorizer\/cached-/ {c=$$3} END {if (n && c) printf "cached Lambda authorizer: %.1f us of gateway CPU per request over the same route without one (target < 5 us)\n", (c-n)/1000}' bench.txt
 
 lint:

@@ -2,12 +2,14 @@ package emulator
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/fsnotify/fsnotify"
 )
@@ -20,7 +22,18 @@ type Server struct {
 	mu      sync.Mutex
 	files   []string
 	gen     int64
+	// hashes are the contents of files as last loaded: an event that changes none of them (an editor
+	// touching a file, a save without changes) reloads nothing.
+	hashes map[string][sha256.Size]byte
+	// hook, when set (tests), is told each watch outcome: "unchanged", "reloaded" or "failed".
+	hook func(outcome string)
+	// changes says what the last reload changed, for its log line.
+	changes string
 }
+
+// reloadDebounce is how long the watcher waits after the last event before it reloads: editors save by
+// writing, renaming and changing modes within a few milliseconds, and one edit must make one reload.
+const reloadDebounce = 20 * time.Millisecond
 
 // NewServer loads the sources and returns a server for them, or the findings that prevent serving. The
 // options configure its Gateway.
@@ -35,6 +48,7 @@ func NewServer(src Sources, access *AccessLog, out io.Writer, opts ...Option) (*
 	}
 	snap.Generation = 1
 	s := &Server{Gateway: NewGateway(snap, access, opts...), sources: src, out: out, files: absAll(l.Files), gen: 1}
+	s.hashes = hashFiles(s.files)
 	if l.Embedded {
 		for name, h := range src.FallbackFunctions {
 			s.Gateway.RegisterHandler(name, h)
@@ -51,6 +65,7 @@ func (s *Server) Reload() error {
 	if l != nil && len(l.Files) > 0 {
 		s.files = absAll(l.Files)
 	}
+	s.hashes = hashFiles(s.files)
 	if err != nil {
 		var errs spec.Findings
 		for _, f := range l.Findings {
@@ -66,8 +81,39 @@ func (s *Server) Reload() error {
 	}
 	s.gen++
 	snap.Generation = s.gen
+	old := s.Gateway.Snapshot()
 	s.Gateway.Swap(snap)
+	s.changes = describeChanges(old, snap)
 	return nil
+}
+
+// hashFiles reads the files' contents as a fingerprint; a file that cannot be read has none (and so
+// differs from one that could).
+func hashFiles(files []string) map[string][sha256.Size]byte {
+	out := make(map[string][sha256.Size]byte, len(files))
+	for _, f := range files {
+		if data, err := findings.ReadFile(f, spec.MaxSize); err == nil {
+			out[f] = sha256.Sum256(data)
+		}
+	}
+	return out
+}
+
+// unchanged reports whether the watched files hold what was last loaded.
+func (s *Server) unchanged() bool {
+	s.mu.Lock()
+	files, last := s.files, s.hashes
+	s.mu.Unlock()
+	now := hashFiles(files)
+	if len(now) != len(last) {
+		return false
+	}
+	for f, h := range now {
+		if last[f] != h {
+			return false
+		}
+	}
+	return true
 }
 
 // Watch starts reloading whenever a watched file changes, until ctx ends. It returns once the watches
@@ -112,17 +158,27 @@ func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 			if timer != nil {
 				timer.Stop()
 			}
-			timer = time.AfterFunc(150*time.Millisecond, func() {
+			timer = time.AfterFunc(reloadDebounce, func() {
 				select {
 				case fire <- struct{}{}:
 				default:
 				}
 			})
 		case <-fire:
-			if err := s.Reload(); err != nil {
-				fmt.Fprintln(s.out, err)
-			} else {
-				fmt.Fprintf(s.out, "reloaded: now serving generation %d\n", s.Gateway.Snapshot().Generation)
+			outcome := "reloaded"
+			switch {
+			case s.unchanged():
+				outcome = "unchanged"
+			default:
+				if err := s.Reload(); err != nil {
+					outcome = "failed"
+					fmt.Fprintln(s.out, err)
+				} else {
+					fmt.Fprintf(s.out, "reloaded: now serving generation %d%s\n", s.Gateway.Snapshot().Generation, s.changes)
+				}
+			}
+			if s.hook != nil {
+				s.hook(outcome)
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
