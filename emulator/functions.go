@@ -2,8 +2,10 @@ package emulator
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"sync"
 
@@ -28,6 +30,29 @@ type runningFunction struct {
 	cfg lambdarun.Config
 	src *config.Config // the config it was last checked against: the same snapshot needs no new check
 	fn  *lambdarun.Function
+	// binary is the content hash of the command's file when the processes started (zero for none):
+	// a rebuilt binary with the same config replaces them.
+	binary [sha256.Size]byte
+}
+
+// binaryHash fingerprints a function's command file; zero when it has none or cannot be read.
+func binaryHash(f *config.Function) [sha256.Size]byte {
+	p := f.CommandFile()
+	if p == "" {
+		return [sha256.Size]byte{}
+	}
+	file, err := os.Open(p)
+	if err != nil {
+		return [sha256.Size]byte{}
+	}
+	defer file.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, file); err != nil {
+		return [sha256.Size]byte{}
+	}
+	var out [sha256.Size]byte
+	copy(out[:], h.Sum(nil))
+	return out
 }
 
 func newFunctions(log io.Writer) *functions {
@@ -54,10 +79,14 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 	if fs.closed {
 		return nil, fmt.Errorf("the gateway is shutting down")
 	}
+	bin := binaryHash(cfg.Functions[name])
 	if r := fs.running[name]; r != nil {
-		if sameConfig(r.cfg, want) {
+		if sameConfig(r.cfg, want) && r.binary == bin {
 			r.src = cfg
 			return r.fn, nil
+		}
+		if sameConfig(r.cfg, want) {
+			fmt.Fprintf(fs.log, "function %s: its binary changed; new requests go to new processes, requests in flight finish on the old ones\n", name)
 		}
 		if r.cfg.ExternalPort != 0 {
 			// The new endpoint needs the same port: close the old one first.
@@ -71,7 +100,7 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 	if err != nil {
 		return nil, err
 	}
-	fs.running[name] = &runningFunction{cfg: want, src: cfg, fn: fn}
+	fs.running[name] = &runningFunction{cfg: want, src: cfg, fn: fn, binary: bin}
 	return fn, nil
 }
 

@@ -125,6 +125,12 @@ func Load(src Sources) (*Loaded, error) {
 		}
 		l.Findings = append(l.Findings, spec.Finding{Severity: spec.Error, File: cfgPath, Message: "no spec to serve: " + where + "; pass a spec file (apigw-local serve openapi.yaml) or list it under specs: in the config"})
 	}
+	// The functions' binaries are watched too: a rebuilt handler replaces its processes on reload.
+	for _, name := range l.Config.FunctionNames {
+		if p := l.Config.Functions[name].CommandFile(); p != "" {
+			l.Files = append(l.Files, p)
+		}
+	}
 	snap, built, _ := Build(l.APIs, l.Config)
 	l.Findings = append(l.Findings, built...)
 	l.Findings.Sort()

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,3 +96,93 @@ func (w *syncWriter) String() string {
 }
 
 var _ io.Writer = (*syncWriter)(nil)
+
+// A function's binary rebuilt in place (same config) is picked up: the watcher sees the file, and the
+// next invocation runs new processes. An unrelated edit keeps the function warm.
+func TestWatchReplacesARebuiltBinary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin", "handler")
+	install := func(fixtureName string) {
+		t.Helper()
+		data, err := os.ReadFile(fixture(t, fixtureName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Written beside it and renamed, as go build and most tools replace a binary.
+		tmp := bin + ".tmp"
+		if err := os.WriteFile(tmp, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, bin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	install("echo")
+	specPath := filepath.Join(dir, "api.yaml")
+	spec := `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /fn:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Fn/invocations"}
+`
+	if err := os.WriteFile(specPath, []byte(spec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "apigw-local.yaml")
+	if err := os.WriteFile(cfgPath, []byte("functions:\n  Fn: {command: [./bin/handler]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out syncWriter
+	srv, _, err := NewServer(Sources{Specs: []string{specPath}, Config: cfgPath}, NewAccessLog(&out, LogText, false), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Gateway.Close() })
+	outcomes := make(chan string, 8)
+	srv.hook = func(o string) { outcomes <- o }
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := srv.Watch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Gateway)
+	t.Cleanup(hs.Close)
+	waitReload := func() {
+		t.Helper()
+		for {
+			select {
+			case o := <-outcomes:
+				if o == "reloaded" {
+					return
+				}
+			case <-time.After(30 * time.Second): // reached only when the watcher never reloads
+				t.Fatal("no reload")
+			}
+		}
+	}
+	if r := do(t, "GET", hs.URL+"/dev/fn", nil, ""); r.status != 200 {
+		t.Fatalf("the echo handler: %d %s", r.status, r.body)
+	}
+	// An unrelated edit: the function stays warm (no new process starts).
+	if err := os.WriteFile(specPath, []byte(spec+"  /other:\n    get:\n      x-amazon-apigateway-integration: "+mockIntegration+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitReload()
+	if r := do(t, "GET", hs.URL+"/dev/fn", nil, ""); r.status != 200 || strings.Contains(out.String(), "its binary changed") {
+		t.Errorf("after an unrelated edit: %d; log %q", r.status, out.String())
+	}
+	// The binary replaced by another handler (env answers a map, which is not a proxy response: 502).
+	install("env")
+	waitReload()
+	if r := do(t, "GET", hs.URL+"/dev/fn", nil, ""); r.status != 502 {
+		t.Errorf("after the binary changed: %d %s, want the new handler's 502", r.status, r.body)
+	}
+	if !strings.Contains(out.String(), "function Fn: its binary changed") {
+		t.Errorf("log: %q", out.String())
+	}
+}

@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
-	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/fsnotify/fsnotify"
 )
@@ -87,13 +87,25 @@ func (s *Server) Reload() error {
 	return nil
 }
 
-// hashFiles reads the files' contents as a fingerprint; a file that cannot be read has none (and so
-// differs from one that could).
+// hashFiles fingerprints the files' contents (specs, the config, function binaries); a file that cannot
+// be read, or is not a regular file, has none (and so differs from one that could).
 func hashFiles(files []string) map[string][sha256.Size]byte {
 	out := make(map[string][sha256.Size]byte, len(files))
-	for _, f := range files {
-		if data, err := findings.ReadFile(f, spec.MaxSize); err == nil {
-			out[f] = sha256.Sum256(data)
+	for _, name := range files {
+		if st, err := os.Stat(name); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err == nil {
+			var sum [sha256.Size]byte
+			copy(sum[:], h.Sum(nil))
+			out[name] = sum
 		}
 	}
 	return out

@@ -30,6 +30,23 @@ func (c *Config) CheckCommands() Findings {
 	return out
 }
 
+// CommandFile is the file a function's command runs when it is given as a path (absolute, or relative to
+// the workdir, as lambdarun resolves it); "" for a program looked up in PATH, an in-process handler or an
+// external runtime. Hot reload watches it: a rebuilt binary replaces the function's processes.
+func (f *Function) CommandFile() string {
+	if f == nil || len(f.Command) == 0 {
+		return ""
+	}
+	program := f.Command[0]
+	switch {
+	case filepath.IsAbs(program):
+		return program
+	case strings.ContainsRune(program, filepath.Separator) || strings.ContainsRune(program, '/'):
+		return filepath.Join(f.Workdir, program)
+	}
+	return ""
+}
+
 // commandProblem says why program, resolved as lambdarun resolves Command[0], cannot be started; "" when it
 // can.
 func commandProblem(program, workdir, workdirRaw string) string {
