@@ -87,6 +87,13 @@ func (s *Server) Reload() error {
 	return nil
 }
 
+// Files are the files hot reload watches (absolute): specs, the config, function binaries.
+func (s *Server) Files() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.files...)
+}
+
 // hashFiles fingerprints the files' contents (specs, the config, function binaries); a file that cannot
 // be read, or is not a regular file, has none (and so differs from one that could).
 func hashFiles(files []string) map[string][sha256.Size]byte {

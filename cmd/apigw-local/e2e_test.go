@@ -234,7 +234,9 @@ paths:
 `
 	}
 	writeFile(t, specPath, mockSpec(`{"v":1}`))
-	s := startServe(t, dir, "api.yaml")
+	s := startServe(t, dir, "api.yaml", "--verbose")
+	s.waitLog(t, `^hot reload: watching 1 file `)
+	s.waitLog(t, `^  watching .*/api.yaml$`)
 	get := func() (int, string) {
 		resp, err := http.Get(s.url + "/live/hello")
 		if err != nil {

@@ -24,6 +24,8 @@ type serveOptions struct {
 	logFormat string
 	strict    bool
 	allowHost []string
+	// verbose lists the watched files at start.
+	verbose bool
 	// adminAllow are client addresses or CIDR ranges the admin endpoints accept besides loopback.
 	adminAllow []string
 	// limits, when set, replace the production connection limits (tests shorten them).
@@ -46,6 +48,7 @@ func newServeCommand() *cobra.Command {
 	cmd.Flags().StringVar(&o.logFormat, "log-format", "text", "request log format: text or json")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse to start if the spec uses anything not emulated")
 	cmd.Flags().StringSliceVar(&o.allowHost, "allow-host", nil, "a host name the admin endpoints accept besides localhost, 127.0.0.1, [::1] and *.execute-api.localhost (repeatable)")
+	cmd.Flags().BoolVar(&o.verbose, "verbose", false, "list the files hot reload watches")
 	cmd.Flags().StringSliceVar(&o.adminAllow, "admin-allow", nil, "a client address or CIDR range the admin endpoints accept besides loopback, e.g. 172.16.0.0/12 (repeatable; as admin.allowedClients)")
 	return cmd
 }
@@ -120,6 +123,18 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 	if !o.noWatch && !loaded.Embedded {
 		if err := srv.Watch(ctx); err != nil {
 			fmt.Fprintln(errOut, "hot reload disabled:", err)
+		} else {
+			files := srv.Files()
+			noun := "files"
+			if len(files) == 1 {
+				noun = "file"
+			}
+			fmt.Fprintf(out, "hot reload: watching %d %s (specs, config, function binaries; --no-watch turns it off, --verbose lists them)\n", len(files), noun)
+			if o.verbose {
+				for _, f := range files {
+					fmt.Fprintf(out, "  watching %s\n", f)
+				}
+			}
 		}
 	}
 	fmt.Fprintf(out, "listening on %s\n", base)
