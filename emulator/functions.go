@@ -35,6 +35,24 @@ type runningFunction struct {
 	binary [sha256.Size]byte
 }
 
+// restart replaces the function's processes at its next invocation; in-flight invocations finish on the
+// old ones. It reports whether the function was running.
+func (fs *functions) restart(name string) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	r := fs.running[name]
+	if r == nil {
+		return false
+	}
+	delete(fs.running, name)
+	if r.cfg.ExternalPort != 0 {
+		_ = r.fn.Close()
+	} else {
+		go r.fn.Close()
+	}
+	return true
+}
+
 // binaryHash fingerprints a function's command file; zero when it has none or cannot be read.
 func binaryHash(f *config.Function) [sha256.Size]byte {
 	p := f.CommandFile()

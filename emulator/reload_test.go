@@ -186,3 +186,102 @@ paths:
 		t.Errorf("log: %q", out.String())
 	}
 }
+
+// A function's build runs at start and again when a file matching its watch globs changes; the binary it
+// makes is picked up; a failed build keeps the previous binary serving.
+func TestWatchRunsBuilds(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, d := range []string{"src/deep", "bin"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFixture := func(name, to string) {
+		t.Helper()
+		data, err := os.ReadFile(fixture(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmp := to + ".tmp"
+		if err := os.WriteFile(tmp, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The "source" is a handler binary under src/; the build copies it into bin/, unless src/deep/broken
+	// exists (a compile error).
+	copyFixture("echo", filepath.Join(dir, "src", "handler"))
+	specPath := filepath.Join(dir, "api.yaml")
+	if err := os.WriteFile(specPath, []byte(`openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /fn:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Fn/invocations"}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "apigw-local.yaml")
+	if err := os.WriteFile(cfgPath, []byte(`functions:
+  Fn:
+    command: [./bin/handler]
+    build: [sh, -c, "test ! -e src/deep/broken && cp src/handler bin/handler.new && mv bin/handler.new bin/handler"]
+    watch: ["src/**"]
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out syncWriter
+	srv, l, err := NewServer(Sources{Specs: []string{specPath}, Config: cfgPath}, NewAccessLog(&out, LogText, false), &out)
+	if err != nil {
+		t.Fatalf("%v\n%s\n%s", err, l.Findings.Error(), out.String())
+	}
+	t.Cleanup(func() { srv.Gateway.Close() })
+	if !strings.Contains(out.String(), "[build Fn] ok") {
+		t.Errorf("no build at start: %q", out.String())
+	}
+	outcomes := make(chan string, 32)
+	srv.hook = func(o string) { outcomes <- o }
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := srv.Watch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Gateway)
+	t.Cleanup(hs.Close)
+	until := func(done func(o string) bool) {
+		t.Helper()
+		for {
+			select {
+			case o := <-outcomes:
+				if done(o) {
+					return
+				}
+			case <-time.After(30 * time.Second): // reached only when the watcher never gets there
+				t.Fatalf("the watcher did not get there; log:\n%s", out.String())
+			}
+		}
+	}
+	if r := do(t, "GET", hs.URL+"/dev/fn", nil, ""); r.status != 200 {
+		t.Fatalf("the built echo handler: %d %s", r.status, r.body)
+	}
+	// A broken build: the previous binary keeps serving.
+	if err := os.WriteFile(filepath.Join(dir, "src", "deep", "broken"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copyFixture("env", filepath.Join(dir, "src", "handler"))
+	until(func(string) bool { return strings.Contains(out.String(), "[build Fn] failed") })
+	if r := do(t, "GET", hs.URL+"/dev/fn", nil, ""); r.status != 200 {
+		t.Errorf("after a failed build: %d %s", r.status, r.body)
+	}
+	// The fix: the build succeeds, and its binary is picked up.
+	if err := os.Remove(filepath.Join(dir, "src", "deep", "broken")); err != nil {
+		t.Fatal(err)
+	}
+	until(func(o string) bool { return o == "reloaded" })
+	if r := do(t, "GET", hs.URL+"/dev/fn", nil, ""); r.status != 502 {
+		t.Errorf("after a good build: %d %s, want the new handler's 502\n%s", r.status, r.body, out.String())
+	}
+}

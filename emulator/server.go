@@ -29,6 +29,8 @@ type Server struct {
 	hook func(outcome string)
 	// changes says what the last reload changed, for its log line.
 	changes string
+	// fnWatches are the functions' build commands and watch globs.
+	fnWatches []functionWatch
 }
 
 // reloadDebounce is how long the watcher waits after the last event before it reloads: editors save by
@@ -38,6 +40,7 @@ const reloadDebounce = 20 * time.Millisecond
 // NewServer loads the sources and returns a server for them, or the findings that prevent serving. The
 // options configure its Gateway.
 func NewServer(src Sources, access *AccessLog, out io.Writer, opts ...Option) (*Server, *Loaded, error) {
+	RunBuilds(context.Background(), src, out) // before the config's commands are checked: builds make them
 	l, err := Load(src)
 	if err != nil {
 		return nil, l, err
@@ -49,6 +52,7 @@ func NewServer(src Sources, access *AccessLog, out io.Writer, opts ...Option) (*
 	snap.Generation = 1
 	s := &Server{Gateway: NewGateway(snap, access, opts...), sources: src, out: out, files: absAll(l.Files), gen: 1}
 	s.hashes = hashFiles(s.files)
+	s.fnWatches = functionWatches(l.Config)
 	if l.Embedded {
 		for name, h := range src.FallbackFunctions {
 			s.Gateway.RegisterHandler(name, h)
@@ -66,6 +70,9 @@ func (s *Server) Reload() error {
 		s.files = absAll(l.Files)
 	}
 	s.hashes = hashFiles(s.files)
+	if err == nil {
+		s.fnWatches = functionWatches(l.Config)
+	}
 	if err != nil {
 		var errs spec.Findings
 		for _, f := range l.Findings {
@@ -85,6 +92,44 @@ func (s *Server) Reload() error {
 	s.Gateway.Swap(snap)
 	s.changes = describeChanges(old, snap)
 	return nil
+}
+
+// functionsWatching names the functions whose watch globs match file.
+func (s *Server) functionsWatching(file string) []string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, fw := range s.fnWatches {
+		if fw.matches(abs) {
+			out = append(out, fw.name)
+		}
+	}
+	return out
+}
+
+// rebuild runs the build of each function whose watched files changed; a function without a build is
+// restarted instead (its sources are read at start, e.g. a script). A new binary from a build is then
+// seen by the reload like any rebuilt binary.
+func (s *Server) rebuild(ctx context.Context, dirty map[string]bool) {
+	s.mu.Lock()
+	fws := s.fnWatches
+	s.mu.Unlock()
+	for _, fw := range fws {
+		if !dirty[fw.name] {
+			continue
+		}
+		if len(fw.build) > 0 {
+			_ = runBuild(ctx, fw, s.out)
+			continue
+		}
+		if s.Gateway.functions.restart(fw.name) {
+			fmt.Fprintf(s.out, "function %s: a watched file changed; new requests go to new processes\n", fw.name)
+		}
+	}
 }
 
 // Files are the files hot reload watches (absolute): specs, the config, function binaries.
@@ -155,6 +200,21 @@ func (s *Server) Watch(ctx context.Context) error {
 			return fmt.Errorf("watch %s: %w", d, err)
 		}
 	}
+	s.mu.Lock()
+	fws := s.fnWatches
+	s.mu.Unlock()
+	n := len(dirs)
+	for _, fw := range fws {
+		for _, d := range fw.dirs(maxWatchedDirs - n) {
+			if !dirs[d] {
+				dirs[d] = true
+				n++
+				if err := w.Add(d); err != nil {
+					fmt.Fprintf(s.out, "watch %s (function %s): %v\n", d, fw.name, err)
+				}
+			}
+		}
+	}
 	go s.watchLoop(ctx, w)
 	return nil
 }
@@ -163,6 +223,7 @@ func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 	defer w.Close()
 	var timer *time.Timer
 	fire := make(chan struct{}, 1)
+	dirty := map[string]bool{} // functions whose watched files changed since the last run
 	for {
 		select {
 		case <-ctx.Done():
@@ -171,8 +232,22 @@ func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 			if !ok {
 				return
 			}
-			if !s.watched(ev.Name) || ev.Op == fsnotify.Chmod {
+			if ev.Op == fsnotify.Chmod {
 				continue
+			}
+			if !s.watched(ev.Name) {
+				fns := s.functionsWatching(ev.Name)
+				if len(fns) == 0 {
+					continue
+				}
+				if ev.Op&fsnotify.Create != 0 {
+					if st, err := os.Stat(ev.Name); err == nil && st.IsDir() {
+						_ = w.Add(ev.Name) // a new directory under a watched tree
+					}
+				}
+				for _, name := range fns {
+					dirty[name] = true
+				}
 			}
 			if timer != nil {
 				timer.Stop()
@@ -184,6 +259,8 @@ func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 				}
 			})
 		case <-fire:
+			s.rebuild(ctx, dirty)
+			clear(dirty)
 			outcome := "reloaded"
 			switch {
 			case s.unchanged():

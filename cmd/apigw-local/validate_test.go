@@ -10,7 +10,7 @@ import (
 
 // TestValidateRunTime checks that validate reports what the config would make fail at run time, which
 // loading it does not: function commands that cannot start (missing, not executable; resolved against the
-// function's workdir), and settings accepted but not acted on yet (build, watch). The expected output is
+// function's workdir; only a warning when a build makes it). The expected output is
 // testdata/validate/runtime.golden (go test -update rewrites it), with the absolute directory as <dir>.
 func TestValidateRunTime(t *testing.T) {
 	cfg := filepath.Join("testdata", "validate", "apigw-local.yaml")

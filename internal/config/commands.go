@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/apigw-local/apigw-local/internal/findings"
 )
 
 // CheckCommands reports the functions whose command cannot be started: the program does not exist, is a
@@ -24,7 +26,14 @@ func (c *Config) CheckCommands() Findings {
 			continue
 		}
 		if msg := commandProblem(f.Command[0], f.Workdir, f.WorkdirRaw); msg != "" {
-			out = append(out, c.Findingf(child(child("functions", name), "command"), "%s", msg))
+			fd := c.Findingf(child(child("functions", name), "command"), "%s", msg)
+			if len(f.Build) > 0 {
+				// serve runs the build before it checks the command, so this is only a warning for
+				// validate (which builds nothing); serve reports it as an error if the build failed.
+				fd.Severity = findings.Warning
+				fd.Message += fmt.Sprintf(" (serve runs its build, %s, first)", quote(strings.Join(f.Build, " ")))
+			}
+			out = append(out, fd)
 		}
 	}
 	return out

@@ -210,11 +210,11 @@ type Function struct {
 	// loosely mirrors reserved concurrency). At least 1; default 10.
 	Concurrency int
 	// Build is a command to run in Workdir before the first start and after changes to Watch (key build).
-	// Nil when omitted. Accepted but not acted on yet: Parse adds a warning to Config.Warnings.
+	// Nil when omitted. Run at start (emulator.RunBuilds) and when a file matching Watch changes.
 	Build []string
 	// Watch are globs, relative to Workdir, whose changes are to rebuild (if Build is set) and restart the
-	// function (key watch). path.Match syntax, plus "**" for any number of directories. Accepted but not
-	// acted on yet: Parse adds a warning to Config.Warnings.
+	// function (key watch). path.Match syntax, plus "**" for any number of directories. serve follows the
+	// matching files (hidden directories skipped).
 	Watch []string
 	// External is set for a handler the user starts (key external); nil otherwise.
 	External *External

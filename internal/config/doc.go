@@ -24,7 +24,7 @@
 // never read from strings: "5" is an error where an integer is expected. Durations are Go duration
 // strings ("3s", "500ms") or whole numbers of seconds.
 //
-// Settings that are accepted but not acted on yet (a function's build and watch) do not stop
+// Settings that are accepted but not acted on yet do not stop
 // the file from loading: Parse reports them as warnings in Config.Warnings.
 //
 // Parse reads only the configuration file; it never reads the OpenAPI spec and never touches the files the

@@ -506,9 +506,6 @@ func (d *decoder) functionRest(o *object, f *Function, dir string, external bool
 				f.Build = append(f.Build, it.s)
 			}
 		}
-		if !external && len(f.Build) > 0 {
-			d.warnf(o.keyNode("build"), bp, "build is accepted but not acted on yet: apigw-local does not run %s; build the function yourself before serving it", quote(strings.Join(f.Build, " ")))
-		}
 	}
 	notForExternal("build")
 	if wv := o.val("watch"); wv != nil {
@@ -520,9 +517,6 @@ func (d *decoder) functionRest(o *object, f *Function, dir string, external bool
 				continue
 			}
 			f.Watch = append(f.Watch, it.s)
-		}
-		if !external && len(f.Watch) > 0 {
-			d.warnf(o.keyNode("watch"), wp, "watch is accepted but not acted on yet: changes to these files neither rebuild nor restart the function; after rebuilding it, restart apigw-local serve")
 		}
 	}
 	notForExternal("watch")
