@@ -82,6 +82,9 @@ func Load(src Sources) (*Loaded, error) {
 		for _, p := range specs {
 			api, fs := spec.Load(p, src.Options)
 			l.Files = append(l.Files, p)
+			if api != nil {
+				l.Files = append(l.Files, api.RefFiles...) // the files its $refs read
+			}
 			l.Findings = append(l.Findings, fs...)
 			if api != nil {
 				l.APIs = append(l.APIs, api)

@@ -285,3 +285,69 @@ paths:
 		t.Errorf("after a good build: %d %s, want the new handler's 502\n%s", r.status, r.body, out.String())
 	}
 }
+
+// A spec split with $ref: an edit of a referenced file in a subdirectory reloads, and so does a reference
+// to a file in a directory the edit adds.
+func TestWatchFollowsRefs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	item := func(body string) string {
+		return "get:\n  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: \"200\", responseTemplates: {application/json: '" + body + "'}}}}\n"
+	}
+	write("paths/a.yaml", item("one"))
+	write("api.yaml", "openapi: \"3.0.1\"\ninfo: {title: t, version: \"1\"}\npaths:\n  /a: {$ref: paths/a.yaml}\n")
+	srv, _, err := NewServer(Sources{Specs: []string{filepath.Join(dir, "api.yaml")}}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := make(chan string, 8)
+	srv.hook = func(o string) { outcomes <- o }
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := srv.Watch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Gateway)
+	t.Cleanup(hs.Close)
+	reloaded := func() {
+		t.Helper()
+		for {
+			select {
+			case o := <-outcomes:
+				if o == "reloaded" {
+					return
+				}
+			case <-time.After(30 * time.Second): // reached only when the watcher never reloads
+				t.Fatal("no reload")
+			}
+		}
+	}
+	body := func(path string) string {
+		t.Helper()
+		return string(do(t, "GET", hs.URL+path, nil, "").body)
+	}
+	write("paths/a.yaml", item("two"))
+	reloaded()
+	if b := body("/dev/a"); b != "two" {
+		t.Errorf("after editing the referenced file: %q", b)
+	}
+	// A new reference to a file in a new directory, which is then watched too.
+	write("more/b.yaml", item("bee"))
+	write("api.yaml", "openapi: \"3.0.1\"\ninfo: {title: t, version: \"1\"}\npaths:\n  /a: {$ref: paths/a.yaml}\n  /b: {$ref: more/b.yaml}\n")
+	reloaded()
+	write("more/b.yaml", item("bee2"))
+	reloaded()
+	if b := body("/dev/b"); b != "bee2" {
+		t.Errorf("after editing a file in a directory added by an edit: %q", b)
+	}
+}

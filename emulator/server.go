@@ -215,11 +215,11 @@ func (s *Server) Watch(ctx context.Context) error {
 			}
 		}
 	}
-	go s.watchLoop(ctx, w)
+	go s.watchLoop(ctx, w, dirs)
 	return nil
 }
 
-func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
+func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher, watchedDirs map[string]bool) {
 	defer w.Close()
 	var timer *time.Timer
 	fire := make(chan struct{}, 1)
@@ -266,7 +266,16 @@ func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 			case s.unchanged():
 				outcome = "unchanged"
 			default:
-				if err := s.Reload(); err != nil {
+				err := s.Reload()
+				// An edit may bring files in new directories ($ref'd files, a new config's specs).
+				for _, f := range s.Files() {
+					if d := filepath.Dir(f); !watchedDirs[d] {
+						if w.Add(d) == nil {
+							watchedDirs[d] = true
+						}
+					}
+				}
+				if err != nil {
 					outcome = "failed"
 					fmt.Fprintln(s.out, err)
 				} else {

@@ -53,6 +53,9 @@ func Load(path string, opts Options) (*API, Findings) {
 func Parse(file string, data []byte, opts Options) (*API, Findings) {
 	d := &decoder{file: file, intrinsics: map[*yaml.Node]bool{}, sigv4: map[string]bool{}}
 	api := d.parse(data, opts)
+	if api != nil {
+		api.RefFiles = d.refList
+	}
 	d.findings.Sort()
 	return api, d.findings
 }
@@ -72,6 +75,11 @@ func (d *decoder) parse(data []byte, opts Options) *API {
 		return nil
 	}
 	d.findings = append(d.findings, file.Duplicates...)
+	before := d.findings.Count(Error)
+	d.inlineRefs(file.Root)
+	if d.findings.Count(Error) > before {
+		return nil // a reference that cannot be followed: the document is not whole
+	}
 	if !d.checkAliases(file.Root) {
 		return nil
 	}

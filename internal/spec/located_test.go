@@ -60,10 +60,10 @@ func TestLocatedErrors(t *testing.T) {
 		src:  oas3Head + "paths: {}\ncomponents:\n  schemas:\n    A: {type: object}\n    B:\n      $ref: '#/components/schemas/A/properties/b'\n",
 		want: []string{`ref.yaml:8:13: error: components.schemas.B.$ref: $ref "#/components/schemas/A/properties/b" does not resolve: define what it names in the document, or fix the reference`},
 	}, {
-		name: "a $ref to another file (kin-openapi's error names no place)",
+		name: "a $ref to another file that is not there",
 		file: "external.yaml",
 		src:  oas3Head + "paths:\n  /a:\n    get:\n      parameters:\n        - $ref: 'common.yaml#/components/parameters/P'\n",
-		want: []string{`external.yaml:7:17: error: paths["/a"].get.parameters[0].$ref: $ref "common.yaml#/components/parameters/P" points outside this document, and API Gateway imports one self-contained document: copy what it names into this file (under components, or definitions for Swagger) and refer to it with "#/..."`},
+		want: []string{`external.yaml:7:17: error: paths["/a"].get.parameters[0].$ref: $ref "common.yaml#/components/parameters/P": cannot read common.yaml (no such file or directory); refer to a file beside the spec or below it`},
 	}, {
 		name: "a $ref without #/",
 		file: "fragment.yaml",

@@ -17,9 +17,23 @@ type decoder struct {
 	// not report them a second time as values of the wrong type.
 	intrinsics map[*yaml.Node]bool
 	sigv4      map[string]bool // security schemes with x-amazon-apigateway-authtype: awsSigv4
+
+	// $refs to other files (refs.go): the files read, in order; each read once; the spec's directory, out
+	// of which references may not lead; the references already warned about; the file each inlined node
+	// was written in, for findings; the file the last resolved reference read.
+	refList     []string
+	refFiles    map[string]*refFile
+	refRoot     string
+	warnedRef   map[string]bool
+	nodeFile    map[*yaml.Node]string
+	lastRefFile string
 }
 
 func (d *decoder) add(sev Severity, n *yaml.Node, path, format string, args ...any) {
+	if file, ok := d.nodeFile[n]; ok {
+		d.addIn(sev, file, n, path, format, args...)
+		return
+	}
 	d.findings = append(d.findings, findings.Newf(sev, d.file, n, path, format, args...))
 }
 
