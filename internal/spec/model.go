@@ -27,7 +27,7 @@ const (
 // API is one imported API definition.
 type API struct {
 	// RefFiles are the other files the spec's $refs read (absolute paths), for hot reload to watch.
-	RefFiles []string
+	RefFiles      []string
 	File          string  // as given to Load
 	OpenAPI       string  // "2.0" for Swagger, else the openapi version, e.g. "3.0.1"
 	Title         string  // info.title: the API name in API Gateway
