@@ -68,7 +68,11 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 		}
 		clients = append(clients, p.Masked())
 	}
-	srv, loaded, err := emulator.NewServer(o.sources(specs), access, errOut, emulator.WithAllowedHosts(o.allowHost...), emulator.WithAdminClients(clients...))
+	src, err := o.sources(specs)
+	if err != nil {
+		return err
+	}
+	srv, loaded, err := emulator.NewServer(src, access, errOut, emulator.WithAllowedHosts(o.allowHost...), emulator.WithAdminClients(clients...), emulator.WithExternalHost(o.host))
 	if err != nil {
 		if loaded != nil {
 			fmt.Fprint(errOut, errorsOnly(loaded.Findings))
