@@ -44,12 +44,16 @@ func greet(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGate
 	return events.APIGatewayProxyResponse{StatusCode: 200, Body: fmt.Sprintf(`{"greeting": "hello, %s"}`, e.QueryStringParameters["name"])}, nil
 }
 
-// echoBinary builds fixtures/lambdas/echo as a static Linux executable (the container image has no libc).
-func echoBinary(t testing.TB) string {
+// echoBinary builds fixtures/lambdas/echo as a static executable (the container image has no libc), for
+// Linux when it goes into the container.
+func echoBinary(t testing.TB, forContainer bool) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "echo")
 	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "../fixtures/lambdas/echo")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if forContainer {
+		cmd.Env = append(cmd.Env, "GOOS=linux")
+	}
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the echo handler: %v\n%s", err, b)
 	}
@@ -158,7 +162,7 @@ func firstKey(u *integration.Usage) string {
 }
 
 func TestStart(t *testing.T) {
-	bin := echoBinary(t)
+	bin := echoBinary(t, false)
 	before := runtime.NumGoroutine()
 	t.Run("scenarios", func(t *testing.T) {
 		l := integration.Start(t,
@@ -178,7 +182,7 @@ func TestStart(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	requireDocker(t)
-	bin := echoBinary(t)
+	bin := echoBinary(t, true)
 	before := runtime.NumGoroutine()
 	ctx := t.Context()
 	start := time.Now()

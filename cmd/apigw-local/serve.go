@@ -198,5 +198,5 @@ func exposureWarning(host string) string {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return ""
 	}
-	return fmt.Sprintf("apigw-local: warning: listening on %q, not a loopback address: every API served here, and the Lambda functions behind it, can be called from other machines (protected only by the authorizers, keys and policies the specs and config set up, with the local development key trusted for pools with jwks: dev); the admin endpoints (/_apigw/) still answer loopback clients only, unless admin.allowedClients in the config opens them", host)
+	return fmt.Sprintf("apigw-local: warning: listening on %q, not a loopback address: every API served here, the Lambda functions behind it and the Runtime API endpoints of external functions (which take any runtime) can be called from other machines (protected only by the authorizers, keys and policies the specs and config set up, with the local development key trusted for pools with jwks: dev); the admin endpoints (/_apigw/) still answer loopback clients only, unless admin.allowedClients in the config opens them", host)
 }
