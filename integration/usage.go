@@ -19,12 +19,14 @@ type Usage struct {
 	Values map[string][][]*int64 `json:"values"`
 }
 
-// Used is the number of requests counted for keyID over the period (0 when none).
-func (u *Usage) Used(keyID string) int64 {
+// Used is the number of requests counted over the period, for every key in Values (Usage asks for one).
+func (u *Usage) Used() int64 {
 	var n int64
-	for _, day := range u.Values[keyID] {
-		if len(day) > 0 && day[0] != nil {
-			n += *day[0]
+	for _, days := range u.Values {
+		for _, day := range days {
+			if len(day) > 0 && day[0] != nil {
+				n += *day[0]
+			}
 		}
 	}
 	return n
