@@ -3,6 +3,7 @@ package integration_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,6 +42,9 @@ func setDefault(k, v string) {
 
 // greet is the Go handler served in the test process: a Lambda proxy handler.
 func greet(ctx context.Context, e events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	if e.QueryStringParameters["name"] == "" {
+		return events.APIGatewayProxyResponse{}, errors.New("no name")
+	}
 	return events.APIGatewayProxyResponse{StatusCode: 200, Body: fmt.Sprintf(`{"greeting": "hello, %s"}`, e.QueryStringParameters["name"])}, nil
 }
 
@@ -115,6 +119,11 @@ func scenarios(t *testing.T, s server) {
 		code, body := get(t, "/greet?name=gopher")
 		if code != 200 || body != `{"greeting": "hello, gopher"}` {
 			t.Fatalf("GET /greet: %d %s", code, body)
+		}
+		// The handler's error reaches the gateway as a function error: AWS's 502.
+		code, body = get(t, "/greet")
+		if code != 502 || body != `{"message": "Internal server error"}` {
+			t.Fatalf("GET /greet (the handler fails): %d %s", code, body)
 		}
 	})
 	t.Run("throttled, usage, reset", func(t *testing.T) {
