@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,8 +22,9 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 )
 
-// image is the container image Run tests use (make image builds it).
-const image = "apigw-local:dev"
+// image is the container image Run tests use (make image builds apigw-local:dev; APIGW_IMAGE names
+// another).
+var image = cmp.Or(os.Getenv("APIGW_IMAGE"), "apigw-local:dev")
 
 const apiKey = "tester-key-0123456789abcdef"
 

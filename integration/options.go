@@ -66,7 +66,9 @@ func WithSpec(p string) Option {
 }
 
 // WithConfig uses the config file at path. In the container it is /work/apigw-local.yaml, which serve
-// reads from its working directory; paths in it are relative to /work.
+// reads from its working directory; paths in it are relative to /work, and only the config is copied:
+// give its specs with WithSpec (they land in /work under their base names) and its functions' programs
+// with WithFunctionBinary. Without WithConfig, Start reads ./apigw-local.yaml when it exists, as serve does.
 func WithConfig(p string) Option {
 	return option{
 		local: func(s *settings) { s.config = p },
