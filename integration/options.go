@@ -110,7 +110,9 @@ func WithFunctionBinary(name, p string) Option {
 // WithHandler serves the Lambda function name with a Go handler, of any form lambda.Start takes (or a
 // lambda.Handler), run in the test process. With Start it is called in-process; with Run the function is
 // external inside the container and the test process serves it over the Runtime API until the container
-// is terminated.
+// is terminated. Each WithHandler function gets container port 9001, 9002, ... in order: the config
+// must not give those ports to other external functions. The Runtime API client runs only in this
+// package's Run, not when the option is passed to testcontainers.Run itself.
 func WithHandler(name string, handler any) Option {
 	h, ok := handler.(lambda.Handler)
 	if !ok {

@@ -58,6 +58,11 @@ func (f *sourceFlags) overrides() (map[string][]string, map[string]int, error) {
 		if ports == nil {
 			ports = map[string]int{}
 		}
+		for other, p := range ports {
+			if p == n && other != name {
+				return nil, nil, fmt.Errorf("--external %q: port %d is already %s's", v, n, other)
+			}
+		}
 		ports[name] = n
 	}
 	return cmds, ports, nil
