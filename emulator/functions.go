@@ -24,6 +24,8 @@ type functions struct {
 	running   map[string]*runningFunction
 	inProcess map[string]lambda.Handler
 	closed    bool
+	// externalHost is the address external functions' endpoints listen on ("" for 127.0.0.1).
+	externalHost string
 }
 
 type runningFunction struct {
@@ -162,6 +164,7 @@ func (fs *functions) configFor(name string, cfg *config.Config) (lambdarun.Confi
 	lc.Timeout, lc.MemorySize, lc.Concurrency = f.Timeout.Duration, f.MemorySize, f.Concurrency
 	if f.External != nil {
 		lc.ExternalPort = f.External.Port
+		lc.ExternalHost = fs.externalHost
 	}
 	return lc, true
 }

@@ -61,6 +61,12 @@ type Option func(*Gateway)
 // WithClock makes the token buckets and quotas read the time from c, so that tests can drive it.
 func WithClock(c Clock) Option { return func(g *Gateway) { g.clock = c } }
 
+// WithExternalHost makes external functions' Runtime API endpoints listen on host instead of 127.0.0.1
+// (serve passes its --host, so that a runtime outside a container reaches them).
+func WithExternalHost(host string) Option {
+	return func(g *Gateway) { g.functions.externalHost = host }
+}
+
 // NewGateway returns a gateway serving s and logging each request to log (nil for none).
 func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 	var fnLog io.Writer

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/findings"
@@ -31,6 +33,13 @@ type Sources struct {
 	Options spec.Options
 	// MaxConfigSize caps the config file, in bytes; 0 means config.MaxSize.
 	MaxConfigSize int64
+	// FunctionCommands set (or override) functions' commands after the config is read (serve
+	// --function NAME=COMMAND): a function the config lacks is added with Lambda's defaults, and one the
+	// config makes external runs the command instead.
+	FunctionCommands map[string][]string
+	// ExternalPorts make functions external on these ports after the config is read (serve --external
+	// NAME=PORT), added with Lambda's defaults when the config lacks them. They win over FunctionCommands.
+	ExternalPorts map[string]int
 }
 
 // Loaded is the outcome of reading the sources.
@@ -73,6 +82,7 @@ func Load(src Sources) (*Loaded, error) {
 	if l.Config == nil {
 		l.Config = config.Default()
 	}
+	src.applyFunctions(l.Config)
 	specs := src.Specs
 	if len(specs) == 0 && cfgPath != "" && l.Findings.Count(spec.Error) == 0 {
 		specs = l.Config.Specs
@@ -144,6 +154,33 @@ func Load(src Sources) (*Loaded, error) {
 		return l, ErrNotServable
 	}
 	return l, nil
+}
+
+// applyFunctions applies FunctionCommands and ExternalPorts to cfg's functions, in name order.
+func (src Sources) applyFunctions(cfg *config.Config) {
+	if len(src.FunctionCommands) == 0 && len(src.ExternalPorts) == 0 {
+		return
+	}
+	if cfg.Functions == nil {
+		cfg.Functions = map[string]*config.Function{}
+	}
+	entry := func(name string) *config.Function {
+		f := cfg.Functions[name]
+		if f == nil {
+			f = config.DefaultFunction(name, cfg.Dir)
+			cfg.Functions[name] = f
+			cfg.FunctionNames = append(cfg.FunctionNames, name)
+		}
+		return f
+	}
+	for _, name := range slices.Sorted(maps.Keys(src.FunctionCommands)) {
+		f := entry(name)
+		f.Command, f.External = slices.Clone(src.FunctionCommands[name]), nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(src.ExternalPorts)) {
+		f := entry(name)
+		f.Command, f.External = nil, &config.External{Port: src.ExternalPorts[name]}
+	}
 }
 
 // Snapshot is the snapshot built for what was loaded, by the same build whose findings Load returned.

@@ -87,6 +87,10 @@ type Config struct {
 	// that the user starts (for example under a debugger, with AWS_LAMBDA_RUNTIME_API=127.0.0.1:port).
 	// Invocations wait, up to Timeout, for that runtime to ask for them.
 	ExternalPort int
+	// ExternalHost is the address the ExternalPort endpoint listens on. Default 127.0.0.1; a server
+	// listening on another address (serve --host 0.0.0.0 in a container) opens it there, so that a
+	// runtime outside reaches it.
+	ExternalHost string
 
 	// Timeout is the function timeout (AWS Timeout): from the moment the runtime receives the invocation
 	// (or, with ExternalPort, from the Invoke call) to its response. Default 3 s, at most 15 minutes.

@@ -14,7 +14,7 @@
 //     normal mode.
 //   - Handler: a [lambda.Handler] called in the emulator's own process, for Go handlers linked into a test
 //     or into the emulator. The contract of [Function.Invoke] is the same, without a process.
-//   - ExternalPort: a Runtime API endpoint on 127.0.0.1:ExternalPort that waits for a runtime the user
+//   - ExternalPort: a Runtime API endpoint on ExternalHost:ExternalPort (127.0.0.1 by default) that waits for a runtime the user
 //     starts (typically under a debugger). Nothing is spawned and nothing is killed. This endpoint has no
 //     secret (the user's runtime has no way to learn one): any local process that calls it is served as
 //     the runtime, and receives invocations with their headers. The user chose to open that port.

@@ -139,7 +139,11 @@ func Start(ctx context.Context, cfg Config) (*Function, error) {
 		f.baseCtx, f.cancelBaseCtx = context.WithCancel(context.Background())
 	case modeExternal:
 		var lc net.ListenConfig
-		ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(cfg.ExternalPort))
+		host := cfg.ExternalHost
+		if host == "" {
+			host = "127.0.0.1"
+		}
+		ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(cfg.ExternalPort)))
 		if err != nil {
 			return nil, fmt.Errorf("lambdarun: function %q: external runtime endpoint: %w", cfg.Name, err)
 		}

@@ -23,7 +23,11 @@ func newRoutesCommand() *cobra.Command {
 }
 
 func runRoutes(out, errOut io.Writer, o *sourceFlags, specs []string) error {
-	l, err := emulator.Load(o.sources(specs))
+	src, err := o.sources(specs)
+	if err != nil {
+		return err
+	}
+	l, err := emulator.Load(src)
 	if err != nil {
 		if l == nil {
 			return fmt.Errorf("routes: %w", err)

@@ -71,7 +71,11 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 		}
 		clients = append(clients, p.Masked())
 	}
-	srv, loaded, err := emulator.NewServer(o.sources(specs), access, errOut, emulator.WithAllowedHosts(o.allowHost...), emulator.WithAdminClients(clients...))
+	src, err := o.sources(specs)
+	if err != nil {
+		return err
+	}
+	srv, loaded, err := emulator.NewServer(src, access, errOut, emulator.WithAllowedHosts(o.allowHost...), emulator.WithAdminClients(clients...), emulator.WithExternalHost(o.host))
 	if err != nil {
 		if loaded != nil {
 			fmt.Fprint(errOut, errorsOnly(loaded.Findings))
@@ -209,5 +213,5 @@ func exposureWarning(host string) string {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return ""
 	}
-	return fmt.Sprintf("apigw-local: warning: listening on %q, not a loopback address: every API served here, and the Lambda functions behind it, can be called from other machines (protected only by the authorizers, keys and policies the specs and config set up, with the local development key trusted for pools with jwks: dev); the admin endpoints (/_apigw/) still answer loopback clients only, unless admin.allowedClients in the config opens them", host)
+	return fmt.Sprintf("apigw-local: warning: listening on %q, not a loopback address: every API served here, the Lambda functions behind it and the Runtime API endpoints of external functions (which take any runtime) can be called from other machines (protected only by the authorizers, keys and policies the specs and config set up, with the local development key trusted for pools with jwks: dev); the admin endpoints (/_apigw/) still answer loopback clients only, unless admin.allowedClients in the config opens them", host)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/apigw-local/apigw-local/emulator"
@@ -18,6 +19,9 @@ type sourceFlags struct {
 	config        string
 	maxSpecSize   sizeFlag
 	maxConfigSize sizeFlag
+	// functions are --function NAME=COMMAND, externals --external NAME=PORT.
+	functions []string
+	externals []string
 }
 
 func (f *sourceFlags) add(cmd *cobra.Command) {
@@ -26,11 +30,51 @@ func (f *sourceFlags) add(cmd *cobra.Command) {
 	f.maxConfigSize = sizeFlag(config.MaxSize)
 	cmd.Flags().Var(&f.maxSpecSize, "max-spec-size", "largest spec file read (API Gateway imports up to 6 MB)")
 	cmd.Flags().Var(&f.maxConfigSize, "max-config-size", "largest config file read")
+	cmd.Flags().StringArrayVar(&f.functions, "function", nil, "NAME=COMMAND: run Lambda function NAME with COMMAND (split at spaces), added to or overriding the config's functions (repeatable)")
+	cmd.Flags().StringArrayVar(&f.externals, "external", nil, "NAME=PORT: serve Lambda function NAME to a runtime you start, on a Runtime API endpoint at PORT (repeatable)")
 }
 
-func (f *sourceFlags) sources(specs []string) emulator.Sources {
-	return emulator.Sources{Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec, FallbackConfig: fixtures.ExampleConfig,
-		FallbackFunctions: fixtures.ExampleFunctions(), Options: spec.Options{MaxSize: int64(f.maxSpecSize)}, MaxConfigSize: int64(f.maxConfigSize)}
+// overrides parses --function and --external.
+func (f *sourceFlags) overrides() (map[string][]string, map[string]int, error) {
+	var cmds map[string][]string
+	var ports map[string]int
+	for _, v := range f.functions {
+		name, command, ok := strings.Cut(v, "=")
+		args := strings.Fields(command)
+		if !ok || name == "" || len(args) == 0 {
+			return nil, nil, fmt.Errorf("--function %q: want NAME=COMMAND, e.g. GetPets=./bin/get-pets", v)
+		}
+		if cmds == nil {
+			cmds = map[string][]string{}
+		}
+		cmds[name] = args
+	}
+	for _, v := range f.externals {
+		name, port, ok := strings.Cut(v, "=")
+		n, err := strconv.Atoi(port)
+		if !ok || name == "" || err != nil || n < 1 || n > 65535 {
+			return nil, nil, fmt.Errorf("--external %q: want NAME=PORT with a port from 1 to 65535, e.g. GetPets=9001", v)
+		}
+		if ports == nil {
+			ports = map[string]int{}
+		}
+		for other, p := range ports {
+			if p == n && other != name {
+				return nil, nil, fmt.Errorf("--external %q: port %d is already %s's", v, n, other)
+			}
+		}
+		ports[name] = n
+	}
+	return cmds, ports, nil
+}
+
+func (f *sourceFlags) sources(specs []string) (emulator.Sources, error) {
+	cmds, ports, err := f.overrides()
+	if err != nil {
+		return emulator.Sources{}, err // a usage error: exit 2
+	}
+	return emulator.Sources{FunctionCommands: cmds, ExternalPorts: ports, Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec, FallbackConfig: fixtures.ExampleConfig,
+		FallbackFunctions: fixtures.ExampleFunctions(), Options: spec.Options{MaxSize: int64(f.maxSpecSize)}, MaxConfigSize: int64(f.maxConfigSize)}, nil
 }
 
 // sizeFlag is a byte count written as 6MB, 512KB or a number of bytes.
@@ -70,7 +114,11 @@ It exits 1 when there are errors (and, with --strict, warnings).`,
 }
 
 func runValidate(out io.Writer, o *validateOptions, specs []string) error {
-	l, err := emulator.Load(o.sources(specs))
+	src, err := o.sources(specs)
+	if err != nil {
+		return err
+	}
+	l, err := emulator.Load(src)
 	if l == nil {
 		return fmt.Errorf("validate: %w", err)
 	}

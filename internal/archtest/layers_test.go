@@ -15,7 +15,8 @@ const module = "github.com/apigw-local/apigw-local"
 // the two in step.
 var layers = map[string]int{
 	"cmd/apigw-local": 60,
-	"integration":     60, // what users import in their tests (testcontainers module, in-process starter)
+
+	"integration": 55, // what users import in their tests (testcontainers module, in-process starter)
 
 	"emulator": 50,
 

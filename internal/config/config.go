@@ -374,6 +374,20 @@ func Default() *Config {
 	}
 }
 
+// DefaultFunction returns a function with Lambda's defaults (timeout, memory, concurrency) and dir as its
+// working directory, neither command nor external set: what a functions: entry starts from.
+func DefaultFunction(name, dir string) *Function {
+	return &Function{
+		Name:        name,
+		Workdir:     dir,
+		WorkdirRaw:  ".",
+		Env:         map[string]string{},
+		Timeout:     Duration{DefaultFunctionTimeout},
+		MemorySize:  DefaultMemorySize,
+		Concurrency: DefaultConcurrency,
+	}
+}
+
 // DefaultStage returns a stage with the given name and default settings, as the caller creates when the
 // file declares no stages.
 func DefaultStage(name string) *Stage {

@@ -381,15 +381,7 @@ func (d *decoder) functions(v *yaml.Node, c *Config) {
 
 // function decodes one function; it returns the node of a valid external port, for the uniqueness check.
 func (d *decoder) function(v, keyNode *yaml.Node, p, name, dir string) (*Function, *yaml.Node) {
-	f := &Function{
-		Name:        name,
-		Workdir:     dir,
-		WorkdirRaw:  ".",
-		Env:         map[string]string{},
-		Timeout:     Duration{DefaultFunctionTimeout},
-		MemorySize:  DefaultMemorySize,
-		Concurrency: DefaultConcurrency,
-	}
+	f := DefaultFunction(name, dir)
 	o := d.object(v, p, functionKeys)
 	if o == nil {
 		return f, nil
