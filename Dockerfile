@@ -16,5 +16,7 @@ COPY --chown=65532:65532 home /home/apigw
 ENV HOME=/home/apigw APIGW_LOCAL_CONFIG_DIR=/home/apigw/.config/apigw-local
 USER 65532:65532
 WORKDIR /work
-EXPOSE 3000
+# 3000 serves the APIs; 9001-9016 are for the Runtime API of functions served from outside the container
+# (config external: {port: N}, serve --external NAME=PORT; integration.WithHandler uses them in order).
+EXPOSE 3000 9001-9016
 ENTRYPOINT ["/apigw-local", "serve", "--host", "0.0.0.0", "--port", "3000", "--admin-allow", "10.0.0.0/8", "--admin-allow", "172.16.0.0/12", "--admin-allow", "192.168.0.0/16", "--admin-allow", "fc00::/7"]
