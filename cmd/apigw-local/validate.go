@@ -22,6 +22,8 @@ type sourceFlags struct {
 	// functions are --function NAME=COMMAND, externals --external NAME=PORT.
 	functions []string
 	externals []string
+	// refsOutside and refURLs let $refs leave the spec's directory and fetch URLs.
+	refsOutside, refURLs bool
 }
 
 func (f *sourceFlags) add(cmd *cobra.Command) {
@@ -31,6 +33,8 @@ func (f *sourceFlags) add(cmd *cobra.Command) {
 	cmd.Flags().Var(&f.maxSpecSize, "max-spec-size", "largest spec file read (API Gateway imports up to 6 MB)")
 	cmd.Flags().Var(&f.maxConfigSize, "max-config-size", "largest config file read")
 	cmd.Flags().StringArrayVar(&f.functions, "function", nil, "NAME=COMMAND: run Lambda function NAME with COMMAND (split at spaces), added to or overriding the config's functions (repeatable)")
+	cmd.Flags().BoolVar(&f.refsOutside, "allow-ref-outside", false, "let a spec's $refs read files outside its directory")
+	cmd.Flags().BoolVar(&f.refURLs, "allow-ref-urls", false, "let a spec's $refs fetch http(s) URLs (read once per load, not watched)")
 	cmd.Flags().StringArrayVar(&f.externals, "external", nil, "NAME=PORT: serve Lambda function NAME to a runtime you start, on a Runtime API endpoint at PORT (repeatable)")
 }
 
@@ -74,7 +78,7 @@ func (f *sourceFlags) sources(specs []string) (emulator.Sources, error) {
 		return emulator.Sources{}, err // a usage error: exit 2
 	}
 	return emulator.Sources{FunctionCommands: cmds, ExternalPorts: ports, Specs: specs, Config: f.config, Fallback: fixtures.Example, FallbackName: fixtures.ExampleSpec, FallbackConfig: fixtures.ExampleConfig,
-		FallbackFunctions: fixtures.ExampleFunctions(), Options: spec.Options{MaxSize: int64(f.maxSpecSize)}, MaxConfigSize: int64(f.maxConfigSize)}, nil
+		FallbackFunctions: fixtures.ExampleFunctions(), Options: spec.Options{MaxSize: int64(f.maxSpecSize), RefsOutside: f.refsOutside, RefURLs: f.refURLs}, MaxConfigSize: int64(f.maxConfigSize)}, nil
 }
 
 // sizeFlag is a byte count written as 6MB, 512KB or a number of bytes.

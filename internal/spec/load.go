@@ -23,6 +23,10 @@ type Options struct {
 	BasePathMode BasePathMode
 	// MaxSize is the largest spec file Load reads, in bytes; 0 means MaxSize.
 	MaxSize int64
+	// RefsOutside lets $refs read files outside the spec's directory tree (--allow-ref-outside).
+	RefsOutside bool
+	// RefURLs lets $refs fetch http(s) URLs (--allow-ref-urls).
+	RefURLs bool
 }
 
 // MaxSize is the default largest spec file: API Gateway imports definitions of up to 6 MB (reference §h).
@@ -76,7 +80,7 @@ func (d *decoder) parse(data []byte, opts Options) *API {
 	}
 	d.findings = append(d.findings, file.Duplicates...)
 	before := d.findings.Count(Error)
-	d.inlineRefs(file.Root)
+	d.inlineRefs(file.Root, opts)
 	if d.findings.Count(Error) > before {
 		return nil // a reference that cannot be followed: the document is not whole
 	}

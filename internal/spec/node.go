@@ -27,6 +27,7 @@ type decoder struct {
 	warnedRef   map[string]bool
 	nodeFile    map[*yaml.Node]string
 	lastRefFile string
+	opts        Options
 }
 
 func (d *decoder) add(sev Severity, n *yaml.Node, path, format string, args ...any) {

@@ -1,11 +1,17 @@
 package spec
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apigw-local/apigw-local/internal/findings"
 	"go.yaml.in/yaml/v3"
@@ -29,7 +35,8 @@ type refFile struct {
 // resolved against those files. Each external $ref is a warning: API Gateway's import refuses them, so
 // the spec must be bundled before it is deployed. A reference to a URL, or to a file outside the spec's
 // directory tree, is an error. The files read are recorded for hot reload.
-func (d *decoder) inlineRefs(root *yaml.Node) {
+func (d *decoder) inlineRefs(root *yaml.Node, opts Options) {
+	d.opts = opts
 	d.refFiles, d.warnedRef, d.nodeFile = map[string]*refFile{}, map[string]bool{}, map[*yaml.Node]string{}
 	base, err := filepath.Abs(d.file)
 	if err != nil {
@@ -55,7 +62,7 @@ func (d *decoder) inline(n *yaml.Node, file string, path *findings.Path, depth i
 				break // a reference within the spec itself: kin-openapi resolves it
 			}
 			if local {
-				target = filepath.Base(file) + ref // within a referenced file: that file, not the spec
+				target = file[strings.LastIndexAny(file, "/"+string(filepath.Separator))+1:] + ref // within a referenced file: that file, not the spec
 			}
 			if repl := d.resolveRef(v, target, file, path.Key("$ref"), depth, active, !local); repl != nil {
 				from := d.lastRefFile
@@ -95,13 +102,27 @@ func (d *decoder) resolveRef(at *yaml.Node, ref, from string, path *findings.Pat
 		d.addIn(Error, from, at, path.String(), format, args...)
 		return nil
 	}
-	if strings.Contains(ref, "://") {
-		return fail("$ref %q is a URL: apigw-local reads local files only; download it and refer to the file", ref)
-	}
 	name, pointer, _ := strings.Cut(ref, "#")
-	target := filepath.Join(filepath.Dir(from), filepath.FromSlash(name))
-	if rel, err := filepath.Rel(d.refRoot, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return fail("$ref %q leaves the spec's directory (%s): refer to files inside it, or bundle the spec", ref, d.refRoot)
+	var target string
+	switch {
+	case isURL(ref) || isURL(from):
+		if !d.opts.RefURLs {
+			return fail("$ref %q is a URL (or is read from one): apigw-local fetches references only with --allow-ref-urls; or download it and refer to the file", ref)
+		}
+		base, err := url.Parse(from)
+		if !isURL(from) {
+			base, err = url.Parse("file://" + filepath.ToSlash(from))
+		}
+		u, uerr := url.Parse(name)
+		if err != nil || uerr != nil {
+			return fail("$ref %q is not a valid URL", ref)
+		}
+		target = base.ResolveReference(u).String()
+	default:
+		target = filepath.Join(filepath.Dir(from), filepath.FromSlash(name))
+		if rel, err := filepath.Rel(d.refRoot, target); !d.opts.RefsOutside && (err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))) {
+			return fail("$ref %q leaves the spec's directory (%s): refer to files inside it, bundle the spec, or allow it with --allow-ref-outside", ref, d.refRoot)
+		}
 	}
 	key := target + "#" + pointer
 	if active[key] {
@@ -118,7 +139,7 @@ func (d *decoder) resolveRef(at *yaml.Node, ref, from string, path *findings.Pat
 		if len(d.refFiles) >= maxRefFiles {
 			return fail("$ref %q: the spec refers to more than %d files", ref, maxRefFiles)
 		}
-		data, err := findings.ReadFile(target, MaxSize)
+		data, err := d.readRef(target)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
@@ -137,7 +158,9 @@ func (d *decoder) resolveRef(at *yaml.Node, ref, from string, path *findings.Pat
 		d.findings = append(d.findings, doc.Duplicates...)
 		rf = &refFile{root: doc.Root}
 		d.refFiles[target] = rf
-		d.refList = append(d.refList, target)
+		if !isURL(target) { // files are watched; URLs are read once per load
+			d.refList = append(d.refList, target)
+		}
 	}
 	n, ok := pointerNode(rf.root, pointer)
 	if !ok {
@@ -150,6 +173,37 @@ func (d *decoder) resolveRef(at *yaml.Node, ref, from string, path *findings.Pat
 	cp := deepCopy(n, target, d.nodeFile)
 	d.lastRefFile = target
 	return cp
+}
+
+func isURL(s string) bool { return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") }
+
+// refFetchTimeout bounds the fetch of a referenced URL (--allow-ref-urls).
+const refFetchTimeout = 10 * time.Second
+
+// readRef reads a referenced file, or fetches a referenced URL, within the spec size budget.
+func (d *decoder) readRef(target string) ([]byte, error) {
+	if !isURL(target) {
+		return findings.ReadFile(target, MaxSize)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), refFetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET answered %s", resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxSize+1))
+	if err == nil && len(data) > MaxSize {
+		err = fmt.Errorf("larger than %s", findings.Size(MaxSize))
+	}
+	return data, err
 }
 
 // pointerNode follows a JSON pointer ("/components/schemas/Pet", "" for the whole document).
