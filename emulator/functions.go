@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,7 +51,7 @@ func (fs *functions) restart(name string) bool {
 	if r.cfg.ExternalPort != 0 {
 		_ = r.fn.Close()
 	} else {
-		go r.fn.Close()
+		go r.fn.Drain()
 	}
 	return true
 }
@@ -112,7 +113,7 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 			// The new endpoint needs the same port: close the old one first.
 			_ = r.fn.Close()
 		} else {
-			go r.fn.Close() // in-flight invocations finish on the old processes
+			go r.fn.Drain() // in-flight invocations finish on the old processes
 		}
 		delete(fs.running, name)
 	}
@@ -222,13 +223,22 @@ type functionsOf struct {
 
 // Invoke runs one invocation and waits for its answer.
 func (f functionsOf) Invoke(ctx context.Context, name string, payload []byte, traceID string) (*integration.Invocation, error) {
-	fn, err := f.fs.get(name, f.cfg)
-	if err != nil {
-		return nil, err
-	}
-	res, err := fn.Invoke(ctx, lambdarun.Invocation{Payload: payload, TraceID: traceID})
-	if err != nil {
-		return nil, err
+	var res *lambdarun.Result
+	// A function replaced between get and Invoke refuses the invocation before starting it (ErrDraining):
+	// it goes to the replacement. Three tries cover replacements in quick succession.
+	for try := 0; ; try++ {
+		fn, err := f.fs.get(name, f.cfg)
+		if err != nil {
+			return nil, err
+		}
+		res, err = fn.Invoke(ctx, lambdarun.Invocation{Payload: payload, TraceID: traceID})
+		if errors.Is(err, lambdarun.ErrDraining) && try < 2 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		break
 	}
 	return &integration.Invocation{Payload: res.Payload, FunctionError: res.FunctionError}, nil
 }

@@ -17,6 +17,9 @@ var (
 	ErrPayloadTooLarge = errors.New("lambdarun: request payload too large")
 	// ErrClosed is returned by Invoke after Close, and to invocations still waiting when Close is called.
 	ErrClosed = errors.New("lambdarun: function closed")
+	// ErrDraining is returned by Invoke after Drain: the invocation was refused before it started, so the
+	// caller may send it to the function that replaced this one.
+	ErrDraining = errors.New("lambdarun: function draining")
 )
 
 // payloadTooLargeError carries AWS's text and unwraps to ErrPayloadTooLarge, so that callers can both

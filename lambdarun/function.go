@@ -78,6 +78,11 @@ type Function struct {
 	// place; the critical sections are short and never block on I/O.
 	mu     sync.Mutex
 	closed bool
+	// draining refuses new invocations (ErrDraining) while those in flight finish (Drain); inflight
+	// counts them in process and external modes, and drained is closed when it reaches 0 while draining.
+	draining bool
+	inflight int
+	drained  chan struct{}
 
 	queue      []*pending         // invocations waiting for a process, oldest first
 	procs      map[*proc]struct{} // processes not yet reaped
@@ -115,6 +120,7 @@ type pending struct {
 	res      *Result
 	err      error
 	finished bool // guarded by Function.mu; true once res or err is set or the caller gave up
+	counted  bool // guarded by Function.mu; on Function.inflight until it finishes
 }
 
 // Start validates cfg and returns a Function ready to be invoked. It starts no process: the first
@@ -185,6 +191,12 @@ func (f *Function) Invoke(ctx context.Context, inv Invocation) (*Result, error) 
 		f.mu.Unlock()
 		return nil, ErrClosed
 	}
+	if f.draining {
+		f.mu.Unlock()
+		return nil, ErrDraining
+	}
+	f.inflight++
+	p.counted = true
 	if f.mode == modeExternal {
 		// The external runtime may not even be running yet: the timeout covers the wait for it too,
 		// or an invocation would hang until the user starts a debugger.
@@ -219,6 +231,7 @@ func (f *Function) abandon(p *pending) {
 		if p.timer != nil {
 			p.timer.Stop()
 		}
+		f.uncountLocked(p)
 	}
 }
 
@@ -233,6 +246,7 @@ func (f *Function) finishLocked(p *pending, res *Result, err error) bool {
 	if p.timer != nil {
 		p.timer.Stop()
 	}
+	f.uncountLocked(p)
 	if res != nil {
 		f.invocations++
 	}
@@ -292,6 +306,46 @@ func (f *Function) newResult(p *pending, now time.Time, payload []byte, function
 		InitDuration:   p.initDur,
 		MaxMemoryUsed:  maxMem,
 	}
+}
+
+// uncountLocked takes a finished invocation off the in-flight count, and ends a drain at the last one.
+func (f *Function) uncountLocked(p *pending) {
+	if !p.counted {
+		return
+	}
+	p.counted = false
+	f.inflight--
+	if f.draining && f.inflight == 0 && f.drained != nil {
+		close(f.drained)
+		f.drained = nil
+	}
+}
+
+// Drain replaces the function gracefully: new invocations are refused with ErrDraining (never started, so
+// the caller can send them to the function's replacement), the invocations waiting or running finish, and
+// then the function is closed as by Close. The wait is bounded by the function's timeout (an invocation
+// cannot run longer), plus the time its processes take to start. In-process functions are closed at once:
+// their handlers end with their contexts.
+func (f *Function) Drain() error {
+	f.mu.Lock()
+	if f.closed || f.draining || f.mode == modeInProcess {
+		f.mu.Unlock()
+		return f.Close()
+	}
+	f.draining = true
+	var wait chan struct{}
+	if f.inflight > 0 {
+		wait = make(chan struct{})
+		f.drained = wait
+	}
+	f.mu.Unlock()
+	if wait != nil {
+		select {
+		case <-wait:
+		case <-time.After(f.cfg.Timeout + f.initTimeout + time.Second):
+		}
+	}
+	return f.Close()
 }
 
 // Close stops the function: invocations still waiting or running get ErrClosed, every process gets
