@@ -397,6 +397,7 @@ func TestEnvironment(t *testing.T) {
 		"AWS_SECRET_ACCESS_KEY":           dummySecretAccessKey,
 		"AWS_SESSION_TOKEN":               dummySessionToken,
 		"LANG":                            "en_US.UTF-8",
+		"GOMAXPROCS":                      "1", // one scheduler thread, as a sandbox has less than a vCPU
 		"PATH":                            os.Getenv("PATH"),
 		"HOME":                            os.Getenv("HOME"),
 		"TABLE_NAME":                      "pets",         // Config.Env

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
@@ -150,9 +151,19 @@ func NewProxy() *Proxy {
 		FlushInterval: 0,
 		ErrorHandler:  recordError,
 		ErrorLog:      nil,
+		// ReverseProxy allocates a 32 KB copy buffer per request without a pool.
+		BufferPool: copyBuffers,
 	}
 	return p
 }
+
+// copyBuffers are the reverse proxy's 32 KB copy buffers, shared by every proxy.
+var copyBuffers = &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+
+type bufferPool struct{ pool sync.Pool }
+
+func (p *bufferPool) Get() []byte  { return *p.pool.Get().(*[]byte) }
+func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }
 
 type callKey struct{}
 
