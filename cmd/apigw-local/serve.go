@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/spf13/cobra"
 )
+
+// gcPercent is serve's GC target when GOGC is not set (Go's default is 100).
+const gcPercent = 400
 
 type serveOptions struct {
 	sourceFlags
@@ -54,6 +58,12 @@ func newServeCommand() *cobra.Command {
 }
 
 func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs []string) error {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// The gateway's live heap is a few megabytes, so Go's default target collects many times a
+		// second under load. Measured serving the example API at 8 connections: 11,300-12,000 -> 18,300-
+		// 18,500 requests/s, 94 -> 53 µs of CPU per request, peak RSS 25 -> 37 MB. GOGC overrides it.
+		debug.SetGCPercent(gcPercent)
+	}
 	format := emulator.LogFormat(o.logFormat)
 	if format != emulator.LogText && format != emulator.LogJSON {
 		return fmt.Errorf("--log-format must be text or json, got %q", o.logFormat)
