@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -493,7 +492,7 @@ func (w *recorder) Flush() {
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // readBody reads the method request body for the kinds that need all of it, once: AWS_IAM reads it to
-// check the signature, and the body is then put back for the integration.
+// check the signature (and puts it back for a Streamer), the integration then gets the same bytes.
 func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
 	if x.bodyRead {
 		return x.body, nil
@@ -504,7 +503,6 @@ func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
 	body, err := io.ReadAll(x.r.Body)
 	if err == nil {
 		x.body, x.bodyRead = body, true
-		x.r.Body = io.NopCloser(bytes.NewReader(body)) // for a Streamer (HTTP_PROXY) that reads it itself
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {

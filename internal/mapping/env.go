@@ -30,5 +30,7 @@ func NewEnv(r *http.Request, pathParams map[string]string, stageVars map[string]
 	if rc != nil {
 		c = *rc
 	}
-	return &Env{Params: Params{Path: path, Query: query, Header: header}, Context: NewContext(c), StageVariables: stageVars, Ctx: r.Context()}
+	// $context is built when a template first uses it (ContextMap): most MOCK templates never do, and it
+	// is the costliest part of the environment.
+	return &Env{Params: Params{Path: path, Query: query, Header: header}, StageVariables: stageVars, Ctx: r.Context(), rc: &c}
 }

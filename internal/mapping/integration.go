@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/reqctx"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/vtl"
 )
@@ -18,6 +19,10 @@ import (
 type Template struct {
 	ContentType string
 	tmpl        *vtl.Template
+	// usesContext and usesStageVariables are decided at compile time from the template's text (any
+	// mention, conservatively): a render builds $context and $stageVariables only for templates that may
+	// read them.
+	usesContext, usesStageVariables bool
 }
 
 // Response is an integration response: where a backend outcome goes, and how it is shaped.
@@ -86,7 +91,8 @@ func compileTemplate(name, contentType, src string) (Template, error) {
 	if err != nil {
 		return Template{}, err
 	}
-	return Template{ContentType: contentType, tmpl: t}, nil
+	return Template{ContentType: contentType, tmpl: t,
+		usesContext: strings.Contains(src, "context"), usesStageVariables: strings.Contains(src, "stageVariables")}, nil
 }
 
 func compileResponse(r *spec.IntegrationResponse) (*Response, error) {
@@ -130,12 +136,36 @@ func compileResponse(r *spec.IntegrationResponse) (*Response, error) {
 
 // Env is what templates of one request see besides the payload.
 type Env struct {
-	Params         Params
-	Context        *vtl.Map // from NewContext; shared by the request and response templates
+	Params Params
+	// Context is $context (from NewContext), shared by the request and response templates; NewEnv leaves
+	// it nil until a template uses it (ContextMap builds it from the request context).
+	Context        *vtl.Map
 	StageVariables map[string]string
 	// Ctx is the request's context (NewEnv takes it from the request): a client gone or an
 	// integration timeout stops the templates' render. Nil: never cancelled.
 	Ctx context.Context
+	rc  *reqctx.Context
+}
+
+// ContextMap returns $context, building it on first use.
+func (e *Env) ContextMap() *vtl.Map {
+	if e.Context == nil {
+		var c reqctx.Context
+		if e.rc != nil {
+			c = *e.rc
+		}
+		e.Context = NewContext(c)
+	}
+	return e.Context
+}
+
+// Overrides are what templates set under $context.requestOverride and responseOverride; none when no
+// template used $context.
+func (e *Env) Overrides() Overrides {
+	if e == nil || e.Context == nil {
+		return Overrides{}
+	}
+	return ReadOverrides(e.Context)
 }
 
 func (e *Env) ctx() context.Context {
@@ -145,17 +175,21 @@ func (e *Env) ctx() context.Context {
 	return e.Ctx
 }
 
-func (e *Env) vars(payload []byte) (*vtl.Vars, *Input) {
+func (e *Env) vars(t Template, payload []byte) (*vtl.Vars, *Input) {
 	in := NewInput(payload, e.Params)
 	v := vtl.NewVars()
 	v.Set("input", in)
 	v.Set("util", Util{})
-	v.Set("context", e.Context)
-	sv := vtl.NewMap()
-	for _, k := range sortedKeys(e.StageVariables) {
-		sv.Put(k, e.StageVariables[k])
+	if t.usesContext {
+		v.Set("context", e.ContextMap())
 	}
-	v.Set("stageVariables", sv)
+	if t.usesStageVariables {
+		sv := vtl.NewMap()
+		for _, k := range sortedKeys(e.StageVariables) {
+			sv.Put(k, e.StageVariables[k])
+		}
+		v.Set("stageVariables", sv)
+	}
 	return v, in
 }
 
@@ -194,7 +228,7 @@ func mediaType(contentType string) string {
 
 // render runs one template over a payload, turning failures into the gateway responses AWS gives.
 func render(t Template, payload []byte, env *Env) (string, *gatewayresponse.Error) {
-	vars, in := env.vars(payload)
+	vars, in := env.vars(t, payload)
 	out, err := t.tmpl.ExecuteContext(env.ctx(), vars)
 	if err == nil {
 		return out, nil
@@ -252,7 +286,7 @@ func (m *Integration) Respond(r *Response, integBody []byte, integHeader http.He
 		out.Body = []byte(body)
 		out.ContentType = t.ContentType
 	}
-	o := ReadOverrides(env.Context)
+	o := env.Overrides()
 	if o.ResponseStatus != 0 {
 		out.Status = o.ResponseStatus
 	}
@@ -315,7 +349,7 @@ func (p responseParam) value(body []byte, header http.Header, env *Env) (string,
 		v, ok := env.StageVariables[strings.TrimPrefix(src, "stageVariables.")]
 		return v, ok
 	case strings.HasPrefix(src, "context."):
-		v := lookupPath(env.Context, strings.Split(strings.TrimPrefix(src, "context."), "."))
+		v := lookupPath(env.ContextMap(), strings.Split(strings.TrimPrefix(src, "context."), "."))
 		if v == nil {
 			return "", false
 		}
@@ -339,7 +373,7 @@ func lookupPath(m *vtl.Map, keys []string) any {
 // Render runs one compiled template over a payload with env's variables; for tools such as
 // `apigw-local render`.
 func Render(t *vtl.Template, payload []byte, env *Env) (string, error) {
-	vars, _ := env.vars(payload)
+	vars, _ := env.vars(Template{tmpl: t, usesContext: true, usesStageVariables: true}, payload)
 	return t.ExecuteContext(env.ctx(), vars)
 }
 

@@ -59,7 +59,7 @@ func (p *Proxy) ServeCustom(ctx context.Context, c *Custom, call *CustomCall) (*
 	if gerr != nil {
 		return nil, gerr
 	}
-	overrides := mapping.ReadOverrides(call.Env.Context)
+	overrides := call.Env.Overrides()
 	pc := &Call{Request: call.Request, PathParameters: call.PathParameters, StageVariables: call.StageVariables,
 		Context: call.Context}
 
