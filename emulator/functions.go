@@ -27,6 +27,7 @@ type functions struct {
 	closed    bool
 	// externalHost is the address external functions' endpoints listen on ("" for 127.0.0.1).
 	externalHost string
+	retiring     sync.WaitGroup // replaced functions still draining (retire)
 }
 
 type runningFunction struct {
@@ -51,7 +52,7 @@ func (fs *functions) restart(name string) bool {
 	if r.cfg.ExternalPort != 0 {
 		_ = r.fn.Close()
 	} else {
-		go r.fn.Drain()
+		fs.retire(r.fn)
 	}
 	return true
 }
@@ -113,7 +114,7 @@ func (fs *functions) get(name string, cfg *config.Config) (*lambdarun.Function, 
 			// The new endpoint needs the same port: close the old one first.
 			_ = r.fn.Close()
 		} else {
-			go r.fn.Drain() // in-flight invocations finish on the old processes
+			fs.retire(r.fn) // in-flight invocations finish on the old processes
 		}
 		delete(fs.running, name)
 	}
@@ -186,7 +187,7 @@ func (fs *functions) register(name string, h lambda.Handler) {
 	fs.mu.Lock()
 	fs.inProcess[name] = h
 	if r := fs.running[name]; r != nil {
-		go r.fn.Close()
+		fs.retire(r.fn)
 		delete(fs.running, name)
 	}
 	fs.mu.Unlock()
@@ -205,8 +206,23 @@ func (fs *functions) close() error {
 		go func() { defer wg.Done(); _ = r.fn.Close() }()
 	}
 	wg.Wait()
+	fs.retiring.Wait() // replaced functions still draining end too: nothing is left behind
 	return nil
 }
+
+// retire drains a replaced function in the background: its invocations in flight finish, new ones go to
+// its replacement. close (and tests, through retired) wait for every retirement to end.
+func (fs *functions) retire(fn *lambdarun.Function) {
+	fs.retiring.Add(1)
+	go func() {
+		defer fs.retiring.Done()
+		_ = fn.Drain()
+	}()
+}
+
+// retired waits until every replaced function has drained and closed: its processes are reaped and its
+// goroutines ended.
+func (fs *functions) retired() { fs.retiring.Wait() }
 
 // has reports whether name can be invoked: configured, or an in-process handler.
 func (fs *functions) has(name string, cfg *config.Config) bool {

@@ -35,23 +35,8 @@ paths:
 	if err != nil {
 		t.Fatal(err)
 	}
-	outcomes := make(chan string, 8)
-	srv.hook = func(o string) { outcomes <- o }
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := srv.Watch(ctx); err != nil {
-		t.Fatal(err)
-	}
-	next := func() string {
-		t.Helper()
-		select {
-		case o := <-outcomes:
-			return o
-		case <-time.After(30 * time.Second): // reached only when the watcher never reacts
-			t.Fatal("no reload outcome")
-		}
-		return ""
-	}
+	w := watchServer(t, srv)
+	next := w.next
 	// The same content again: an event, and nothing to reload.
 	if err := os.WriteFile(specPath, []byte(spec("")), 0o600); err != nil {
 		t.Fatal(err)
@@ -143,28 +128,8 @@ paths:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Gateway.Close() })
-	outcomes := make(chan string, 8)
-	srv.hook = func(o string) { outcomes <- o }
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := srv.Watch(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Gateway)
-	t.Cleanup(hs.Close)
-	waitReload := func() {
-		t.Helper()
-		for {
-			select {
-			case o := <-outcomes:
-				if o == "reloaded" {
-					return
-				}
-			case <-time.After(30 * time.Second): // reached only when the watcher never reloads
-				t.Fatal("no reload")
-			}
-		}
-	}
+	w := watchServer(t, srv)
+	hs, waitReload := w.hs, w.reloaded
 	if r := do(t, "GET", hs.URL+"/dev/fn", nil, ""); r.status != 200 {
 		t.Fatalf("the echo handler: %d %s", r.status, r.body)
 	}
@@ -242,28 +207,9 @@ paths:
 	if !strings.Contains(out.String(), "[build Fn] ok") {
 		t.Errorf("no build at start: %q", out.String())
 	}
-	outcomes := make(chan string, 32)
-	srv.hook = func(o string) { outcomes <- o }
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := srv.Watch(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Gateway)
-	t.Cleanup(hs.Close)
-	until := func(done func(o string) bool) {
-		t.Helper()
-		for {
-			select {
-			case o := <-outcomes:
-				if done(o) {
-					return
-				}
-			case <-time.After(30 * time.Second): // reached only when the watcher never gets there
-				t.Fatalf("the watcher did not get there; log:\n%s", out.String())
-			}
-		}
-	}
+	w := watchServer(t, srv)
+	w.log = out.String
+	hs, until := w.hs, w.until
 	if r := do(t, "GET", hs.URL+"/dev/fn", nil, ""); r.status != 200 {
 		t.Fatalf("the built echo handler: %d %s", r.status, r.body)
 	}
@@ -310,28 +256,8 @@ func TestWatchFollowsRefs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outcomes := make(chan string, 8)
-	srv.hook = func(o string) { outcomes <- o }
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	if err := srv.Watch(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Gateway)
-	t.Cleanup(hs.Close)
-	reloaded := func() {
-		t.Helper()
-		for {
-			select {
-			case o := <-outcomes:
-				if o == "reloaded" {
-					return
-				}
-			case <-time.After(30 * time.Second): // reached only when the watcher never reloads
-				t.Fatal("no reload")
-			}
-		}
-	}
+	w := watchServer(t, srv)
+	hs, reloaded := w.hs, w.reloaded
 	body := func(path string) string {
 		t.Helper()
 		return string(do(t, "GET", hs.URL+path, nil, "").body)
@@ -351,3 +277,48 @@ func TestWatchFollowsRefs(t *testing.T) {
 		t.Errorf("after editing a file in a directory added by an edit: %q", b)
 	}
 }
+
+// watched is a Server under Watch, served over HTTP, whose watch outcomes ("unchanged", "reloaded",
+// "failed") a test waits for.
+type watched struct {
+	t        *testing.T
+	hs       *httptest.Server
+	outcomes chan string
+	log      func() string // what to show when the watcher never gets there
+}
+
+func watchServer(t *testing.T, srv *Server) *watched {
+	t.Helper()
+	w := &watched{t: t, outcomes: make(chan string, 64), log: func() string { return "" }}
+	srv.hook = func(o string) { w.outcomes <- o }
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := srv.Watch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.hs = httptest.NewServer(srv.Gateway)
+	t.Cleanup(w.hs.Close)
+	return w
+}
+
+// next waits for the watcher's next outcome.
+func (w *watched) next() string {
+	w.t.Helper()
+	select {
+	case o := <-w.outcomes:
+		return o
+	case <-time.After(30 * time.Second): // reached only when the watcher never reacts
+		w.t.Fatalf("no watch outcome; log:\n%s", w.log())
+	}
+	return ""
+}
+
+// until waits for the first outcome done accepts.
+func (w *watched) until(done func(outcome string) bool) {
+	w.t.Helper()
+	for !done(w.next()) {
+	}
+}
+
+// reloaded waits for the next reload.
+func (w *watched) reloaded() { w.until(func(o string) bool { return o == "reloaded" }) }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/internal/fixturebin"
+	"golang.org/x/sys/unix"
 )
 
 // How `serve` stops on SIGINT and SIGTERM: within 5 s, exit code 0, and no Lambda process left, whether
@@ -327,34 +328,30 @@ func TestServeSecondSignalExitsNow(t *testing.T) {
 // alive, and that nothing else runs in their process groups or the server's.
 func assertAllGone(t *testing.T, server int, recorded []procInfo) {
 	t.Helper()
+	// The kernel kills the children (Pdeathsig, the group's SIGKILL) as the server exits, but a killed
+	// process is gone a moment later: wait for each one's exit through a pidfd, which becomes readable
+	// when the process ends (an event, not a poll); only a survivor keeps it silent for 5 s.
+	for _, p := range recorded {
+		if !p.alive() {
+			continue
+		}
+		fd, err := unix.PidfdOpen(p.pid, 0)
+		if err != nil {
+			continue // gone between the check and the open
+		}
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		_, _ = unix.Poll(fds, 5000)
+		unix.Close(fd)
+		if p.alive() {
+			t.Errorf("process %v was left running", p)
+		}
+	}
 	seeds := []int{server}
 	for _, p := range recorded {
 		seeds = append(seeds, p.pid)
 	}
-	// The kernel kills the children (Pdeathsig, the group's SIGKILL) as the server exits, but a killed
-	// process takes a moment to be gone: wait for that, bounded; only a survivor reaches the deadline.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var alive []procInfo
-		for _, p := range recorded {
-			if p.alive() {
-				alive = append(alive, p)
-			}
-		}
-		left := familyOf(seeds...)
-		if len(alive) == 0 && len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			for _, p := range alive {
-				t.Errorf("process %v was left running", p)
-			}
-			if len(left) > 0 {
-				t.Errorf("processes left running: %v", left)
-			}
-			return
-		}
-		time.Sleep(10 * time.Millisecond) // polls a condition; the deadline is reached only by a survivor
+	if left := familyOf(seeds...); len(left) > 0 {
+		t.Errorf("processes left running: %v", left)
 	}
 }
 

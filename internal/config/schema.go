@@ -537,17 +537,8 @@ func (d *decoder) apiKeys(v *yaml.Node, c *Config) map[string]*yaml.Node {
 	names := map[string]*yaml.Node{}
 	values := map[string]string{}
 	valueNodes := map[string]*yaml.Node{}
-	_, items, _ := d.seq(v, "apiKeys", "a list of API keys", "")
-	for i, it := range items {
-		p := index("apiKeys", i)
-		if isNull(d.derefQuiet(it)) {
-			d.errorf(d.derefQuiet(it), p, "expected a mapping with name and value, got null")
-			continue
-		}
-		o := d.object(it, p, apiKeyKeys)
-		if o == nil {
-			continue
-		}
+	for _, e := range d.objects(v, "apiKeys", "a list of API keys", "name and value", apiKeyKeys) {
+		o := e.o
 		k := APIKey{Enabled: true}
 		if o.require("name", "the name usage plans refer to the key by") {
 			if s, n, ok := d.str(o.val("name"), o.sub("name")); ok {
@@ -600,17 +591,8 @@ type planNodes struct {
 func (d *decoder) usagePlans(v *yaml.Node, c *Config) []planNodes {
 	var plans []planNodes
 	names := map[string]*yaml.Node{}
-	_, items, _ := d.seq(v, "usagePlans", "a list of usage plans", "")
-	for i, it := range items {
-		p := index("usagePlans", i)
-		if isNull(d.derefQuiet(it)) {
-			d.errorf(d.derefQuiet(it), p, "expected a mapping with name, apiStages, throttle, quota and apiKeys, got null")
-			continue
-		}
-		o := d.object(it, p, usagePlanKeys)
-		if o == nil {
-			continue
-		}
+	for _, e := range d.objects(v, "usagePlans", "a list of usage plans", "name, apiStages, throttle, quota and apiKeys", usagePlanKeys) {
+		i, o := e.i, e.o
 		var plan UsagePlan
 		pn := planNodes{index: len(c.UsagePlans), item: i}
 		if o.require("name", "") {
@@ -768,17 +750,8 @@ func (d *decoder) userPools(v *yaml.Node, c *Config) {
 // credentials decodes the access keys AWS_IAM methods accept.
 func (d *decoder) credentials(v *yaml.Node, c *Config) {
 	ids := map[string]*yaml.Node{}
-	_, items, _ := d.seq(v, "credentials", "a list of credentials", "")
-	for i, it := range items {
-		p := index("credentials", i)
-		if isNull(d.derefQuiet(it)) {
-			d.errorf(d.derefQuiet(it), p, "expected a mapping with accessKeyId, secretAccessKey and userArn, got null")
-			continue
-		}
-		o := d.object(it, p, credentialKeys)
-		if o == nil {
-			continue
-		}
+	for _, e := range d.objects(v, "credentials", "a list of credentials", "accessKeyId, secretAccessKey and userArn", credentialKeys) {
+		o := e.o
 		var cr Credential
 		if o.require("accessKeyId", "the key id clients sign with, e.g. AKIAIOSFODNN7EXAMPLE") {
 			if s, n, ok := d.str(o.val("accessKeyId"), o.sub("accessKeyId")); ok {
@@ -982,3 +955,27 @@ func (d *decoder) admin(v *yaml.Node, c *Config) {
 
 // hostNamePattern matches a DNS name or an IP address literal, as a Host header carries one without its port.
 var hostNamePattern = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$`)
+
+// listObject is one mapping of a list of mappings (objects).
+type listObject struct {
+	i int // index in the list
+	o *object
+}
+
+// objects decodes a list of mappings at path (usage plans, API keys, credentials): a null item is
+// reported, naming the keys a mapping there has; items that are not mappings are reported by object.
+func (d *decoder) objects(v *yaml.Node, path, expected, keysDesc string, allowed []string) []listObject {
+	_, items, _ := d.seq(v, path, expected, "")
+	var out []listObject
+	for i, it := range items {
+		p := index(path, i)
+		if isNull(d.derefQuiet(it)) {
+			d.errorf(d.derefQuiet(it), p, "expected a mapping with %s, got null", keysDesc)
+			continue
+		}
+		if o := d.object(it, p, allowed); o != nil {
+			out = append(out, listObject{i: i, o: o})
+		}
+	}
+	return out
+}
