@@ -47,12 +47,28 @@ paths:
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+	// written is closed (and replaced) at each write, so that waitFor wakes on new output.
+	written chan struct{}
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.written != nil {
+		close(b.written)
+		b.written = nil
+	}
 	return b.buf.Write(p)
+}
+
+// next returns what has been written so far and a channel closed at the next write.
+func (b *syncBuffer) next() (string, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.written == nil {
+		b.written = make(chan struct{})
+	}
+	return b.buf.String(), b.written
 }
 
 func (b *syncBuffer) String() string {
@@ -65,13 +81,19 @@ func (b *syncBuffer) String() string {
 func (b *syncBuffer) waitFor(t *testing.T, re string) []string {
 	t.Helper()
 	pattern := regexp.MustCompile(re)
-	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := pattern.FindStringSubmatch(b.String()); m != nil {
+	deadline := time.After(patience) // reached only when the output never comes
+	for {
+		out, written := b.next()
+		if m := pattern.FindStringSubmatch(out); m != nil {
 			return m
 		}
+		select {
+		case <-written:
+		case <-deadline:
+			t.Fatalf("no output matching %q in:\n%s", re, b.String())
+			return nil
+		}
 	}
-	t.Fatalf("no output matching %q in:\n%s", re, b.String())
-	return nil
 }
 
 // testLimits are the production limits with the given changes.

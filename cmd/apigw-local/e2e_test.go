@@ -565,18 +565,22 @@ paths:
 }
 
 // countProcesses counts live (not zombie) processes running the executable path, from /proc.
-func countProcesses(path string) int {
+func countProcesses(path string) int { return len(pidsOf(path)) }
+
+// pidsOf lists the live processes running the executable path (Linux: /proc/*/exe).
+func pidsOf(path string) []int {
 	entries, _ := os.ReadDir("/proc")
-	n := 0
+	var pids []int
 	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
 			continue
 		}
 		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err == nil && exe == path {
 			if stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); !strings.Contains(string(stat), ") Z ") {
-				n++
+				pids = append(pids, pid)
 			}
 		}
 	}
-	return n
+	return pids
 }
