@@ -1,9 +1,11 @@
 package lambdarun
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,28 +177,65 @@ func TestSecretCoversExtensionsAPI(t *testing.T) {
 	}
 }
 
-// A /next call signalled with an invocation just as its client goes away passes the signal on to the
-// next waiting /next, instead of losing it (which left the invocation queued on the endpoint, a waiting
-// runtime asleep and the process counted busy).
-func TestDroppedWaiterPassesItsWakeOn(t *testing.T) {
-	f := &Function{}
-	e := &endpoint{f: f}
-	gone, other := make(chan struct{}, 1), make(chan struct{}, 1)
-	e.waiters = []chan struct{}{gone, other}
-	e.assignLocked(&pending{inv: Invocation{RequestID: "r"}})
-	e.dropWaiterLocked(gone) // its client left as the signal came
-	select {
-	case <-other:
-	default:
-		t.Fatal("the other waiter was not woken")
+// An external runtime that called /next and went away (a stopped debugging session) is skipped: the
+// invocation goes to the runtime still waiting, instead of into a dead connection until its timeout.
+func TestGoneRuntimeSkipped(t *testing.T) {
+	port := freePort(t)
+	f := start(t, Config{Name: "gone", ExternalPort: port, Timeout: patience})
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	const next = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if _, err := io.WriteString(c, next); err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
-	if len(e.waiters) != 0 || len(e.queue) != 1 {
-		t.Errorf("waiters %d, queue %d", len(e.waiters), len(e.queue))
+	gone := dial()
+	eventually(t, "the first runtime waits", func() bool { return f.Stats().Idle == 1 })
+	live := dial()
+	eventually(t, "both runtimes wait", func() bool { return f.Stats().Idle == 2 })
+	gone.Close()
+	eventually(t, "the gateway can see the first one gone", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return !f.ext.parked[0].alive()
+	})
+
+	results := make(chan *Result, 1)
+	go func() {
+		res, err := f.Invoke(context.Background(), Invocation{RequestID: "req-1", Payload: []byte(`{"a":1}`)})
+		if err != nil {
+			t.Error(err)
+		}
+		results <- res
+	}()
+	br := bufio.NewReader(live)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// A waiter that was never signalled is just removed.
-	e.waiters = []chan struct{}{gone, other}
-	e.dropWaiterLocked(gone)
-	if len(e.waiters) != 1 || e.waiters[0] != other || len(other) != 0 {
-		t.Errorf("waiters %v", e.waiters)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.Header.Get("Lambda-Runtime-Aws-Request-Id") != "req-1" || string(body) != `{"a":1}` {
+		t.Fatalf("the live runtime got %d %v %s", resp.StatusCode, resp.Header, body)
 	}
+	if _, err := io.WriteString(live, "POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"); err != nil {
+		t.Fatal(err)
+	}
+	if res := <-results; res == nil || string(res.Payload) != "ok" {
+		t.Fatalf("result %+v", res)
+	}
+	// The runtime calls /next again: only it waits now (the dead connection was dropped).
+	if _, err := io.WriteString(live, next); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the live runtime alone waits", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.ext.parked) == 1 && f.ext.parked[0].nc.LocalAddr().String() != "" && len(f.ext.conns) == 1
+	})
 }

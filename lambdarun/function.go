@@ -115,12 +115,18 @@ type pending struct {
 	initDur  time.Duration // the init it waited for, on a cold start
 	proc     *proc         // process executing it (process mode)
 	ep       *endpoint     // endpoint it was handed to (process and external modes)
-	timer    *time.Timer   // fires at the deadline (external runtimes; a process has its own timer)
-	done     chan struct{} // closed when res or err is set
-	res      *Result
-	err      error
-	finished bool // guarded by Function.mu; true once res or err is set or the caller gave up
-	counted  bool // guarded by Function.mu; on Function.inflight until it finishes
+	// conn is the Runtime API connection the invocation claimed: its goroutine writes the event on it
+	// and reads the answer (conn.go). ready wakes that goroutine when a connection is claimed for it
+	// after it started waiting. Both guarded by Function.mu.
+	conn      *rconn
+	ready     chan struct{}
+	delivered bool          // guarded by Function.mu; the runtime has received it
+	timer     *time.Timer   // fires at the deadline (external runtimes; a process has its own timer)
+	done      chan struct{} // closed when res or err is set
+	res       *Result
+	err       error
+	finished  bool // guarded by Function.mu; true once res or err is set or the caller gave up
+	counted   bool // guarded by Function.mu; on Function.inflight until it finishes
 }
 
 // Start validates cfg and returns a Function ready to be invoked. It starts no process: the first
@@ -207,14 +213,30 @@ func (f *Function) Invoke(ctx context.Context, inv Invocation) (*Result, error) 
 		f.queue = append(f.queue, p)
 		f.dispatchLocked()
 	}
+	claimed := p.conn != nil // a warm process was waiting: no hand-off at all
+	if !claimed {
+		p.ready = make(chan struct{}, 1)
+	}
 	f.mu.Unlock()
 
-	select {
-	case <-p.done:
-		return p.res, p.err
-	case <-ctx.Done():
-		f.abandon(p)
-		return nil, ctx.Err()
+	for {
+		if !claimed {
+			select {
+			case <-p.ready:
+			case <-p.done:
+				return p.res, p.err
+			case <-ctx.Done():
+				f.abandon(p)
+				return nil, ctx.Err()
+			}
+		}
+		f.mu.Lock()
+		e := p.ep
+		f.mu.Unlock()
+		if res, err, done := e.exchange(ctx, p); done {
+			return res, err
+		}
+		claimed = false
 	}
 }
 
@@ -226,7 +248,13 @@ func (f *Function) abandon(p *pending) {
 	if p.finished {
 		return
 	}
-	if removePending(&f.queue, p) || (f.ext != nil && removePending(&f.ext.queue, p)) {
+	if e := p.ep; e != nil && p.conn != nil && !p.delivered {
+		e.unclaimLocked(p) // handed a connection as the caller left: it goes back to the endpoint
+		p.finished = true
+		f.uncountLocked(p)
+		return
+	}
+	if removePending(&f.queue, p) || (p.ep != nil && removePending(&p.ep.queue, p)) {
 		p.finished = true
 		if p.timer != nil {
 			p.timer.Stop()
@@ -266,7 +294,7 @@ func (f *Function) timeoutFired(p *pending) {
 		e.expireLocked(p.inv.RequestID)
 		delivered = true
 	} else if f.ext != nil {
-		queued = removePending(&f.ext.queue, p)
+		queued = removePending(&f.ext.queue, p) || (p.conn != nil && !p.delivered)
 	}
 	if !delivered && !queued {
 		// Already answered, crashed, abandoned while queued, or failed by Close.
@@ -279,12 +307,16 @@ func (f *Function) timeoutFired(p *pending) {
 	res := f.newResult(p, now, timeoutError(p.inv.RequestID, f.cfg.Timeout).payload(), functionErrorUnhandled, 0)
 	f.finishLocked(p, res, nil)
 	f.timeouts++
+	c := p.conn // its goroutine waits on it: woken to answer the caller now
 	if p.proc != nil {
 		// An abandoned invocation still holds its process: it is stopped all the same.
 		p.proc.current = nil
 		f.stopLocked(p.proc)
 	}
 	f.mu.Unlock()
+	if c != nil {
+		c.interrupt()
+	}
 	if queued {
 		f.log.start(p.inv.RequestID) // nobody received it, so no START line was written yet
 	}
@@ -407,7 +439,7 @@ func (f *Function) Stats() Stats {
 		}
 	}
 	if f.ext != nil {
-		s.Idle = len(f.ext.waiters)
+		s.Idle = len(f.ext.parked)
 		s.Busy = len(f.ext.inflight)
 		s.Queued = len(f.ext.queue)
 	}

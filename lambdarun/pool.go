@@ -325,6 +325,16 @@ func (f *Function) procWaitingLocked(p *proc) {
 	f.dispatchLocked()
 }
 
+// procBackLocked returns p to the idle stack when the invocation handed to it was taken back before
+// its runtime received it (the caller left, or it timed out waiting).
+func (f *Function) procBackLocked(p *proc) {
+	if p.state == stBusy {
+		p.state = stReturning
+		f.returning++
+	}
+	f.procWaitingLocked(p)
+}
+
 // idleExpired retires p if it has been idle for IdleTimeout. The timer is only re-armed, never stopped,
 // when p gets work, so a firing may be stale: it checks, and re-arms for the rest of the time.
 func (f *Function) idleExpired(p *proc) {
@@ -413,6 +423,9 @@ func (f *Function) reap(p *proc, waitErr error) {
 	}
 	for id, q := range p.ep.inflight {
 		delete(p.ep.inflight, id)
+		if q.conn != nil {
+			q.conn.interrupt() // its goroutine reads the connection of a process that is gone
+		}
 		e := exitError(id, waitErr)
 		res := f.newResult(q, now, e.payload(), functionErrorUnhandled, 0)
 		if f.finishLocked(q, res, nil) {
