@@ -4,6 +4,8 @@ import (
 	"os"
 	"runtime/debug"
 	"testing"
+
+	"github.com/apigw-local/apigw-local/emulator"
 )
 
 // serve raises Go's GC target when GOGC is not set (the gateway's live heap is small; the default
@@ -14,7 +16,7 @@ func TestServeRaisesTheGCTarget(t *testing.T) {
 	}
 	debug.SetGCPercent(100)
 	serveInProcess(t, nil, "http://127.0.0.1:1")
-	if got := debug.SetGCPercent(100); got != gcPercent {
-		t.Errorf("GC target %d%%, want %d%%", got, gcPercent)
+	if got := debug.SetGCPercent(100); got != emulator.DefaultGCPercent {
+		t.Errorf("GC target %d%%, want %d%%", got, emulator.DefaultGCPercent)
 	}
 }
