@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apigw-local/apigw-local/internal/devkey"
@@ -26,7 +27,7 @@ import (
 	"github.com/apigw-local/apigw-local/mock"
 )
 
-var stageVariableRefs = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
+var stageVariableRefs = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`) })
 
 // kinds is every integration kind the gateway serves, by integration type. A new kind (AWS services,
 // VPC links, WebSocket routes) is a new type implementing integration.Responder or Streamer plus one
@@ -389,7 +390,7 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	var vpcNeeds []string
 	if in.ConnectionType == "VPC_LINK" {
 		b.at(spec.Info, f, in.Position, "%s: VPC link %s is not emulated: the integration URI is called directly", name, in.ConnectionID)
-		for _, m := range stageVariableRefs.FindAllStringSubmatch(in.ConnectionID, -1) {
+		for _, m := range stageVariableRefs().FindAllStringSubmatch(in.ConnectionID, -1) {
 			vpcNeeds = append(vpcNeeds, m[1])
 		}
 	}

@@ -105,7 +105,7 @@ func Load(src Sources) (*Loaded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("embedded example API: %w", err)
 		}
-		api, findings := spec.Parse(src.FallbackName, data, src.Options)
+		api, findings := parseFallback(src.FallbackName, data, src.Options)
 		l.Findings = append(l.Findings, findings...)
 		if src.FallbackConfig != "" {
 			cdata, err := fs.ReadFile(src.Fallback, src.FallbackConfig)

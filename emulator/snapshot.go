@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator/internal/authorizer"
@@ -101,7 +102,7 @@ func (r *Route) servedIn(stage string) string {
 	return r.notServedIn[stage]
 }
 
-var nonIDChars = regexp.MustCompile(`[^a-z0-9]+`)
+var nonIDChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9]+`) })
 
 // apiID is the config's apiId for a single API, else one derived from the title (lower case letters,
 // digits and dashes), made unique.
@@ -110,7 +111,7 @@ func apiID(cfg *config.Config, sa *spec.API, i int, taken map[string]*API) strin
 	if cfg.APIID != "" && i == 0 {
 		id = cfg.APIID
 	} else {
-		id = strings.Trim(nonIDChars.ReplaceAllString(strings.ToLower(sa.Title), "-"), "-")
+		id = strings.Trim(nonIDChars().ReplaceAllString(strings.ToLower(sa.Title), "-"), "-")
 		if len(id) > 40 {
 			id = strings.Trim(id[:40], "-")
 		}

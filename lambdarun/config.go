@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -114,8 +113,19 @@ type Config struct {
 	Log io.Writer
 }
 
-// functionName is AWS's pattern for an unqualified function name.
-var functionName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// isFunctionName is AWS's pattern for an unqualified function name, ^[A-Za-z0-9_-]{1,64}$, checked
+// without a regexp to compile at start.
+func isFunctionName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // forbiddenEnv are the variables Config.Env may not set, with the reason shown in Start's error.
 var forbiddenEnv = map[string]string{
@@ -139,7 +149,7 @@ func (cfg *Config) normalize() (mode, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
-	if !functionName.MatchString(cfg.Name) {
+	if !isFunctionName(cfg.Name) {
 		bad("name %q: must be 1 to 64 letters, digits, hyphens or underscores", cfg.Name)
 	}
 	var m mode

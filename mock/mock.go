@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 	"github.com/apigw-local/apigw-local/internal/integration"
@@ -43,7 +44,9 @@ type Request struct {
 // statusCodeField reads the status from the rendered request template. API Gateway reads it leniently
 // (relaxed JSON such as {statusCode: 200} is accepted, vtl-templates.json#mock-invalid-json-request-template-still-200),
 // so a field match is the faithful reading; the word boundary keeps "upstream_statusCode" out.
-var statusCodeField = regexp.MustCompile(`(?:^|[^A-Za-z0-9_$])["']?statusCode["']?\s*:\s*["']?(\d+)`)
+var statusCodeField = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[^A-Za-z0-9_$])["']?statusCode["']?\s*:\s*["']?(\d+)`)
+})
 
 // statusCode reads the status from the rendered request template: the top-level statusCode of a JSON
 // object (a field of a nested object does not count), else, for relaxed JSON, the first statusCode field.
@@ -64,7 +67,7 @@ func statusCode(payload []byte) string {
 		}
 		return strings.TrimSpace(vtl.ToString(s))
 	}
-	if sm := statusCodeField.FindSubmatch(payload); sm != nil {
+	if sm := statusCodeField().FindSubmatch(payload); sm != nil {
 		return string(sm[1])
 	}
 	return ""

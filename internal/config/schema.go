@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -33,23 +34,51 @@ var (
 	quotaPeriods = []string{PeriodDay, PeriodWeek, PeriodMonth}
 )
 
+// The patterns are compiled on first use: a config that never sets these keys (the embedded example's,
+// or none) should not pay for them at start, and the counted repetitions of the ARN patterns are costly to
+// compile. Names checked by character class and length need no regexp at all (see run).
 var (
-	apiIDPattern        = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
-	regionPattern       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$`)
-	accountIDPattern    = regexp.MustCompile(`^\d{12}$`)
-	stageNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	varNamePattern      = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
-	varValueChar        = regexp.MustCompile(`[^A-Za-z0-9\-._~:/?#&=,]`)
-	functionNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	envNamePattern      = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
-	userPoolARNPattern  = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:cognito-idp:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+:\d{12}:userpool/[A-Za-z0-9-]+_[0-9A-Za-z]+$`)
+	regionPattern      = lazyRegexp(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$`)
+	varValueChar       = lazyRegexp(`[^A-Za-z0-9\-._~:/?#&=,]`)
+	envNamePattern     = lazyRegexp(`^[a-zA-Z][a-zA-Z0-9_]+$`)
+	userPoolARNPattern = lazyRegexp(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:cognito-idp:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+:\d{12}:userpool/[A-Za-z0-9-]+_[0-9A-Za-z]+$`)
 	// principalARNPattern accepts the callers an AWS_IAM method sees: an IAM user (with a path), the
 	// account root, an STS assumed-role session or a federated user.
-	principalARNPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:(iam::\d{12}:(root|user/([\x21-\x7e]+/)?[\w+=,.@-]{1,64})|sts::\d{12}:(assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64}|federated-user/[\w+=,.@-]{2,32}))$`)
-	accessKeyIDPattern  = regexp.MustCompile(`^\w{16,128}$`)
-	paramSegment        = regexp.MustCompile(`^\{[A-Za-z0-9._-]+\+?\}$`)
-	literalSegment      = regexp.MustCompile(`^[A-Za-z0-9._~:@!$&'()+,;=-]+$`)
+	principalARNPattern = lazyRegexp(`^arn:aws(-cn|-us-gov|-iso[a-z]?)?:(iam::\d{12}:(root|user/([\x21-\x7e]+/)?[\w+=,.@-]{1,64})|sts::\d{12}:(assumed-role/[\w+=,.@-]{1,64}/[\w+=,.@-]{2,64}|federated-user/[\w+=,.@-]{2,32}))$`)
+	paramSegment        = lazyRegexp(`^\{[A-Za-z0-9._-]+\+?\}$`)
+	literalSegment      = lazyRegexp(`^[A-Za-z0-9._~:@!$&'()+,;=-]+$`)
 )
+
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
+
+// run reports whether s is min to max bytes, each accepted by in: the regexp ^[class]{min,max}$ for an
+// ASCII class (a non-ASCII rune fails both), without compiling one.
+func run(s string, min, max int, in func(c byte) bool) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !in(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isWord is \w: [0-9A-Za-z_].
+func isWord(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+}
+
+// isName is [A-Za-z0-9_-], the class of stage and function names.
+func isName(c byte) bool { return isWord(c) || c == '-' }
+
+// isAPIID is [a-z0-9-].
+func isAPIID(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'z' || c == '-' }
 
 // reservedEnv are the variables the emulated Lambda runtime sets itself; Lambda rejects them too.
 var reservedEnv = []string{
@@ -81,21 +110,21 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		}
 	}
 	if s, n, ok := d.str(o.val("apiId"), "apiId"); ok {
-		if !apiIDPattern.MatchString(s) {
+		if !run(s, 1, 64, isAPIID) {
 			d.errorf(n, "apiId", "%s is not a valid API ID: use 1 to 64 lowercase letters, digits and hyphens (API Gateway's own IDs look like \"a1b2c3d4e5\"), or omit apiId to derive it from the spec's title", quote(s))
 		} else {
 			c.APIID = s
 		}
 	}
 	if s, n, ok := d.str(o.val("region"), "region"); ok {
-		if !regionPattern.MatchString(s) {
+		if !regionPattern().MatchString(s) {
 			d.errorf(n, "region", "%s is not an AWS region: a region is two letters, an optional \"-gov\", a direction and a number, e.g. \"us-east-1\" or \"eu-central-1\"", quote(s))
 		} else {
 			c.Region = s
 		}
 	}
 	if s, n, ok := d.str(o.val("accountId"), "accountId"); ok {
-		if !accountIDPattern.MatchString(s) {
+		if !run(s, 12, 12, isDigit) {
 			d.errorf(n, "accountId", "%s is not an AWS account ID: an account ID is exactly 12 digits; quote it (\"012345678901\") so that YAML keeps leading zeros", quote(s))
 		} else {
 			c.AccountID = s
@@ -152,7 +181,7 @@ func resolve(dir, p string) string {
 func (d *decoder) stages(v *yaml.Node, c *Config) {
 	_, es, _ := d.mapping(v, "stages")
 	for _, e := range es {
-		if !stageNamePattern.MatchString(e.key) {
+		if !run(e.key, 1, 128, isName) {
 			d.errorf(e.k, "stages", "invalid stage name %s: API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters", quote(e.key))
 		}
 		st := d.stage(e.v, child("stages", e.key), e.key)
@@ -174,12 +203,12 @@ func (d *decoder) stage(v *yaml.Node, p, name string) *Stage {
 			d.errorf(o.keyNode("variables"), vp, "%d variables: API Gateway allows at most %d stage variables per stage", len(es), MaxStageVariables)
 		}
 		for i, e := range es {
-			if !varNamePattern.MatchString(e.key) {
+			if !run(e.key, 1, 64, isWord) {
 				d.errorf(e.k, vp, "invalid stage variable name %s: names may contain only alphanumeric characters and underscores, up to 64 characters", quote(e.key))
 			}
 			val := vals[i]
 			const rule = "AWS requires stage variable values to match [A-Za-z0-9-._~:/?#&=,]+ (alphanumerics and - . _ ~ : / ? # & = ,), at most 512 characters"
-			switch bad := varValueChar.FindString(val.s); {
+			switch bad := varValueChar().FindString(val.s); {
 			case val.s == "":
 				d.errorf(val.node, child(vp, e.key), "value must not be empty: %s", rule)
 			case len(val.s) > 512:
@@ -294,7 +323,7 @@ func checkMethodKey(key string, allowAll bool) string {
 				return fmt.Sprintf("invalid key %s: resource paths cannot contain wildcards; write \"*/*\" for every method, or \"/path/*\" for every method of one resource", quote(key))
 			}
 			return fmt.Sprintf("invalid key %s: resource paths cannot contain wildcards; write \"/path/*\" for every method of one resource", quote(key))
-		case !paramSegment.MatchString(seg) && !literalSegment.MatchString(seg):
+		case !paramSegment().MatchString(seg) && !literalSegment().MatchString(seg):
 			return fmt.Sprintf("invalid key %s: invalid resource path segment %s (use letters, digits, - . _ ~ and {param} or {proxy+}); %s", quote(key), quote(seg), form)
 		}
 	}
@@ -361,7 +390,7 @@ func (d *decoder) functions(v *yaml.Node, c *Config) {
 	ports := map[int]string{}
 	portNodes := map[int]*yaml.Node{}
 	for _, e := range es {
-		if !functionNamePattern.MatchString(e.key) {
+		if !run(e.key, 1, 64, isName) {
 			d.errorf(e.k, "functions", "invalid function name %s: Lambda function names may contain only letters, digits, hyphens and underscores, up to 64 characters", quote(e.key))
 		}
 		p := child("functions", e.key)
@@ -455,7 +484,7 @@ func (d *decoder) functionRest(o *object, f *Function, dir string, external bool
 			switch {
 			case contains(reservedEnv, e.key):
 				d.errorf(e.k, ep, "%s is set by the Lambda runtime and cannot be overridden (Lambda rejects reserved keys too); remove it", e.key)
-			case !envNamePattern.MatchString(e.key):
+			case !envNamePattern().MatchString(e.key):
 				d.errorf(e.k, ep, "invalid environment variable name %s: Lambda requires names to match [a-zA-Z]([a-zA-Z0-9_])+ (a letter, then at least one letter, digit or underscore)", quote(e.key))
 			}
 			f.Env[e.key] = vals[i].s
@@ -720,7 +749,7 @@ func suggestSuffix(s string, candidates []string) string {
 func (d *decoder) userPools(v *yaml.Node, c *Config) {
 	_, es, _ := d.mapping(v, "cognitoUserPools")
 	for _, e := range es {
-		if !userPoolARNPattern.MatchString(e.key) {
+		if !userPoolARNPattern().MatchString(e.key) {
 			d.errorf(e.k, "cognitoUserPools", "invalid user pool ARN %s: expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID, e.g. \"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc\"", quote(e.key))
 		}
 		p := child("cognitoUserPools", e.key)
@@ -765,7 +794,7 @@ func (d *decoder) credentials(v *yaml.Node, c *Config) {
 					d.errorf(n, o.sub("accessKeyId"), "duplicate accessKeyId %s (also at line %d); each access key must be listed once", quote(s), prev.Line)
 				default:
 					ids[s] = n
-					if !accessKeyIDPattern.MatchString(s) {
+					if !run(s, 16, 128, isWord) {
 						d.warnf(n, o.sub("accessKeyId"), "%s does not look like an AWS access key id (16 to 128 letters, digits and underscores, e.g. AKIAIOSFODNN7EXAMPLE); it is accepted as written", quote(s))
 					}
 				}
@@ -782,7 +811,7 @@ func (d *decoder) credentials(v *yaml.Node, c *Config) {
 		}
 		if o.require("userArn", "the caller's ARN, e.g. arn:aws:iam::123456789012:user/alice") {
 			if s, n, ok := d.str(o.val("userArn"), o.sub("userArn")); ok {
-				if !principalARNPattern.MatchString(s) {
+				if !principalARNPattern().MatchString(s) {
 					d.errorf(n, o.sub("userArn"), "%s is not an IAM or STS principal ARN: expected arn:aws:iam::ACCOUNT:user/NAME, arn:aws:iam::ACCOUNT:root, arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION or arn:aws:sts::ACCOUNT:federated-user/NAME, e.g. \"arn:aws:iam::123456789012:user/alice\"", quote(s))
 				}
 				cr.UserARN = s
@@ -944,7 +973,7 @@ func (d *decoder) admin(v *yaml.Node, c *Config) {
 	if lv := ao.val("allowedHosts"); lv != nil {
 		_, items, _ := d.strList(lv, "admin.allowedHosts", "a list of host names", `["dev.example.test"]`)
 		for _, it := range items {
-			if !hostNamePattern.MatchString(it.s) {
+			if !hostNamePattern().MatchString(it.s) {
 				d.errorf(it.node, index("admin.allowedHosts", it.i), "%s is not a host name: write the name alone, without scheme, port or path (e.g. \"dev.example.test\")", quote(it.s))
 				continue
 			}
@@ -954,7 +983,7 @@ func (d *decoder) admin(v *yaml.Node, c *Config) {
 }
 
 // hostNamePattern matches a DNS name or an IP address literal, as a Host header carries one without its port.
-var hostNamePattern = regexp.MustCompile(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$`)
+var hostNamePattern = lazyRegexp(`^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$`)
 
 // listObject is one mapping of a list of mappings (objects).
 type listObject struct {

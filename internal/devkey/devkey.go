@@ -16,17 +16,20 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-var poolARN = regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool/([A-Za-z0-9_-]+)$`)
+var poolARN = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool/([A-Za-z0-9_-]+)$`)
+})
 
 // IssuerOf is the iss claim of a Cognito user pool's tokens, https://cognito-idp.{region}.amazonaws.com/{poolId},
 // for the pool's ARN: what an authorizer checks and what a development token carries.
 func IssuerOf(arn string) (string, error) {
-	m := poolARN.FindStringSubmatch(arn)
+	m := poolARN().FindStringSubmatch(arn)
 	if m == nil {
 		return "", fmt.Errorf("%q is not a user pool ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID)", arn)
 	}

@@ -4,16 +4,17 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
 
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_$-]+$`)
+var plainKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_$-]+$`) })
 
 // Child extends a path with a mapping key: plain keys (letters, digits, _, $ and -) are joined with dots,
 // others are quoted in brackets: Child("paths", "/pets") is `paths["/pets"]`, Child("a", "b") is "a.b".
 func Child(path, key string) string {
-	if !plainKey.MatchString(key) {
+	if !plainKey().MatchString(key) {
 		return path + "[" + strconv.Quote(key) + "]"
 	}
 	if path == "" {
@@ -155,7 +156,7 @@ func (p *Path) String() string {
 		switch {
 		case s.index >= 0:
 			b.WriteString("[" + strconv.Itoa(s.index) + "]")
-		case !plainKey.MatchString(s.key):
+		case !plainKey().MatchString(s.key):
 			b.WriteString("[" + strconv.Quote(s.key) + "]")
 		default:
 			if b.Len() > 0 {

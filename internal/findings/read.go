@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -183,8 +184,8 @@ func shortQuote(s string) string {
 }
 
 var (
-	yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+	yamlLineError = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
+	unknownAnchor = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown anchor '(.*)' referenced$`) })
 )
 
 // syntaxError locates a parse error. The YAML parser names a line that is often not the offending one (the
@@ -223,8 +224,8 @@ func syntaxError(file string, data []byte, err error) *SyntaxError {
 	}
 	offset := -1
 	switch {
-	case unknownAnchor.MatchString(problem):
-		name := unknownAnchor.FindStringSubmatch(problem)[1]
+	case unknownAnchor().MatchString(problem):
+		name := unknownAnchor().FindStringSubmatch(problem)[1]
 		offset = aliasOffset(data, name)
 		e.Hint = fmt.Sprintf("define the anchor (&%s) before an alias (*%s) uses it", name, name)
 	case !utf8.Valid(data):
@@ -277,7 +278,7 @@ func syntaxError(file string, data []byte, err error) *SyntaxError {
 // problemOf returns the parser's description of a YAML error, without "yaml: " and "line N: ".
 func problemOf(err error) string {
 	msg := err.Error()
-	if m := yamlLineError.FindStringSubmatch(msg); m != nil {
+	if m := yamlLineError().FindStringSubmatch(msg); m != nil {
 		return m[2]
 	}
 	return strings.TrimPrefix(msg, "yaml: ")

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apigw-local/apigw-local/internal/spec"
 )
@@ -294,13 +295,15 @@ func defaultBody(style bodyStyle, message string) []byte {
 	return []byte(`{"message":` + string(q) + `}`)
 }
 
-var reference = regexp.MustCompile(`\$(?:\{(context|stageVariables)\.([A-Za-z0-9_.]+)\}|(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*))`)
+var reference = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$(?:\{(context|stageVariables)\.([A-Za-z0-9_.]+)\}|(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*))`)
+})
 
 // substitute replaces $context.x, ${context.x} and $stageVariables.x references. Unknown references render
 // as empty text, as they do on AWS.
 func substitute(tmpl string, ctx func(string) (string, bool), stageVars map[string]string) string {
-	return reference.ReplaceAllStringFunc(tmpl, func(m string) string {
-		sub := reference.FindStringSubmatch(m)
+	return reference().ReplaceAllStringFunc(tmpl, func(m string) string {
+		sub := reference().FindStringSubmatch(m)
 		root, key := sub[1], sub[2]
 		if root == "" {
 			root, key = sub[3], sub[4]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/apigw-local/apigw-local/internal/findings"
@@ -145,14 +146,14 @@ func (d *decoder) readGatewayResponses(n *yaml.Node, path string, api *API) {
 		gr := &GatewayResponse{Type: e.Key, StatusCode: ro.str("statusCode"),
 			ResponseParameters: d.gatewayResponseParameters(ro), ResponseTemplates: ro.strMap("responseTemplates"),
 			Position: pos(e.KeyN, ro.path)}
-		if gr.StatusCode != "" && !statusCode.MatchString(gr.StatusCode) {
+		if gr.StatusCode != "" && !statusCode().MatchString(gr.StatusCode) {
 			d.add(Error, ro.get("statusCode"), ro.at("statusCode"), "statusCode must be an HTTP status code (100-599), got %q", gr.StatusCode)
 		}
 		api.GatewayResponses[e.Key] = gr
 	}
 }
 
-var statusCode = regexp.MustCompile(`^[1-5]\d\d$`)
+var statusCode = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[1-5]\d\d$`) })
 
 const gatewayResponseHeader = "gatewayresponse.header."
 
@@ -333,8 +334,8 @@ func (d *decoder) readAuthorizer(n *yaml.Node, path, name string) *Authorizer {
 }
 
 // placeholder finds ${...} in values that API Gateway substitutes only for stage variables.
-var placeholder = regexp.MustCompile(`\$\{([^}]*)\}`)
-var stageVariableRef = regexp.MustCompile(`^stageVariables\.[A-Za-z0-9_]+$`)
+var placeholder = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([^}]*)\}`) })
+var stageVariableRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^stageVariables\.[A-Za-z0-9_]+$`) })
 
 // checkPlaceholders reports ${name} template variables (Terraform templatefile, CloudFormation Fn::Sub
 // bodies) left in ARNs and URIs: API Gateway would send them literally and fail.
@@ -344,8 +345,8 @@ func (d *decoder) checkPlaceholders(o object, keys ...string) {
 		if n == nil || n.Kind != yaml.ScalarNode || d.intrinsics[n] { // a !Sub string is reported as the intrinsic
 			continue
 		}
-		for _, m := range placeholder.FindAllStringSubmatch(n.Value, -1) {
-			if !stageVariableRef.MatchString(m[1]) {
+		for _, m := range placeholder().FindAllStringSubmatch(n.Value, -1) {
+			if !stageVariableRef().MatchString(m[1]) {
 				d.add(Error, n, o.at(k), "unresolved placeholder %s: it is a template variable (Terraform, CloudFormation Fn::Sub), not a stage variable; substitute it before serving, or serve the API exported after deployment", m[0])
 			}
 		}
@@ -477,8 +478,12 @@ var integrationKeys = []string{"type", "uri", "httpMethod", "requestParameters",
 	"connectionType", "connectionId", "credentials", "responses", "payloadFormatVersion",
 	"integrationSubtype", "tlsConfig", "integrationTarget", "description"}
 
-var requestParamTarget = regexp.MustCompile(`^integration\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.[^\s.][^\s]*$`)
-var requestParamSource = regexp.MustCompile(`^(method\.request\.(path|querystring|multivaluequerystring|header|multivalueheader)\.[^\s]+|method\.request\.body(\..+)?|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+|'[^']*')$`)
+var requestParamTarget = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^integration\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.[^\s.][^\s]*$`)
+})
+var requestParamSource = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(method\.request\.(path|querystring|multivaluequerystring|header|multivalueheader)\.[^\s]+|method\.request\.body(\..+)?|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+|'[^']*')$`)
+})
 
 // readIntegration decodes x-amazon-apigateway-integration (or a $ref to a component integration).
 func (d *decoder) readIntegration(n *yaml.Node, path string, components map[string]*Integration) *Integration {
@@ -577,12 +582,12 @@ func (d *decoder) checkRequestParameters(o object, in *Integration) {
 	rp, _ := d.asObjectOptional(o, "requestParameters")
 	for _, e := range rp.entries() {
 		path := rp.at(e.Key)
-		if !requestParamTarget.MatchString(e.Key) {
+		if !requestParamTarget().MatchString(e.Key) {
 			d.add(Error, e.KeyN, path, "invalid mapping target %q: use integration.request.{header|querystring|path|multivalueheader|multivaluequerystring}.<name>", e.Key)
 			continue
 		}
 		v, ok := Lookup(in.RequestParameters, e.Key)
-		if ok && !requestParamSource.MatchString(v) && !d.intrinsics[e.Value] {
+		if ok && !requestParamSource().MatchString(v) && !d.intrinsics[e.Value] {
 			d.add(Error, e.Value, path, "invalid mapping source %q: use method.request.{path|querystring|header|multivaluequerystring|multivalueheader}.<name>, method.request.body[.<JSONPath>], stageVariables.<name>, context.<name> or a 'quoted literal'", v)
 		}
 	}
@@ -602,7 +607,7 @@ func (d *decoder) readIntegrationResponse(e keyValue, parent object) *Integratio
 	}
 	if r.StatusCode == "" {
 		d.add(Error, ro.n, ro.path, "integration response %q needs statusCode (the method response it maps to)", e.Key)
-	} else if !statusCode.MatchString(r.StatusCode) {
+	} else if !statusCode().MatchString(r.StatusCode) {
 		d.add(Error, ro.get("statusCode"), ro.at("statusCode"), "statusCode must be an HTTP status code (100-599), got %q", r.StatusCode)
 	}
 	for _, kv := range r.ResponseParameters {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/getkin/kin-openapi/openapi2"
@@ -454,7 +455,9 @@ func (d *decoder) loadOpenAPI(top object, swagger bool) (doc *document, err erro
 
 // kinTypeError matches encoding/json's type errors as kin-openapi passes them on: the JSON kind found, the Go
 // struct field (Struct.field, when there is one) and the Go type expected.
-var kinTypeError = regexp.MustCompile(`cannot unmarshal (\w+) into (?:(?:Go struct )?field ([A-Za-z0-9_.]+)|(?:Go )?value) of type ([^\s,]+)`)
+var kinTypeError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`cannot unmarshal (\w+) into (?:(?:Go struct )?field ([A-Za-z0-9_.]+)|(?:Go )?value) of type ([^\s,]+)`)
+})
 
 // kinError reports a document kin-openapi could not read. For a value of the wrong type it finds the value in
 // the document (the first entry with the field's name holding that kind of value), so that the finding says
@@ -464,7 +467,7 @@ func (d *decoder) kinError(top object, err error) {
 	if d.refError(top, msg) {
 		return
 	}
-	m := kinTypeError.FindStringSubmatch(msg)
+	m := kinTypeError().FindStringSubmatch(msg)
 	if m == nil {
 		d.add(Error, top.n, "", "not a valid OpenAPI document: %s; fix the document (API Gateway's import rejects it too)", msg)
 		return
@@ -526,7 +529,7 @@ func article(kind string) string {
 // document has: a reference to nothing, to another file, without "#/", or to the wrong kind of object.
 func (d *decoder) refError(top object, msg string) bool {
 	var refs []string
-	for _, m := range quotedInError.FindAllStringSubmatch(msg, -1) {
+	for _, m := range quotedInError().FindAllStringSubmatch(msg, -1) {
 		// Swagger's #/definitions/X, #/parameters/X and #/responses/X reach kin-openapi converted to OpenAPI 3.
 		refs = append(refs, m[1], swaggerRef.Replace(m[1]))
 	}
@@ -538,14 +541,14 @@ func (d *decoder) refError(top object, msg string) bool {
 		return false
 	}
 	switch {
-	case kinRefError.MatchString(msg):
+	case kinRefError().MatchString(msg):
 		d.add(Error, n, path, "$ref %q does not resolve: define what it names in the document, or fix the reference", n.Value)
 	case strings.Contains(msg, "external reference"):
 		d.add(Error, n, path, "$ref %q points outside this document, and API Gateway imports one self-contained document: copy what it names into this file (under components, or definitions for Swagger) and refer to it with \"#/...\"", n.Value)
 	case strings.Contains(msg, "expected fragment prefix"):
 		d.add(Error, n, path, "$ref %q is not a reference into this document: a reference starts with \"#/\", e.g. \"#/components/schemas/Pet\"", n.Value)
-	case kinWrongKind.MatchString(msg):
-		d.add(Error, n, path, "$ref %q does not name a %s: point it at one (API Gateway's import rejects it too)", n.Value, kinWrongKind.FindStringSubmatch(msg)[1])
+	case kinWrongKind().MatchString(msg):
+		d.add(Error, n, path, "$ref %q does not name a %s: point it at one (API Gateway's import rejects it too)", n.Value, kinWrongKind().FindStringSubmatch(msg)[1])
 	default:
 		d.add(Error, n, path, "not a valid OpenAPI document: %s; fix the reference (API Gateway's import rejects it too)", msg)
 	}
@@ -554,11 +557,11 @@ func (d *decoder) refError(top object, msg string) bool {
 
 var (
 	// kinRefError matches kin-openapi's error for a $ref it cannot resolve.
-	kinRefError = regexp.MustCompile(`failed to resolve .* in URI: "#[^"]*"`)
+	kinRefError = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`failed to resolve .* in URI: "#[^"]*"`) })
 	// kinWrongKind matches kin-openapi's error for a $ref to the wrong kind of object, with the kind expected.
-	kinWrongKind = regexp.MustCompile(`\(expecting ref to ([a-z ]+) object\)`)
+	kinWrongKind = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\(expecting ref to ([a-z ]+) object\)`) })
 	// quotedInError matches the quoted values of an error message.
-	quotedInError = regexp.MustCompile(`"([^"]*)"`)
+	quotedInError = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"([^"]*)"`) })
 	swaggerRef    = strings.NewReplacer("#/components/schemas/", "#/definitions/", "#/components/", "#/")
 )
 
@@ -670,12 +673,23 @@ func (d *decoder) readBasePath(top object, api *API) {
 		}
 	}
 	segs := splitPath(api.DeclaredBase)
-	if len(segs) > 0 && validStageName.MatchString(segs[0]) {
+	if len(segs) > 0 && isStageName(segs[0]) {
 		api.DefaultStage = segs[0]
 	}
 }
 
-var validStageName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+// isStageName is ^[A-Za-z0-9_-]{1,128}$ without a regexp to compile at start.
+func isStageName(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // serverURLPath returns the path part of a server url, which may be a template
 // ("https://{host}/{basePath}") or relative ("/v1").

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // uriTemplate is an integration URI split once, when the snapshot is built, into literal text, stage
@@ -28,12 +29,14 @@ type uriPart struct {
 	raw  string // a path placeholder as written ({proxy+} keeps its +), for when it has no value
 }
 
-var uriToken = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9_.\-]+)\+?\}`)
+var uriToken = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9_.\-]+)\+?\}`)
+})
 
 func parseURI(s string) *uriTemplate {
 	t := &uriTemplate{}
 	last := 0
-	for _, m := range uriToken.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range uriToken().FindAllStringSubmatchIndex(s, -1) {
 		if m[0] > last {
 			t.parts = append(t.parts, uriPart{kind: literal, text: s[last:m[0]]})
 		}

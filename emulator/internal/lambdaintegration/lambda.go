@@ -13,6 +13,7 @@ import (
 	"mime"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/apigw-local/apigw-local/emulator/internal/lambdaproxy"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
@@ -22,7 +23,7 @@ import (
 	"github.com/apigw-local/apigw-local/lambdarun"
 )
 
-var stageVariableRef = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
+var stageVariableRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`) })
 
 // target is the function a route invokes: fixed at build when the URI uses no stage variable.
 type target struct {
@@ -31,7 +32,7 @@ type target struct {
 }
 
 func compileTarget(in *spec.Integration) (target, error) {
-	if _, isLambda, err := parseLambdaURI(stageVariableRef.ReplaceAllString(in.URI, "x")); err != nil {
+	if _, isLambda, err := parseLambdaURI(stageVariableRef().ReplaceAllString(in.URI, "x")); err != nil {
 		return target{}, err
 	} else if !isLambda {
 		return target{}, &integration.NotEmulated{What: fmt.Sprintf("%s integrations with AWS services other than Lambda (%s)", in.Type, in.URI)}
@@ -82,7 +83,7 @@ func (f Function) Invoke(ctx context.Context, fns integration.Functions, stageVa
 
 // IsLambda reports whether an AWS or AWS_PROXY integration calls Lambda (rather than another service).
 func IsLambda(in *spec.Integration) bool {
-	_, isLambda, _ := parseLambdaURI(stageVariableRef.ReplaceAllString(in.URI, "x"))
+	_, isLambda, _ := parseLambdaURI(stageVariableRef().ReplaceAllString(in.URI, "x"))
 	return isLambda
 }
 
@@ -92,7 +93,7 @@ func (t target) FunctionName() string { return t.fixed }
 // StageVariables lists the stage variables the URI needs.
 func (t target) StageVariables() []string {
 	var out []string
-	for _, m := range stageVariableRef.FindAllStringSubmatch(t.uri, -1) {
+	for _, m := range stageVariableRef().FindAllStringSubmatch(t.uri, -1) {
 		out = append(out, m[1])
 	}
 	return out
@@ -105,8 +106,8 @@ func (t target) function(stageVars map[string]string) (string, *gatewayresponse.
 		return t.fixed, nil
 	}
 	var missing string
-	uri := stageVariableRef.ReplaceAllStringFunc(t.uri, func(m string) string {
-		name := stageVariableRef.FindStringSubmatch(m)[1]
+	uri := stageVariableRef().ReplaceAllStringFunc(t.uri, func(m string) string {
+		name := stageVariableRef().FindStringSubmatch(m)[1]
 		v, ok := stageVars[name]
 		if !ok {
 			missing = name

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // lambdaTarget is the function an AWS or AWS_PROXY integration URI names.
@@ -15,21 +16,25 @@ type lambdaTarget struct {
 
 // lambdaURI matches API Gateway's Lambda invocation URI:
 // arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN or name}/invocations.
-var lambdaURI = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:([^:]*):lambda:path/[0-9-]+/functions/(.+)/invocations$`)
+var lambdaURI = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:([^:]*):lambda:path/[0-9-]+/functions/(.+)/invocations$`)
+})
 
 // lambdaFunctionARN matches arn:aws:lambda:{region}:{account}:function:{name}[:{qualifier}].
-var lambdaFunctionARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:([^:]*):([^:]*):function:([^:]+)(?::([^:]+))?$`)
+var lambdaFunctionARN = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws[a-z-]*:lambda:([^:]*):([^:]*):function:([^:]+)(?::([^:]+))?$`)
+})
 
 // parseLambdaURI resolves an integration URI whose stage variables are already substituted. It returns
 // ok=false when the URI does not call Lambda (another AWS service).
 func parseLambdaURI(uri string) (lambdaTarget, bool, error) {
-	m := lambdaURI.FindStringSubmatch(uri)
+	m := lambdaURI().FindStringSubmatch(uri)
 	if m == nil {
 		return lambdaTarget{}, false, nil
 	}
 	t := lambdaTarget{Region: m[1]}
 	fn := m[2]
-	if f := lambdaFunctionARN.FindStringSubmatch(fn); f != nil {
+	if f := lambdaFunctionARN().FindStringSubmatch(fn); f != nil {
 		t.Function, t.Qualifier = f[3], f[4]
 		if f[1] != "" {
 			t.Region = f[1]
