@@ -111,7 +111,8 @@ func FuzzEventEquivalence(f *testing.F) {
 	f.Add("/x", "x", "q=\u2028&q=\xff", "K\u212a:\x01\nİ:x\nCOOKIE:z=1\nbad name:v", "bad name\nk\u212a", "a=\"\\", "\t", []byte("\u2029"), uint16(2|4|16|32|256|2<<9), int64(0))
 	f.Add("/p", "p", "", "User-Agent:ua\nAuthorization:t", "user-agent", "k=v", "txt", []byte(nil), uint16(4<<9), int64(42))
 	f.Add("/p", "p", "", "", "", "", `{"a":1}`, []byte(nil), uint16(4<<9), int64(42))
-	f.Add("/p", "p", "", "", "", "", "x", []byte(nil), uint16(5<<9|6<<9), int64(7))
+	f.Add("/p", "p", "", "", "", "", "x", []byte(nil), uint16(5<<9), int64(7))
+	f.Add("/p", "m", "", "", "O\xa2\x06\xa5L\xf1\xa2", "", "x", []byte(""), uint16(3573), int64(92)) // 30 levels of authorizer
 	f.Add("/p", "p", "", "", "", "", "x", []byte(nil), uint16(3<<9), int64(0x7ff8000000000001))
 	f.Fuzz(func(t *testing.T, path, stage, query, headers, spelled, params, text string, body []byte, flags uint16, n int64) {
 		r := fuzzRequest(path, stage, query, headers, spelled, params, text, body, flags, n)

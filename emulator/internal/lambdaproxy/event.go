@@ -255,33 +255,42 @@ func lowerByte(c byte) byte {
 	return c
 }
 
-// lowerEqual reports strings.ToLower(a) == strings.ToLower(b).
+// lowerEqual reports strings.ToLower(a) == strings.ToLower(b). While both are ASCII the bytes decide:
+// an ASCII prefix lower-cases to itself, so the first ASCII difference is a difference of the results.
 func lowerEqual(a, b string) bool {
-	if isASCII(a) && isASCII(b) {
-		if len(a) != len(b) {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		ca, cb := a[i], b[i]
+		if ca|cb >= utf8.RuneSelf {
+			return strings.ToLower(a) == strings.ToLower(b)
+		}
+		if lowerByte(ca) != lowerByte(cb) {
 			return false
 		}
-		for i := 0; i < len(a); i++ {
-			if lowerByte(a[i]) != lowerByte(b[i]) {
-				return false
-			}
-		}
+	}
+	if len(a) == len(b) {
 		return true
 	}
-	return strings.ToLower(a) == strings.ToLower(b)
+	if isASCII(a[n:]) && isASCII(b[n:]) {
+		return false
+	}
+	return strings.ToLower(a) == strings.ToLower(b) // "K" (Kelvin sign) lower-cases to "k"
 }
 
-// lowerCompare is strings.Compare(strings.ToLower(a), strings.ToLower(b)).
+// lowerCompare is strings.Compare(strings.ToLower(a), strings.ToLower(b)), decided by the bytes as
+// lowerEqual is.
 func lowerCompare(a, b string) int {
-	if isASCII(a) && isASCII(b) {
-		for i := 0; i < len(a) && i < len(b); i++ {
-			if ca, cb := lowerByte(a[i]), lowerByte(b[i]); ca != cb {
-				if ca < cb {
-					return -1
-				}
-				return 1
-			}
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		ca, cb := a[i], b[i]
+		if ca|cb >= utf8.RuneSelf {
+			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
 		}
+		if ca, cb = lowerByte(ca), lowerByte(cb); ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+	}
+	if isASCII(a[n:]) && isASCII(b[n:]) {
 		return cmp.Compare(len(a), len(b))
 	}
 	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
