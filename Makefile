@@ -53,6 +53,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzResponseV2$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzEventV1$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONString$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
+	$(GO) test -run '^$$' -fuzz '^FuzzEventEquivalence$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
+	$(GO) test -run '^$$' -fuzz '^FuzzResponseEquivalence$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzJavaRegex$$' -fuzztime $(FUZZTIME) ./vtl/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAnswer$$' -fuzztime $(FUZZTIME) ./emulator/internal/authorizer/
 	$(GO) test -run '^$$' -fuzz '^FuzzClaimText$$' -fuzztime $(FUZZTIME) ./emulator/internal/authorizer/

@@ -87,7 +87,9 @@ func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 
 // RegisterHandler serves the Lambda function name with an in-process Go handler (built with
 // aws-lambda-go's lambda.NewHandler), instead of the command the config may give: for library users and
-// fast tests.
+// fast tests. The payload passed to h.Invoke is valid until Invoke returns, as io.Writer's p is: proxy
+// events are built in reused buffers, so a handler that keeps the bytes must copy them (handlers built
+// with lambda.NewHandler decode them and keep nothing).
 func (g *Gateway) RegisterHandler(name string, h lambda.Handler) { g.functions.register(name, h) }
 
 // Close stops every Lambda function process the gateway started.

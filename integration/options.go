@@ -112,7 +112,8 @@ func WithFunctionBinary(name, p string) Option {
 // external inside the container and the test process serves it over the Runtime API until the container
 // is terminated. Each WithHandler function gets container port 9001, 9002, ... in order: the config
 // must not give those ports to other external functions. The Runtime API client runs only in this
-// package's Run, not when the option is passed to testcontainers.Run itself.
+// package's Run, not when the option is passed to testcontainers.Run itself. A lambda.Handler must not
+// keep its payload after Invoke returns (see emulator.Gateway.RegisterHandler); copy what it records.
 func WithHandler(name string, handler any) Option {
 	h, ok := handler.(lambda.Handler)
 	if !ok {

@@ -207,24 +207,52 @@ func event(req *integration.Request) *lambdaproxy.Request {
 	return e
 }
 
+// eventBuffers recycles the buffers proxy events are built in, so that a warm route builds its events
+// without allocating.
+var eventBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledEvent is the largest buffer kept: an event with a big body should not pin its memory.
+const maxPooledEvent = 64 << 10
+
+// getEventBuffer returns an empty buffer for one event. The event goes back (putEventBuffer) only once
+// the function has answered it successfully, after its answer has been read: then the runtime has
+// delivered the event and the handler has returned. When Invoke fails (ctx done: the invocation may
+// still be queued, or running on in the background, and read the event later) or the function failed
+// (a timeout is a failure, and an in-process handler may still be running with the event), the buffer
+// is left to the garbage collector.
+func getEventBuffer() *[]byte { return eventBuffers.Get().(*[]byte) }
+
+// putEventBuffer returns buf, now holding ev's array, to the pool; ev must not be used afterwards.
+func putEventBuffer(buf *[]byte, ev []byte) {
+	if cap(ev) > maxPooledEvent {
+		return
+	}
+	*buf = ev[:0]
+	eventBuffers.Put(buf)
+}
+
 // proxyV1 is AWS_PROXY with payload format 1.0 (REST APIs).
 type proxyV1 struct{ target }
 
 func (*proxyV1) Kind() string { return "AWS_PROXY (Lambda, payload 1.0)" }
 
 func (k *proxyV1) Respond(ctx context.Context, req *integration.Request) (*integration.Response, *gatewayresponse.Error) {
-	ev, err := lambdaproxy.EventV1(event(req))
+	buf := getEventBuffer()
+	ev, err := lambdaproxy.AppendEventV1(*buf, event(req))
 	if err != nil {
+		putEventBuffer(buf, ev)
 		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "building the Lambda event: %v", err)
 	}
 	res, gerr := k.invoke(ctx, req, ev)
 	if gerr != nil {
-		return nil, gerr
+		return nil, gerr // ev is not recycled: see getEventBuffer
 	}
 	if res.FunctionError != "" {
 		return nil, functionFailed(fmt.Sprintf("function error (%s): %s", res.FunctionError, truncate(res.Payload)))
 	}
+	// The response is read before the buffer goes back: a handler may answer with its event's own bytes.
 	resp, err := lambdaproxy.ResponseV1(res.Payload, req.HTTP.Header.Get("Accept"), req.BinaryMediaTypes)
+	putEventBuffer(buf, ev)
 	if err != nil {
 		return nil, functionFailed(err.Error())
 	}
@@ -244,18 +272,21 @@ type proxyV2 struct{ target }
 func (*proxyV2) Kind() string { return "AWS_PROXY (Lambda, payload 2.0)" }
 
 func (k *proxyV2) Respond(ctx context.Context, req *integration.Request) (*integration.Response, *gatewayresponse.Error) {
-	ev, err := lambdaproxy.EventV2(event(req))
+	buf := getEventBuffer()
+	ev, err := lambdaproxy.AppendEventV2(*buf, event(req))
 	if err != nil {
+		putEventBuffer(buf, ev)
 		return nil, gatewayresponse.New(gatewayresponse.APIConfigurationError, "building the Lambda event: %v", err)
 	}
 	res, gerr := k.invoke(ctx, req, ev)
 	if gerr != nil {
-		return nil, gerr
+		return nil, gerr // ev is not recycled: see getEventBuffer
 	}
 	if res.FunctionError != "" {
 		return nil, httpAPIError(fmt.Sprintf("function error: %s", res.Payload))
 	}
 	resp, err := lambdaproxy.ResponseV2(res.Payload, req.BinaryMediaTypes)
+	putEventBuffer(buf, ev)
 	if err != nil {
 		return nil, httpAPIError(err.Error())
 	}

@@ -1,12 +1,15 @@
 package lambdaproxy
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apigw-local/apigw-local/internal/reqctx"
 )
@@ -96,75 +99,121 @@ const (
 	hdrForwardedProto = "X-Forwarded-Proto"
 )
 
-// headerEntry is one header of the event with all its values, under the name the event shows.
-type headerEntry struct {
+// eventHeader is one header of the event with all its values, under the name the event shows (in 2.0
+// the name is lower-cased as it is written). values is nil when the header has the one value value; it
+// shares the request's slice until a merge appends to it, which copies.
+type eventHeader struct {
 	name   string
+	value  string
 	values []string
 }
 
-// eventHeaders computes the headers of the event: dropped ones removed, names spelled as AWS spells them,
-// names that differ only in case merged (first spelling kept, values in order), the gateway's own headers
-// set, and the result sorted case-insensitively (the order of both captured AWS events). For 2.0 names
-// are lower case and Content-Length is kept (the Lambda developer guide's captured 2.0 event has
-// "content-length"; it is a 1.0-only drop as far as the evidence goes).
-func eventHeaders(r *Request, v2 bool) []headerEntry {
-	spelled := map[string]string{} // canonical -> first client spelling
-	for _, n := range r.HeaderNames {
-		c := http.CanonicalHeaderKey(n)
-		if _, ok := spelled[c]; !ok {
-			spelled[c] = n
-		}
+func (h *eventHeader) count() int {
+	if h.values == nil {
+		return 1
 	}
-	keys := make([]string, 0, len(r.Header))
+	return len(h.values)
+}
+
+func (h *eventHeader) last() string {
+	if h.values == nil {
+		return h.value
+	}
+	return h.values[len(h.values)-1]
+}
+
+// all returns the values; for a single value it uses one, a caller's array, so as not to allocate.
+func (h *eventHeader) all(one *[1]string) []string {
+	if h.values == nil {
+		one[0] = h.value
+		return one[:]
+	}
+	return h.values
+}
+
+// linearNames is how many header names or query keys are looked up by scanning before a map is built:
+// cheaper for the dozen a request has, and still linear for a request with thousands.
+const linearNames = 32
+
+// eventHeaders computes the headers of the event into out: dropped ones removed, names spelled as AWS
+// spells them, names that differ only in case merged (first spelling kept, values in order), the
+// gateway's own headers set, and the result sorted case-insensitively (the order of both captured AWS
+// events). For 2.0 names are lower case and Content-Length is kept (the Lambda developer guide's
+// captured 2.0 event has "content-length"; it is a 1.0-only drop as far as the evidence goes). Names
+// compare as strings.ToLower makes them, without allocating for ASCII names.
+func eventHeaders(out []eventHeader, r *Request, v2 bool) []eventHeader {
+	var keyBuf [linearNames]string
+	keys := keyBuf[:0]
 	for k := range r.Header {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys) // map order must not leak into the merge order
+	slices.Sort(keys) // map order must not leak into the merge order
 
-	index := map[string]int{} // lower-case name -> position in out
-	var out []headerEntry
-	add := func(name string, values ...string) {
-		lower := strings.ToLower(name)
-		if i, ok := index[lower]; ok {
-			out[i].values = append(out[i].values, values...)
-			return
+	var index map[string]int // lower-case name -> position in out, once out is long
+	find := func(name string) int {
+		if index != nil {
+			if i, ok := index[strings.ToLower(name)]; ok {
+				return i
+			}
+			return -1
 		}
-		index[lower] = len(out)
-		out = append(out, headerEntry{name, append([]string(nil), values...)})
+		for i := range out {
+			if lowerEqual(out[i].name, name) {
+				return i
+			}
+		}
+		return -1
 	}
-	set := func(name string, value string) { // a gateway header replaces the client's
-		lower := strings.ToLower(name)
-		if v2 {
-			name = lower
+	appendEntry := func(h eventHeader) {
+		out = append(out, h)
+		if index != nil {
+			index[strings.ToLower(h.name)] = len(out) - 1
+		} else if len(out) > linearNames {
+			index = make(map[string]int, 2*len(out))
+			for i := range out {
+				index[strings.ToLower(out[i].name)] = i
+			}
 		}
-		if i, ok := index[lower]; ok {
-			out[i] = headerEntry{name, []string{value}}
+	}
+	set := func(name, value string) { // a gateway header replaces the client's
+		if i := find(name); i >= 0 {
+			out[i] = eventHeader{name: name, value: value}
 			return
 		}
-		index[lower] = len(out)
-		out = append(out, headerEntry{name, []string{value}})
+		appendEntry(eventHeader{name: name, value: value})
 	}
 
 	for _, k := range keys {
-		lower := strings.ToLower(k)
-		if droppedHeaders[lower] && !(v2 && lower == "content-length") {
-			continue
-		}
-		if len(r.Header[k]) == 0 {
+		values := r.Header[k]
+		if len(values) == 0 || !(v2 && lowerEqual(k, "content-length")) && lowerLookup(droppedHeaders, k) {
 			continue
 		}
 		name := k
-		switch {
-		case v2:
-			name = lower
-		case canonicalHeaders[lower] != "":
-			name = canonicalHeaders[lower]
-		default:
-			if s, ok := spelled[http.CanonicalHeaderKey(k)]; ok {
-				name = s
+		if !v2 {
+			if c := lowerLookup(canonicalHeaders, k); c != "" {
+				name = c
+			} else {
+				for _, n := range r.HeaderNames {
+					if canonicalEqual(n, k) {
+						name = n
+						break
+					}
+				}
 			}
 		}
-		add(name, r.Header[k]...)
+		if i := find(name); i >= 0 {
+			h := &out[i]
+			if h.values == nil {
+				h.values = []string{h.value}
+			}
+			h.values = append(h.values[:len(h.values):len(h.values)], values...)
+			continue
+		}
+		h := eventHeader{name: name, values: values}
+		if len(values) == 1 {
+			h = eventHeader{name: name, value: values[0]}
+		}
+		appendEntry(h)
 	}
 
 	if r.DomainName != "" {
@@ -176,47 +225,196 @@ func eventHeaders(r *Request, v2 bool) []headerEntry {
 	if r.SourceIP != "" {
 		// AWS appends the client address to what the client (or CloudFront) already forwarded.
 		xff := r.SourceIP
-		if i, ok := index[strings.ToLower(hdrForwardedFor)]; ok {
-			xff = strings.Join(out[i].values, ", ") + ", " + r.SourceIP
+		if i := find(hdrForwardedFor); i >= 0 {
+			var one [1]string
+			xff = strings.Join(out[i].all(&one), ", ") + ", " + r.SourceIP
 		}
 		set(hdrForwardedFor, xff)
 	}
 	set(hdrForwardedPort, "443")
 	set(hdrForwardedProto, "https")
 
-	sort.SliceStable(out, func(i, j int) bool {
-		return strings.ToLower(out[i].name) < strings.ToLower(out[j].name)
-	})
+	slices.SortStableFunc(out, func(a, b eventHeader) int { return lowerCompare(a.name, b.name) })
 	return out
 }
 
-// queryParam is one query-string key with its decoded values in request order.
+// isASCII reports whether s has only ASCII bytes, for which strings.ToLower is plain ASCII folding.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// lowerEqual reports strings.ToLower(a) == strings.ToLower(b). While both are ASCII the bytes decide:
+// an ASCII prefix lower-cases to itself, so the first ASCII difference is a difference of the results.
+func lowerEqual(a, b string) bool {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		ca, cb := a[i], b[i]
+		if ca|cb >= utf8.RuneSelf {
+			return strings.ToLower(a) == strings.ToLower(b)
+		}
+		if lowerByte(ca) != lowerByte(cb) {
+			return false
+		}
+	}
+	if len(a) == len(b) {
+		return true
+	}
+	if isASCII(a[n:]) && isASCII(b[n:]) {
+		return false
+	}
+	return strings.ToLower(a) == strings.ToLower(b) // "K" (Kelvin sign) lower-cases to "k"
+}
+
+// lowerCompare is strings.Compare(strings.ToLower(a), strings.ToLower(b)), decided by the bytes as
+// lowerEqual is.
+func lowerCompare(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		ca, cb := a[i], b[i]
+		if ca|cb >= utf8.RuneSelf {
+			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+		}
+		if ca, cb = lowerByte(ca), lowerByte(cb); ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+	}
+	if isASCII(a[n:]) && isASCII(b[n:]) {
+		return cmp.Compare(len(a), len(b))
+	}
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}
+
+// lowerLookup is m[strings.ToLower(name)], lower-casing short ASCII names on the stack.
+func lowerLookup[V any](m map[string]V, name string) V {
+	var buf [32]byte
+	if len(name) > len(buf) || !isASCII(name) {
+		return m[strings.ToLower(name)]
+	}
+	b := buf[:len(name)]
+	for i := range b {
+		b[i] = lowerByte(name[i])
+	}
+	return m[string(b)]
+}
+
+// canonicalEqual reports http.CanonicalHeaderKey(a) == http.CanonicalHeaderKey(b) without building
+// either: a name with a byte that is not a token character is left as it is, any other is folded to
+// upper case at its start and after each "-", lower case elsewhere.
+func canonicalEqual(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	ta, tb := isToken(a), isToken(b)
+	if !ta || !tb {
+		return ta == tb && a == b // a canonical token never equals a name with a non-token byte
+	}
+	upper := true
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if upper {
+			ca, cb = upperByte(ca), upperByte(cb)
+		} else {
+			ca, cb = lowerByte(ca), lowerByte(cb)
+		}
+		if ca != cb {
+			return false
+		}
+		upper = ca == '-'
+	}
+	return true
+}
+
+func upperByte(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
+// isToken reports whether every byte of s is an HTTP token character (RFC 9110 §5.6.2), the test
+// net/textproto applies before canonicalizing.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// queryParam is one query-string key with its decoded values in request order (values nil: the one
+// value value).
 type queryParam struct {
 	key    string
+	value  string
 	values []string
+}
+
+func (q *queryParam) last() string {
+	if q.values == nil {
+		return q.value
+	}
+	return q.values[len(q.values)-1]
 }
 
 // parseQuery splits a raw query string on "&" (not ";": AWS does not treat it as a separator), decodes
 // keys and values ("+" is a space, REC v1-event-with-params-encoding) and groups values by key in order
-// of first appearance. Empty pieces ("a=1&&b=2") are skipped; a key without "=" has the value "".
-func parseQuery(raw string) []queryParam {
+// of first appearance, into out. Empty pieces ("a=1&&b=2") are skipped; a key without "=" has the value
+// "".
+func parseQuery(out []queryParam, raw string) []queryParam {
 	if i := strings.IndexByte(raw, '#'); i >= 0 { // REC: the fragment never reaches AWS
 		raw = raw[:i]
 	}
-	var out []queryParam
-	index := map[string]int{}
+	var index map[string]int // once there are many keys
 	for piece := range strings.SplitSeq(raw, "&") {
 		if piece == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(piece, "=")
 		k, v = queryUnescape(k), queryUnescape(v)
-		if i, ok := index[k]; ok {
-			out[i].values = append(out[i].values, v)
+		i := -1
+		if index != nil {
+			if j, ok := index[k]; ok {
+				i = j
+			}
+		} else {
+			for j := range out {
+				if out[j].key == k {
+					i = j
+					break
+				}
+			}
+		}
+		if i >= 0 {
+			q := &out[i]
+			if q.values == nil {
+				q.values = append(make([]string, 0, 4), q.value)
+			}
+			q.values = append(q.values, v)
 			continue
 		}
-		index[k] = len(out)
-		out = append(out, queryParam{k, []string{v}})
+		out = append(out, queryParam{key: k, value: v})
+		if index != nil {
+			index[k] = len(out) - 1
+		} else if len(out) > linearNames {
+			index = make(map[string]int, 2*len(out))
+			for j := range out {
+				index[out[j].key] = j
+			}
+		}
 	}
 	return out
 }
@@ -266,39 +464,63 @@ func unhex(c byte) byte {
 //
 // Interior "//", the trailing slash and percent-encoding are kept in both. A path whose first segment is
 // not the stage (a custom domain's base path mapping, which the caller resolves) is used whole for both.
+// Both are slices of full whenever it starts with a slash.
 func stagePaths(full, stage string) (path, contextPath string) {
-	trimmed := strings.TrimLeft(full, "/")
-	contextPath = "/" + trimmed
+	contextPath = slashed(full)
+	trimmed := contextPath[1:]
 	if stage != "" && (trimmed == stage || strings.HasPrefix(trimmed, stage+"/")) {
-		return "/" + strings.TrimLeft(trimmed[len(stage):], "/"), contextPath
+		return slashed(trimmed[len(stage):]), contextPath
 	}
 	return contextPath, contextPath
 }
 
-// stringMap writes a string map with sorted keys, or null when empty: AWS sends null, never {}, for
-// every empty map of a 1.0 event (REC: all v1-event vectors).
-func stringMap(m map[string]string) any {
-	if len(m) == 0 {
-		return nil
+// slashed is "/" + strings.TrimLeft(s, "/"), a slice of s when s starts with a slash.
+func slashed(s string) string {
+	i := 0
+	for i < len(s) && s[i] == '/' {
+		i++
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	if i > 0 {
+		return s[i-1:]
 	}
-	sort.Strings(keys)
-	o := &object{}
-	for _, k := range keys {
-		o.set(k, m[k])
-	}
-	return o
+	return "/" + s
 }
 
-// orNull is s, or JSON null when s is empty (identity fields: REC, all v1-event vectors).
-func orNull(s string) any {
-	if s == "" {
-		return nil
+// appendStringMap writes a string map with sorted keys, or null when empty: AWS sends null, never {},
+// for every empty map of a 1.0 event (REC: all v1-event vectors).
+func appendStringMap(dst []byte, m map[string]string) []byte {
+	if len(m) == 0 {
+		return append(dst, "null"...)
 	}
-	return s
+	var keyBuf [16]string
+	dst = append(dst, '{')
+	for i, k := range sortedKeys(m, keyBuf[:0]) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, k)
+		dst = append(dst, ':')
+		dst = appendString(dst, m[k])
+	}
+	return append(dst, '}')
+}
+
+// appendOrNull writes s, or JSON null when s is empty (identity fields: REC, all v1-event vectors).
+func appendOrNull(dst []byte, s string) []byte {
+	if s == "" {
+		return append(dst, "null"...)
+	}
+	return appendString(dst, s)
+}
+
+// appendKey writes "key": after a comma unless the object has just been opened.
+func appendKey(dst []byte, key string) []byte {
+	if c := dst[len(dst)-1]; c != '{' {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, '"')
+	dst = append(dst, key...) // keys are constants that need no escaping
+	return append(dst, '"', ':')
 }
 
 func (r *Request) userAgent() string {
@@ -323,15 +545,38 @@ func (r *Request) domainPrefix() string {
 	return prefix
 }
 
-// body is the event body: raw text, or base64 for a binary body; ok is false without a body.
-func (r *Request) body() (body string, ok bool) {
+// appendBody writes the event body: raw text, or base64 for a binary body; ok is false (nothing written)
+// without a body.
+func (r *Request) appendBody(dst []byte) (_ []byte, ok bool) {
 	if len(r.Body) == 0 {
-		return "", false
+		return dst, false
 	}
 	if r.IsBase64 {
-		return base64.StdEncoding.EncodeToString(r.Body), true
+		dst = append(dst, '"')
+		dst = base64.StdEncoding.AppendEncode(dst, r.Body) // the alphabet needs no escaping
+		return append(dst, '"'), true
 	}
-	return string(r.Body), true
+	return appendString(dst, r.Body), true
+}
+
+// appendTime writes t as AWS's requestTime (its digits, letters and punctuation need no escaping).
+func appendTime(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	dst = t.UTC().AppendFormat(dst, requestTimeLayout)
+	return append(dst, '"')
+}
+
+// sizeHint is a first capacity for an event of r: the fixed part (requestContext, an authorizer's
+// claims) plus what grows with the request
+// (header and query text twice for 1.0's two maps, base64's third more for a binary body).
+func sizeHint(r *Request) int {
+	n := 2048 + 2*(len(r.Path)+len(r.RawQuery)) + len(r.Body)*4/3
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += 2 * (len(k) + len(v) + 6)
+		}
+	}
+	return n
 }
 
 // contextKeyOrder is the order of requestContext keys in AWS's 1.0 event: the iteration order of a Java
@@ -368,23 +613,34 @@ func EventV1(r *Request) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("lambdaproxy: nil request")
 	}
-	ev := &object{}
-	eventV1Request(ev, r)
-
-	// REC: no body is null (GET, and v1-event-headers-dropped); an empty body is no body.
-	body, ok := r.body()
-	if ok {
-		ev.set("body", body)
-	} else {
-		ev.set("body", nil)
-	}
-	ev.set("isBase64Encoded", ok && r.IsBase64)
-
-	w := newJSONWriter()
-	if err := w.write(ev); err != nil {
+	ev, err := AppendEventV1(make([]byte, 0, sizeHint(r)), r)
+	if err != nil {
 		return nil, err
 	}
-	return w.buf.Bytes(), nil
+	return ev, nil
+}
+
+// AppendEventV1 is EventV1 appended to dst, so that the caller can reuse a buffer. On error dst is
+// returned as it was.
+func AppendEventV1(dst []byte, r *Request) ([]byte, error) {
+	if r == nil {
+		return dst, errors.New("lambdaproxy: nil request")
+	}
+	start := len(dst)
+	ev, err := appendEventV1Request(append(dst, '{'), r)
+	if err != nil {
+		return dst[:start], err
+	}
+	dst = ev
+	// REC: no body is null (GET, and v1-event-headers-dropped); an empty body is no body.
+	dst = appendKey(dst, "body")
+	dst, ok := r.appendBody(dst)
+	if !ok {
+		dst = append(dst, "null"...)
+	}
+	dst = appendKey(dst, "isBase64Encoded")
+	dst = strconv.AppendBool(dst, ok && r.IsBase64)
+	return append(dst, '}'), nil
 }
 
 // RequestAuthorizerEvent builds the event of a REQUEST Lambda authorizer (reference §d): type and
@@ -393,96 +649,205 @@ func RequestAuthorizerEvent(r *Request, methodARN string) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("lambdaproxy: nil request")
 	}
-	ev := &object{}
-	ev.set("type", "REQUEST")
-	ev.set("methodArn", methodARN)
-	eventV1Request(ev, r)
-	w := newJSONWriter()
-	if err := w.write(ev); err != nil {
+	dst := make([]byte, 0, sizeHint(r))
+	dst = append(dst, '{')
+	dst = appendKey(dst, "type")
+	dst = appendString(dst, "REQUEST")
+	dst = appendKey(dst, "methodArn")
+	dst = appendString(dst, methodARN)
+	dst, err := appendEventV1Request(dst, r)
+	if err != nil {
 		return nil, err
 	}
-	return w.buf.Bytes(), nil
+	return append(dst, '}'), nil
 }
 
-// eventV1Request sets the payload-1.0 fields that describe the method request, body excepted.
-func eventV1Request(ev *object, r *Request) {
+// appendEventV1Request writes the payload-1.0 members that describe the method request, body excepted.
+func appendEventV1Request(dst []byte, r *Request) ([]byte, error) {
 	path, contextPath := stagePaths(r.Path, r.Stage)
-	ev.set("resource", r.Resource)
-	ev.set("path", path)
-	ev.set("httpMethod", r.Method)
+	dst = appendKey(dst, "resource")
+	dst = appendString(dst, r.Resource)
+	dst = appendKey(dst, "path")
+	dst = appendString(dst, path)
+	dst = appendKey(dst, "httpMethod")
+	dst = appendString(dst, r.Method)
 
-	var headers, multiHeaders any
-	if hs := eventHeaders(r, false); len(hs) > 0 {
-		single, multi := &object{}, &object{}
-		for _, h := range hs {
-			single.set(h.name, h.values[len(h.values)-1]) // repeated header: the last value, as for query
-			multi.set(h.name, h.values)
+	var headerBuf [24]eventHeader
+	hs := eventHeaders(headerBuf[:0], r, false)
+	dst = appendKey(dst, "headers")
+	if len(hs) == 0 {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '{')
+		for i := range hs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, hs[i].name)
+			dst = append(dst, ':')
+			dst = appendString(dst, hs[i].last()) // repeated header: the last value, as for query
 		}
-		headers, multiHeaders = single, multi
+		dst = append(dst, '}')
 	}
-	ev.set("headers", headers)
-	ev.set("multiValueHeaders", multiHeaders)
+	dst = appendKey(dst, "multiValueHeaders")
+	if len(hs) == 0 {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '{')
+		for i := range hs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, hs[i].name)
+			dst = append(dst, ':')
+			var one [1]string
+			dst = appendStrings(dst, hs[i].all(&one))
+		}
+		dst = append(dst, '}')
+	}
 
 	// REC v1-event-with-params-encoding-multi: the single-value map holds the LAST value of a repeated
 	// key, the multi-value map all of them in order.
-	var query, multiQuery any
-	if qs := parseQuery(r.RawQuery); len(qs) > 0 {
-		single, multi := &object{}, &object{}
-		for _, q := range qs {
-			single.set(q.key, q.values[len(q.values)-1])
-			multi.set(q.key, q.values)
+	var queryBuf [16]queryParam
+	qs := parseQuery(queryBuf[:0], r.RawQuery)
+	dst = appendKey(dst, "queryStringParameters")
+	if len(qs) == 0 {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '{')
+		for i := range qs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, qs[i].key)
+			dst = append(dst, ':')
+			dst = appendString(dst, qs[i].last())
 		}
-		query, multiQuery = single, multi
+		dst = append(dst, '}')
 	}
-	ev.set("queryStringParameters", query)
-	ev.set("multiValueQueryStringParameters", multiQuery)
-	ev.set("pathParameters", stringMap(r.PathParameters))
-	ev.set("stageVariables", stringMap(r.StageVariables))
+	dst = appendKey(dst, "multiValueQueryStringParameters")
+	if len(qs) == 0 {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '{')
+		for i := range qs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, qs[i].key)
+			dst = append(dst, ':')
+			if qs[i].values == nil {
+				dst = append(dst, '[')
+				dst = appendString(dst, qs[i].value)
+				dst = append(dst, ']')
+			} else {
+				dst = appendStrings(dst, qs[i].values)
+			}
+		}
+		dst = append(dst, '}')
+	}
+	dst = appendKey(dst, "pathParameters")
+	dst = appendStringMap(dst, r.PathParameters)
+	dst = appendKey(dst, "stageVariables")
+	dst = appendStringMap(dst, r.StageVariables)
 
-	ua := r.userAgent()
-	identity := map[string]any{"sourceIp": orNull(r.SourceIP), "userAgent": orNull(ua)}
-	if c := r.Caller; c.AccessKey != "" {
-		identity["accessKey"], identity["accountId"], identity["caller"] = c.AccessKey, orNull(c.AccountID), orNull(c.Caller)
-		identity["user"], identity["userArn"] = orNull(c.User), orNull(c.UserARN)
-	}
-	order := identityKeyOrder
-	if r.APIKey != "" {
-		identity["apiKey"], identity["apiKeyId"] = r.APIKey, r.APIKeyID
-		order = identityKeyOrderWithKey
-	}
-	id := &object{}
-	for _, k := range order {
-		id.set(k, identity[k]) // absent -> null
-	}
-	rc := map[string]any{
-		"resourceId":        r.ResourceID,
-		"resourcePath":      r.Resource,
-		"httpMethod":        r.Method,
-		"extendedRequestId": r.ExtendedRequestID,
-		"requestTime":       r.RequestTime.UTC().Format(requestTimeLayout),
-		"path":              contextPath,
-		"accountId":         r.AccountID,
-		"protocol":          r.protocol(),
-		"stage":             r.Stage,
-		"domainPrefix":      r.domainPrefix(),
-		"requestTimeEpoch":  r.RequestTime.UnixMilli(),
-		"requestId":         r.RequestID,
-		"identity":          id,
-		"domainName":        r.DomainName,
-		"deploymentId":      r.DeploymentID,
-		"apiId":             r.APIID,
-	}
-	ctx := &object{}
+	dst = appendKey(dst, "requestContext")
+	dst = append(dst, '{')
 	for _, k := range contextKeyOrder {
-		if k == "authorizer" {
-			if r.Authorizer != nil { // DOC: present only with an authorizer
-				ctx.set(k, r.Authorizer)
+		switch k {
+		case "authorizer":
+			if r.Authorizer == nil { // DOC: present only with an authorizer
+				continue
+			}
+			dst = appendKey(dst, k)
+			var err error
+			if dst, err = appendValue(dst, r.Authorizer, 0); err != nil {
+				return nil, err
 			}
 			continue
+		case "identity":
+			dst = appendKey(dst, k)
+			dst = appendIdentity(dst, r)
+			continue
+		case "requestTime":
+			dst = appendKey(dst, k)
+			dst = appendTime(dst, r.RequestTime)
+			continue
+		case "requestTimeEpoch":
+			dst = appendKey(dst, k)
+			dst = strconv.AppendInt(dst, r.RequestTime.UnixMilli(), 10)
+			continue
 		}
-		ctx.set(k, rc[k])
+		var v string
+		switch k {
+		case "resourceId":
+			v = r.ResourceID
+		case "resourcePath":
+			v = r.Resource
+		case "httpMethod":
+			v = r.Method
+		case "extendedRequestId":
+			v = r.ExtendedRequestID
+		case "path":
+			v = contextPath
+		case "accountId":
+			v = r.AccountID
+		case "protocol":
+			v = r.protocol()
+		case "stage":
+			v = r.Stage
+		case "domainPrefix":
+			v = r.domainPrefix()
+		case "requestId":
+			v = r.RequestID
+		case "domainName":
+			v = r.DomainName
+		case "deploymentId":
+			v = r.DeploymentID
+		case "apiId":
+			v = r.APIID
+		}
+		dst = appendKey(dst, k)
+		dst = appendString(dst, v)
 	}
-	ev.set("requestContext", ctx)
+	return append(dst, '}'), nil
+}
+
+// appendIdentity writes requestContext.identity: the fields the gateway knows, null for the others.
+func appendIdentity(dst []byte, r *Request) []byte {
+	order := identityKeyOrder
+	if r.APIKey != "" {
+		order = identityKeyOrderWithKey
+	}
+	c := r.Caller
+	signed := c.AccessKey != ""
+	dst = append(dst, '{')
+	for _, k := range order {
+		dst = appendKey(dst, k)
+		switch {
+		case k == "sourceIp":
+			dst = appendOrNull(dst, r.SourceIP)
+		case k == "userAgent":
+			dst = appendOrNull(dst, r.userAgent())
+		case k == "apiKey":
+			dst = appendString(dst, r.APIKey)
+		case k == "apiKeyId":
+			dst = appendString(dst, r.APIKeyID)
+		case signed && k == "accessKey":
+			dst = appendString(dst, c.AccessKey)
+		case signed && k == "accountId":
+			dst = appendOrNull(dst, c.AccountID)
+		case signed && k == "caller":
+			dst = appendOrNull(dst, c.Caller)
+		case signed && k == "user":
+			dst = appendOrNull(dst, c.User)
+		case signed && k == "userArn":
+			dst = appendOrNull(dst, c.UserARN)
+		default:
+			dst = append(dst, "null"...)
+		}
+	}
+	return append(dst, '}')
 }
 
 // EventV2 builds the payload-2.0 event of an HTTP API's Lambda integration (reference §e.3). Unlike 1.0,
@@ -496,6 +861,19 @@ func EventV2(r *Request) ([]byte, error) {
 	if r == nil {
 		return nil, errors.New("lambdaproxy: nil request")
 	}
+	ev, err := AppendEventV2(make([]byte, 0, sizeHint(r)), r)
+	if err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// AppendEventV2 is EventV2 appended to dst. On error dst is returned as it was.
+func AppendEventV2(dst []byte, r *Request) ([]byte, error) {
+	if r == nil {
+		return dst, errors.New("lambdaproxy: nil request")
+	}
+	start := len(dst)
 	routeKey := r.RouteKey
 	if routeKey == "" {
 		routeKey = "$default"
@@ -505,80 +883,140 @@ func EventV2(r *Request) ([]byte, error) {
 		rawQuery = rawQuery[:i]
 	}
 
-	ev := &object{}
-	ev.set("version", "2.0")
-	ev.set("routeKey", routeKey)
-	ev.set("rawPath", r.Path)
-	ev.set("rawQueryString", rawQuery)
+	dst = append(dst, '{')
+	dst = appendKey(dst, "version")
+	dst = appendString(dst, "2.0")
+	dst = appendKey(dst, "routeKey")
+	dst = appendString(dst, routeKey)
+	dst = appendKey(dst, "rawPath")
+	dst = appendString(dst, r.Path)
+	dst = appendKey(dst, "rawQueryString")
+	dst = appendString(dst, rawQuery)
 
-	var cookies []string
-	headers := &object{}
-	for _, h := range eventHeaders(r, true) {
-		if h.name == "cookie" {
-			// Each "name=value" pair of every Cookie header is one element.
-			for _, line := range h.values {
-				for c := range strings.SplitSeq(line, ";") {
-					if c = strings.TrimSpace(c); c != "" {
-						cookies = append(cookies, c)
-					}
-				}
-			}
+	var headerBuf [24]eventHeader
+	hs := eventHeaders(headerBuf[:0], r, true)
+	// Each "name=value" pair of every Cookie header is one element of cookies; the rest are headers.
+	cookies := 0
+	for i := range hs {
+		if !lowerEqual(hs[i].name, "cookie") {
 			continue
 		}
-		headers.set(h.name, strings.Join(h.values, ","))
-	}
-	if len(cookies) > 0 {
-		ev.set("cookies", cookies)
-	}
-	if len(headers.keys) > 0 {
-		ev.set("headers", headers)
-	}
-	if qs := parseQuery(r.RawQuery); len(qs) > 0 {
-		q := &object{}
-		for _, p := range qs {
-			q.set(p.key, strings.Join(p.values, ","))
+		var one [1]string
+		for _, line := range hs[i].all(&one) {
+			for c := range strings.SplitSeq(line, ";") {
+				if c = strings.TrimSpace(c); c != "" {
+					if cookies == 0 {
+						dst = appendKey(dst, "cookies")
+						dst = append(dst, '[')
+					} else {
+						dst = append(dst, ',')
+					}
+					dst = appendString(dst, c)
+					cookies++
+				}
+			}
 		}
-		ev.set("queryStringParameters", q)
+	}
+	if cookies > 0 {
+		dst = append(dst, ']')
+	}
+	headers := 0
+	for i := range hs {
+		if lowerEqual(hs[i].name, "cookie") {
+			continue
+		}
+		if headers == 0 {
+			dst = appendKey(dst, "headers")
+			dst = append(dst, '{')
+		} else {
+			dst = append(dst, ',')
+		}
+		dst = appendLowerString(dst, hs[i].name)
+		dst = append(dst, ':')
+		var one [1]string
+		dst = appendJoined(dst, hs[i].all(&one))
+		headers++
+	}
+	if headers > 0 {
+		dst = append(dst, '}')
+	}
+	var queryBuf [16]queryParam
+	if qs := parseQuery(queryBuf[:0], r.RawQuery); len(qs) > 0 {
+		dst = appendKey(dst, "queryStringParameters")
+		dst = append(dst, '{')
+		for i := range qs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, qs[i].key)
+			dst = append(dst, ':')
+			if qs[i].values == nil {
+				dst = appendString(dst, qs[i].value)
+			} else {
+				dst = appendJoined(dst, qs[i].values)
+			}
+		}
+		dst = append(dst, '}')
 	}
 
-	ctx := &object{}
-	ctx.set("accountId", r.AccountID)
-	ctx.set("apiId", r.APIID)
+	dst = appendKey(dst, "requestContext")
+	dst = append(dst, '{')
+	dst = appendKey(dst, "accountId")
+	dst = appendString(dst, r.AccountID)
+	dst = appendKey(dst, "apiId")
+	dst = appendString(dst, r.APIID)
 	if r.Authorizer != nil {
-		ctx.set("authorizer", r.Authorizer)
+		dst = appendKey(dst, "authorizer")
+		ev, err := appendValue(dst, r.Authorizer, 0)
+		if err != nil {
+			return dst[:start], err
+		}
+		dst = ev
 	}
-	ctx.set("domainName", r.DomainName)
-	ctx.set("domainPrefix", r.domainPrefix())
-	h := &object{}
-	h.set("method", r.Method)
-	h.set("path", r.Path)
-	h.set("protocol", r.protocol())
-	h.set("sourceIp", r.SourceIP)
-	h.set("userAgent", r.userAgent())
-	ctx.set("http", h)
-	ctx.set("requestId", r.RequestID)
-	ctx.set("routeKey", routeKey)
-	ctx.set("stage", r.Stage)
-	ctx.set("time", r.RequestTime.UTC().Format(requestTimeLayout))
-	ctx.set("timeEpoch", r.RequestTime.UnixMilli())
-	ev.set("requestContext", ctx)
+	dst = appendKey(dst, "domainName")
+	dst = appendString(dst, r.DomainName)
+	dst = appendKey(dst, "domainPrefix")
+	dst = appendString(dst, r.domainPrefix())
+	dst = appendKey(dst, "http")
+	dst = append(dst, '{')
+	dst = appendKey(dst, "method")
+	dst = appendString(dst, r.Method)
+	dst = appendKey(dst, "path")
+	dst = appendString(dst, r.Path)
+	dst = appendKey(dst, "protocol")
+	dst = appendString(dst, r.protocol())
+	dst = appendKey(dst, "sourceIp")
+	dst = appendString(dst, r.SourceIP)
+	dst = appendKey(dst, "userAgent")
+	dst = appendString(dst, r.userAgent())
+	dst = append(dst, '}')
+	dst = appendKey(dst, "requestId")
+	dst = appendString(dst, r.RequestID)
+	dst = appendKey(dst, "routeKey")
+	dst = appendString(dst, routeKey)
+	dst = appendKey(dst, "stage")
+	dst = appendString(dst, r.Stage)
+	dst = appendKey(dst, "time")
+	dst = appendTime(dst, r.RequestTime)
+	dst = appendKey(dst, "timeEpoch")
+	dst = strconv.AppendInt(dst, r.RequestTime.UnixMilli(), 10)
+	dst = append(dst, '}')
 
-	if body, ok := r.body(); ok {
-		ev.set("body", body)
+	if len(r.Body) > 0 {
+		dst = appendKey(dst, "body")
+		dst, _ = r.appendBody(dst)
 	}
-	if p := stringMap(r.PathParameters); p != nil {
-		ev.set("pathParameters", p)
+	if len(r.PathParameters) > 0 {
+		dst = appendKey(dst, "pathParameters")
+		dst = appendStringMap(dst, r.PathParameters)
 	}
 	// HTTP APIs decide isBase64Encoded from the content type themselves, with or without a body (the
 	// captured GET event has true); the caller's decision is passed through as is.
-	ev.set("isBase64Encoded", r.IsBase64)
-	if s := stringMap(r.StageVariables); s != nil {
-		ev.set("stageVariables", s)
+	dst = appendKey(dst, "isBase64Encoded")
+	dst = strconv.AppendBool(dst, r.IsBase64)
+	if len(r.StageVariables) > 0 {
+		dst = appendKey(dst, "stageVariables")
+		dst = appendStringMap(dst, r.StageVariables)
 	}
-
-	w := newJSONWriter()
-	if err := w.write(ev); err != nil {
-		return nil, err
-	}
-	return w.buf.Bytes(), nil
+	return append(dst, '}'), nil
 }

@@ -2,12 +2,13 @@ package lambdaproxy
 
 import (
 	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Response is the HTTP response API Gateway sends to the client for a function result.
@@ -46,12 +47,73 @@ func malformed(format string, args ...any) error {
 	return &MalformedError{Reason: fmt.Sprintf(format, args...)}
 }
 
-// v1Fields are the only top-level keys a 1.0 result may have: any other key is malformed (REC
-// v1-response-wrong-format, v1-response-wrong-format-2). This also makes a Lambda error payload
-// ({"errorMessage", "errorType", ...}) malformed, which is how AWS treats an unhandled function error
-// (REC v1-response-empty-response).
-var v1Fields = map[string]bool{
-	"statusCode": true, "headers": true, "multiValueHeaders": true, "body": true, "isBase64Encoded": true,
+// result is what the scanner found at the top level of a function result: the raw value of each
+// member the contracts read (the last one of a repeated key, as in any JSON binding).
+type result struct {
+	statusCode, headers, multiValueHeaders, body, isBase64Encoded, cookies []byte
+	described                                                              bool   // a statusCode member is present (2.0: the result describes a response)
+	unknown                                                                []byte // the first key that is not a 1.0 field, raw
+}
+
+// scanResult checks the object payload (trimmed, starting with '{') and records its members.
+func scanResult(payload []byte) (result, bool) {
+	var res result
+	end := scanObject(payload, 0, 1, func(key, val []byte) {
+		switch string(key) { // the unescaped spelling, without allocating
+		case `"statusCode"`:
+			res.statusCode, res.described = val, true
+		case `"headers"`:
+			res.headers = val
+		case `"multiValueHeaders"`:
+			res.multiValueHeaders = val
+		case `"body"`:
+			res.body = val
+		case `"isBase64Encoded"`:
+			res.isBase64Encoded = val
+		case `"cookies"`:
+			res.cookies = val
+			if res.unknown == nil {
+				res.unknown = key
+			}
+		default:
+			res.escapedMember(key, val)
+		}
+	})
+	return res, end == len(payload)
+}
+
+// escapedMember handles a key that is not spelled plainly: an escaped spelling of a known key
+// ("status\u0043ode") counts as that key, as encoding/json reads it.
+func (res *result) escapedMember(key, val []byte) {
+	switch {
+	case keyIs(key, "statusCode"):
+		res.statusCode, res.described = val, true
+	case keyIs(key, "headers"):
+		res.headers = val
+	case keyIs(key, "multiValueHeaders"):
+		res.multiValueHeaders = val
+	case keyIs(key, "body"):
+		res.body = val
+	case keyIs(key, "isBase64Encoded"):
+		res.isBase64Encoded = val
+	case keyIs(key, "cookies"):
+		res.cookies = val
+		if res.unknown == nil {
+			res.unknown = key
+		}
+	default:
+		if res.unknown == nil {
+			res.unknown = key
+		}
+	}
+}
+
+// syntaxError words why payload is not valid JSON, as encoding/json does.
+func syntaxError(payload []byte) error {
+	if _, err := members(payload); err != nil {
+		return err
+	}
+	return errors.New("invalid JSON")
 }
 
 // ResponseV1 interprets a payload-1.0 function result (reference §e.2). accept is the method request's
@@ -80,19 +142,18 @@ func ResponseV1(payload []byte, accept string, binaryMediaTypes []string) (*Resp
 		// REC v1-response-just-string: a bare string (or any non-object) is malformed.
 		return nil, malformed("the result is not a JSON object")
 	}
-	ms, err := members(payload)
-	if err != nil {
-		return nil, malformed("invalid JSON: %v", err)
+	res, ok := scanResult(payload)
+	if !ok {
+		return nil, malformed("invalid JSON: %v", syntaxError(payload))
 	}
-	fields := map[string]json.RawMessage{}
-	for _, m := range ms {
-		if !v1Fields[m.key] {
-			return nil, malformed("unknown field %q", m.key)
-		}
-		fields[m.key] = m.val // a repeated key: the last one wins, as in any JSON binding
+	// Any key but the five is malformed (REC v1-response-wrong-format, v1-response-wrong-format-2).
+	// This also makes a Lambda error payload ({"errorMessage", "errorType", ...}) malformed, which is
+	// how AWS treats an unhandled function error (REC v1-response-empty-response).
+	if res.unknown != nil {
+		return nil, malformed("unknown field %q", unquote(res.unknown))
 	}
 
-	status, err := statusCode(fields["statusCode"])
+	status, err := statusCode(res.statusCode)
 	if err != nil {
 		return nil, err
 	}
@@ -100,15 +161,16 @@ func ResponseV1(payload []byte, accept string, binaryMediaTypes []string) (*Resp
 	// REC v1-response-multi-headers-overwrite(-casing): multiValueHeaders first, then headers, merged by
 	// case-insensitive name; the first spelling (the multiValueHeaders one) wins. DOC: a name/value pair
 	// present in both appears once.
-	hs := &headerSet{}
-	if err := hs.addMulti(fields["multiValueHeaders"]); err != nil {
+	hs := newHeaderSet()
+	defer hs.release()
+	if err := hs.addMulti(res.multiValueHeaders); err != nil {
 		return nil, err
 	}
-	if err := hs.addSingle(fields["headers"], true); err != nil {
+	if err := hs.addSingle(res.headers, true); err != nil {
 		return nil, err
 	}
 
-	out, err := responseBody(fields, func() bool { return decodeForAccept(accept, binaryMediaTypes) })
+	out, err := responseBody(&res, func() bool { return decodeForAccept(accept, binaryMediaTypes) })
 	if err != nil {
 		return nil, err
 	}
@@ -156,97 +218,116 @@ func decodeForAccept(accept string, binaryMediaTypes []string) bool {
 func ResponseV2(payload []byte, binaryMediaTypes []string) (*Response, error) {
 	_ = binaryMediaTypes
 	payload = trimJSONSpace(payload)
-	if !json.Valid(payload) {
-		return nil, malformed("the result is not valid JSON")
-	}
+	var res result
 	switch kind(payload) {
 	case '{':
-	case '"':
-		var s string
-		if err := json.Unmarshal(payload, &s); err != nil {
-			return nil, malformed("invalid JSON string: %v", err)
+		var ok bool
+		if res, ok = scanResult(payload); !ok {
+			return nil, malformed("the result is not valid JSON")
 		}
-		return (&headerSet{}).response(http.StatusOK, []byte(s)), nil
+	case '"':
+		if !validJSON(payload) {
+			return nil, malformed("the result is not valid JSON")
+		}
+		return (&headerSet{}).response(http.StatusOK, unquoteBytes(payload)), nil
 	default:
+		if !validJSON(payload) {
+			return nil, malformed("the result is not valid JSON")
+		}
 		return (&headerSet{}).response(http.StatusOK, append([]byte(nil), payload...)), nil
 	}
-	ms, err := members(payload)
-	if err != nil {
-		return nil, malformed("invalid JSON: %v", err)
-	}
-	fields := map[string]json.RawMessage{}
-	for _, m := range ms {
-		fields[m.key] = m.val
-	}
-	sc, described := fields["statusCode"]
-	if !described {
+	if !res.described {
 		return (&headerSet{}).response(http.StatusOK, append([]byte(nil), payload...)), nil
 	}
-	status, err := statusCode(sc)
+	status, err := statusCode(res.statusCode)
 	if err != nil {
 		return nil, err
 	}
-	hs := &headerSet{}
-	if err := hs.addSingle(fields["headers"], false); err != nil {
+	hs := newHeaderSet()
+	defer hs.release()
+	if err := hs.addSingle(res.headers, false); err != nil {
 		return nil, err
 	}
-	if c := fields["cookies"]; kind(c) != 0 && kind(c) != 'n' {
+	if c := res.cookies; kind(c) != 0 && kind(c) != 'n' {
 		if kind(c) != '[' {
 			return nil, malformed("cookies is %s, not a list", typeName(c))
 		}
-		var list []json.RawMessage
-		if err := json.Unmarshal(c, &list); err != nil {
-			return nil, malformed("cookies: %v", err)
-		}
-		for _, item := range list {
-			v, null, err := scalarText(trimJSONSpace(item))
+		for item, j, ok := elementAt(c, 1); ok; item, j, ok = elementAt(c, j) {
+			v, null, err := scalarText(item)
 			if err != nil {
 				return nil, malformed("cookies: %v", err)
 			}
-			if !null {
-				if err := hs.add("Set-Cookie", v, false); err != nil {
-					return nil, err
-				}
+			if null {
+				continue
+			}
+			if err := hs.add("Set-Cookie", v, false); err != nil {
+				return nil, err
 			}
 		}
 	}
-	out, err := responseBody(fields, func() bool { return true }) // 2.0 decodes whenever the flag is set
+	out, err := responseBody(&res, func() bool { return true }) // 2.0 decodes whenever the flag is set
 	if err != nil {
 		return nil, err
 	}
 	return hs.response(status, out), nil
 }
 
+// scalarText is the text a JSON scalar is coerced to where AWS expects a string (header values, body):
+// strings as they are, true/false, numbers as written ("1.50" stays "1.50"). null reports isNull; objects
+// and arrays cannot be coerced and are an error.
+func scalarText(raw []byte) (text string, isNull bool, err error) {
+	switch kind(raw) {
+	case 'n':
+		return "", true, nil
+	case 't':
+		return "true", false, nil
+	case 'f':
+		return "false", false, nil
+	case '"':
+		return unquote(raw), false, nil
+	case '0':
+		return string(raw), false, nil
+	default:
+		return "", false, errNotString(raw)
+	}
+}
+
 // responseBody reads body and isBase64Encoded, and decodes the body when the flag is set and decode
 // agrees (payload 1.0 decodes only for an Accept matching binaryMediaTypes).
-func responseBody(fields map[string]json.RawMessage, decode func() bool) ([]byte, error) {
-	body, err := bodyText(fields["body"])
-	if err != nil {
-		return nil, err
+func responseBody(res *result, decode func() bool) ([]byte, error) {
+	var body []byte
+	switch raw := res.body; kind(raw) {
+	case 0, 'n': // REC v1-response-no-body: null or absent is empty
+	case '"':
+		body = unquoteBytes(raw)
+	case 't', 'f', '0':
+		body = append([]byte(nil), raw...)
+	default:
+		return nil, malformed("body: %v", errNotString(raw))
 	}
-	b64, err := base64Flag(fields["isBase64Encoded"])
+	b64, err := base64Flag(res.isBase64Encoded)
 	if err != nil {
 		return nil, err
 	}
 	if b64 && decode() {
 		return decodeBase64(body)
 	}
-	return []byte(body), nil
+	if body == nil {
+		body = []byte{}
+	}
+	return body, nil
 }
 
 // statusCode reads statusCode: absent or null is 200 (REC v1-response-only-headers,
 // v1-response-empty-object), a numeric string counts (REC v1-response-status-code-str), anything else
 // is malformed (REC v1-response-invalid-status-code). 100-599 is the range an HTTP status can have.
-func statusCode(raw json.RawMessage) (int, error) {
+func statusCode(raw []byte) (int, error) {
 	var code int
 	switch kind(raw) {
 	case 0, 'n':
 		return http.StatusOK, nil
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, malformed("statusCode: %v", err)
-		}
+		s := unquote(raw)
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
 			return 0, malformed("statusCode %q is not a number", s)
@@ -267,57 +348,91 @@ func statusCode(raw json.RawMessage) (int, error) {
 	return code, nil
 }
 
-// bodyText reads body: null or absent is empty (REC v1-response-no-body), scalars are coerced to text,
-// objects and arrays are malformed.
-func bodyText(raw json.RawMessage) (string, error) {
-	if kind(raw) == 0 {
-		return "", nil
-	}
-	s, _, err := scalarText(raw)
-	if err != nil {
-		return "", malformed("body: %v", err)
-	}
-	return s, nil
-}
-
 // base64Flag reads isBase64Encoded.
-func base64Flag(raw json.RawMessage) (bool, error) {
+func base64Flag(raw []byte) (bool, error) {
 	switch kind(raw) {
 	case 0, 'n', 'f':
 		return false, nil
 	case 't':
 		return true, nil
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err == nil {
-			switch strings.ToLower(s) {
-			case "true":
-				return true, nil
-			case "false":
-				return false, nil
-			}
+		switch strings.ToLower(unquote(raw)) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
 		}
 	}
 	return false, malformed("isBase64Encoded is %s, not a boolean", typeName(raw))
 }
 
 // decodeBase64 decodes a body flagged isBase64Encoded; padded or not.
-func decodeBase64(s string) ([]byte, error) {
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
-		return b, nil
+func decodeBase64(s []byte) ([]byte, error) {
+	b := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	if n, err := base64.StdEncoding.Decode(b, s); err == nil {
+		return b[:n], nil
 	}
-	b, err := base64.RawStdEncoding.DecodeString(s)
+	b = make([]byte, base64.RawStdEncoding.DecodedLen(len(s)))
+	n, err := base64.RawStdEncoding.Decode(b, s)
 	if err != nil {
 		return nil, malformed("isBase64Encoded is true but the body is not base64: %v", err)
 	}
-	return b, nil
+	return b[:n], nil
+}
+
+// linearHeaders is the number of header names up to which a name is looked up by scanning, which for
+// the handful of headers a function returns is cheaper than a map; past it, a map keeps a result with
+// very many headers linear.
+const linearHeaders = 16
+
+// headerValue is one value of the header names[entry].
+type headerValue struct {
+	entry int
+	value string
 }
 
 // headerSet collects response headers in order, merging names case-insensitively under their first
-// spelling.
+// spelling (names are HTTP tokens, so ASCII case folding is exact).
 type headerSet struct {
-	entries []headerEntry
-	index   map[string]int // lower-case name -> entries position
+	names  []string
+	values []headerValue
+	index  map[string]int // lower-case name -> names position, once there are many
+}
+
+// headerSets recycles the sets' arrays: stored through the set's methods, arrays on the caller's stack
+// would escape, and the set is done with once response has copied it into the Response.
+var headerSets = sync.Pool{New: func() any {
+	return &headerSet{names: make([]string, 0, 8), values: make([]headerValue, 0, 16)}
+}}
+
+func newHeaderSet() *headerSet { return headerSets.Get().(*headerSet) }
+
+// release clears the set (so that the pool holds no header text) and returns it to the pool, unless
+// a result with very many headers grew it.
+func (hs *headerSet) release() {
+	if cap(hs.names) > 64 || cap(hs.values) > 256 {
+		return
+	}
+	clear(hs.names)
+	clear(hs.values)
+	*hs = headerSet{names: hs.names[:0], values: hs.values[:0]}
+	headerSets.Put(hs)
+}
+
+// find returns the position of name, or -1.
+func (hs *headerSet) find(name string) int {
+	if hs.index != nil {
+		if i, ok := hs.index[strings.ToLower(name)]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, n := range hs.names {
+		if len(n) == len(name) && strings.EqualFold(n, name) {
+			return i
+		}
+	}
+	return -1
 }
 
 // add appends value to name. With dedupe, a value the name already has is not added again (DOC: "If the
@@ -329,29 +444,31 @@ func (hs *headerSet) add(name, value string, dedupe bool) error {
 	if !validValue(value) {
 		return malformed("header %s has a value that cannot be sent", name)
 	}
-	if hs.index == nil {
-		hs.index = map[string]int{}
-	}
-	lower := strings.ToLower(name)
-	i, ok := hs.index[lower]
-	if !ok {
-		hs.index[lower] = len(hs.entries)
-		hs.entries = append(hs.entries, headerEntry{name: name, values: []string{value}})
-		return nil
-	}
-	if dedupe {
-		for _, v := range hs.entries[i].values {
-			if v == value {
+	i := hs.find(name)
+	if i < 0 {
+		i = len(hs.names)
+		hs.names = append(hs.names, name)
+		if hs.index != nil {
+			hs.index[strings.ToLower(name)] = i
+		} else if len(hs.names) > linearHeaders {
+			hs.index = make(map[string]int, 2*len(hs.names))
+			for j, n := range hs.names {
+				hs.index[strings.ToLower(n)] = j
+			}
+		}
+	} else if dedupe {
+		for _, v := range hs.values {
+			if v.entry == i && v.value == value {
 				return nil
 			}
 		}
 	}
-	hs.entries[i].values = append(hs.entries[i].values, value)
+	hs.values = append(hs.values, headerValue{i, value})
 	return nil
 }
 
 // addSingle adds a "headers" object (REC v1-response-with-headers: header-bool true -> "true").
-func (hs *headerSet) addSingle(raw json.RawMessage, dedupe bool) error {
+func (hs *headerSet) addSingle(raw []byte, dedupe bool) error {
 	switch kind(raw) {
 	case 0, 'n':
 		return nil
@@ -359,19 +476,15 @@ func (hs *headerSet) addSingle(raw json.RawMessage, dedupe bool) error {
 	default:
 		return malformed("headers is %s, not an object", typeName(raw))
 	}
-	ms, err := members(raw)
-	if err != nil {
-		return malformed("headers: %v", err)
-	}
-	for _, m := range ms {
-		v, null, err := scalarText(m.val)
+	for key, val, i, ok := memberAt(raw, 1); ok; key, val, i, ok = memberAt(raw, i) {
+		v, null, err := scalarText(val)
 		if err != nil {
-			return malformed("headers[%q]: %v", m.key, err)
+			return malformed("headers[%q]: %v", unquote(key), err)
 		}
 		if null {
 			continue
 		}
-		if err := hs.add(m.key, v, dedupe); err != nil {
+		if err := hs.add(unquote(key), v, dedupe); err != nil {
 			return err
 		}
 	}
@@ -380,7 +493,7 @@ func (hs *headerSet) addSingle(raw json.RawMessage, dedupe bool) error {
 
 // addMulti adds a "multiValueHeaders" object, whose values must be lists (REC
 // v1-response-multi-headers-valid, v1-response-multi-headers-invalid).
-func (hs *headerSet) addMulti(raw json.RawMessage) error {
+func (hs *headerSet) addMulti(raw []byte) error {
 	switch kind(raw) {
 	case 0, 'n':
 		return nil
@@ -388,31 +501,24 @@ func (hs *headerSet) addMulti(raw json.RawMessage) error {
 	default:
 		return malformed("multiValueHeaders is %s, not an object", typeName(raw))
 	}
-	ms, err := members(raw)
-	if err != nil {
-		return malformed("multiValueHeaders: %v", err)
-	}
-	for _, m := range ms {
-		switch kind(m.val) {
+	for key, val, i, ok := memberAt(raw, 1); ok; key, val, i, ok = memberAt(raw, i) {
+		switch kind(val) {
 		case 'n':
 			continue
 		case '[':
 		default:
-			return malformed("multiValueHeaders[%q] is %s, not a list", m.key, typeName(m.val))
+			return malformed("multiValueHeaders[%q] is %s, not a list", unquote(key), typeName(val))
 		}
-		var list []json.RawMessage
-		if err := json.Unmarshal(m.val, &list); err != nil {
-			return malformed("multiValueHeaders[%q]: %v", m.key, err)
-		}
-		for _, item := range list {
-			v, null, err := scalarText(trimJSONSpace(item))
+		name := unquote(key)
+		for item, j, ok := elementAt(val, 1); ok; item, j, ok = elementAt(val, j) {
+			v, null, err := scalarText(item)
 			if err != nil {
-				return malformed("multiValueHeaders[%q]: %v", m.key, err)
+				return malformed("multiValueHeaders[%q]: %v", name, err)
 			}
 			if null {
 				continue
 			}
-			if err := hs.add(m.key, v, false); err != nil {
+			if err := hs.add(name, v, false); err != nil {
 				return err
 			}
 		}
@@ -421,14 +527,36 @@ func (hs *headerSet) addMulti(raw json.RawMessage) error {
 }
 
 // response builds the Response. Without a Content-Type from the function, AWS sends application/json
-// (REC v1-response-with-headers and every recorded response; DOC for 2.0).
+// (REC v1-response-with-headers and every recorded response; DOC for 2.0). The values of all headers
+// share one backing array, each header's slice capped so that appending to one cannot touch the next.
 func (hs *headerSet) response(status int, body []byte) *Response {
-	if _, ok := hs.index["content-type"]; !ok {
+	if hs.find("Content-Type") < 0 {
 		_ = hs.add("Content-Type", "application/json", false)
 	}
-	h := make(http.Header, len(hs.entries))
-	for _, e := range hs.entries {
-		h[e.name] = e.values
+	var counts [16]int
+	n := counts[:0]
+	if len(hs.names) > len(counts) {
+		n = make([]int, 0, len(hs.names))
+	}
+	n = n[:len(hs.names)]
+	for _, v := range hs.values {
+		n[v.entry]++
+	}
+	all := make([]string, len(hs.values))
+	start := 0
+	for i, c := range n { // n[i] becomes where entry i's next value goes
+		n[i] = start
+		start += c
+	}
+	for _, v := range hs.values {
+		all[n[v.entry]] = v.value
+		n[v.entry]++
+	}
+	h := make(http.Header, len(hs.names))
+	start = 0
+	for i, name := range hs.names {
+		h[name] = all[start:n[i]:n[i]]
+		start = n[i]
 	}
 	return &Response{Status: status, Header: h, Body: body}
 }
