@@ -840,7 +840,7 @@ func (d *decoder) anyMethodOperation(n *yaml.Node, doc *document, path string) (
 			return nil
 		}
 		item2 := doc.v2.Paths[path]
-		op3, err = openapi2conv.ToV3Operation(doc.v3.Components, item2, &op2, doc.v2.Consumes)
+		op3, err = openapi2conv.ToV3Operation(doc.v2, doc.v3.Components, item2, &op2, doc.v2.Consumes)
 		if err != nil {
 			return nil
 		}
