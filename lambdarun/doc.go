@@ -56,6 +56,18 @@
 // leader has exited, so that grandchildren die too. Its stdout and stderr are read line by line into
 // [Config.Log], prefixed with the function name, between START, END and REPORT lines like CloudWatch's.
 //
+// # Who does the I/O
+//
+// An endpoint is not a net/http server. A connection has one owner at a time (conn.go): a reader goroutine
+// until the runtime calls /next on it, then the endpoint (parked), then the invocation that claims it. The
+// goroutine of [Function.Invoke] writes the event on its claimed connection, reads the answer and
+// acknowledges it; after a process's answer the connection is parked "unread", as the runtime calls /next
+// on it next, and the next invocation's goroutine reads that /next itself. A warm invocation thus costs no
+// goroutine hand-off and no server machinery. Requests are parsed by net/http's ReadRequest (chunked
+// bodies, trailers, Expect: 100-continue); a runtime that opens a connection per request, or answers on
+// another connection than the one it was given the event on, is followed. Timeouts, crashes, [Function.Close]
+// and a caller that gives up wake the owner (a read deadline in the past, only while it waits for bytes).
+//
 // # Runtime API subset
 //
 // Runtime API 2018-06-01:
