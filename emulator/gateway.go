@@ -131,6 +131,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // exchange is one request on its way through the phases.
 type exchange struct {
 	w     *recorder
+	rec   recorder // w points here: one allocation for both
+	// hdr backs the values of the headers every answer carries (request ids, Content-Length, trace id),
+	// so that setting them allocates nothing.
+	hdr [4]string
 	r     *http.Request
 	cur   *served
 	start time.Time
@@ -166,7 +170,8 @@ func (g *Gateway) withExchange(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cur := g.cur.Load()
 		x := &exchange{cur: cur, start: g.now()}
-		x.w = &recorder{ResponseWriter: w}
+		x.rec.ResponseWriter = w
+		x.w = &x.rec
 		x.ctx = reqctx.Context{RequestID: newRequestID(), ExtendedRequestID: newAPIGWID(), HTTPMethod: r.Method,
 			Protocol: r.Proto, RequestTime: x.start, DomainName: r.Host, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
 			Path: r.URL.EscapedPath()}
@@ -176,8 +181,9 @@ func (g *Gateway) withExchange(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		// API Gateway's own spelling; Go would canonicalise the names through Set.
-		h["x-amzn-RequestId"] = []string{x.ctx.RequestID}
-		h["x-amz-apigw-id"] = []string{x.ctx.ExtendedRequestID}
+		x.hdr[0], x.hdr[1] = x.ctx.RequestID, x.ctx.ExtendedRequestID
+		h["x-amzn-RequestId"] = x.hdr[0:1:1]
+		h["x-amz-apigw-id"] = x.hdr[1:2:2]
 		x.r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x))
 		next.ServeHTTP(x.w, x.r)
 	})
@@ -251,7 +257,7 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 	if r.ContentLength > MaxBodyBytes {
 		return gatewayresponse.New(gatewayresponse.RequestTooLarge, "body of %d bytes", r.ContentLength)
 	}
-	if r.Body != nil {
+	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(x.w, r.Body, MaxBodyBytes)
 	}
 	x.api = x.cur.snap.api(r.Host)
@@ -376,12 +382,14 @@ func (g *Gateway) respond(x *exchange) *gatewayresponse.Error {
 		h[k] = vs
 	}
 	if resp.Traced {
-		h.Set("X-Amzn-Trace-Id", x.traceID)
+		x.hdr[2] = x.traceID
+		h["X-Amzn-Trace-Id"] = x.hdr[2:3:3]
 	}
 	if resp.ContentType != "" && h.Get("Content-Type") == "" {
 		h.Set("Content-Type", resp.ContentType)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	x.hdr[3] = strconv.Itoa(len(resp.Body))
+	h["Content-Length"] = x.hdr[3:4:4]
 	x.w.WriteHeader(resp.Status)
 	_, _ = x.w.Write(resp.Body)
 	x.trace.add("respond", "")
@@ -499,8 +507,11 @@ func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
 	if x.bodyRead {
 		return x.body, nil
 	}
-	if x.r.Body == nil {
-		return nil, nil
+	if x.r.Body == nil || x.r.Body == http.NoBody {
+		// No body (net/http's server says so when there is no Content-Length and no chunked
+		// encoding): the same empty body io.ReadAll would give, without reading.
+		x.body, x.bodyRead = []byte{}, true
+		return x.body, nil
 	}
 	body, err := io.ReadAll(x.r.Body)
 	if err == nil {

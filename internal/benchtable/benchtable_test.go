@@ -120,7 +120,7 @@ func TestTargetLine(t *testing.T) {
 		{target{what: "MOCK gateway CPU per request", value: 31.24, unit: " µs", atMost: true, limit: 28}, "MOCK gateway CPU per request: 31.2 µs (target <= 28 µs) MISSED"},
 		{target{what: "MOCK gateway CPU per request", value: 28, unit: " µs", atMost: true, limit: 28}, "MOCK gateway CPU per request: 28 µs (target <= 28 µs) ok"},
 		{target{what: "ratio", value: 59.96, unit: "%", limit: 60}, "ratio: 60.0% (target >= 60%) MISSED"},
-		{target{what: "ratio", value: 2.5, unit: "x", limit: 2}, "ratio: 2.5x (target >= 2x) ok"},
+		{target{what: "ratio", value: 2.5, unit: "x", limit: 2}, "ratio: 2.50x (target >= 2x) ok"},
 		{target{what: "peer", skipped: "node is not on PATH"}, "peer: skipped (node is not on PATH)"},
 	} {
 		if got := c.t.String(); got != c.want {
@@ -163,7 +163,7 @@ func TestSmokeMockPair(t *testing.T) {
 	if rows != 2 {
 		t.Errorf("%d MOCK rows, want 2:\n%s", rows, b.String())
 	}
-	for _, want := range []string{"MOCK gateway CPU per request:", "MOCK allocations per request:", "hot reload p99 (write to live): skipped"} {
+	for _, want := range []string{"MOCK gateway CPU per request:", "MOCK allocations per request, the gateway's own", "MOCK gateway CPU relative to the bare handler's", "hot reload p99 (write to live): skipped"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("no %q line in:\n%s", want, b.String())
 		}

@@ -96,6 +96,9 @@ func num(v float64) string {
 	if v == float64(int64(v)) {
 		return fmt.Sprintf("%.0f", v)
 	}
+	if v < 10 && v > -10 {
+		return fmt.Sprintf("%.2f", v) // ratios
+	}
 	return fmt.Sprintf("%.1f", v)
 }
 

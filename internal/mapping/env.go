@@ -3,6 +3,7 @@ package mapping
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/apigw-local/apigw-local/internal/reqctx"
 )
@@ -10,21 +11,24 @@ import (
 // NewEnv builds what the mapping templates of one request see: its parameters ($input.params), the
 // $context view of the request context, and the stage's variables.
 func NewEnv(r *http.Request, pathParams map[string]string, stageVars map[string]string, rc *reqctx.Context) *Env {
-	path := make(map[string]string, len(pathParams))
-	for k, v := range pathParams {
-		// Templates see path parameters decoded ($input.params('id')); the router keeps them as sent.
-		if d, err := url.PathUnescape(v); err == nil {
-			v = d
+	// Templates see path parameters decoded ($input.params('id')); the router keeps them as sent. The
+	// router's map (this request's own, read only here) serves as it is when nothing needs decoding.
+	path := pathParams
+	for _, v := range pathParams {
+		if strings.IndexByte(v, '%') >= 0 {
+			path = make(map[string]string, len(pathParams))
+			for k, v := range pathParams {
+				if d, err := url.PathUnescape(v); err == nil {
+					v = d
+				}
+				path[k] = v
+			}
+			break
 		}
-		path[k] = v
 	}
-	query, _ := url.ParseQuery(r.URL.RawQuery)
-	// Go's server moves Host out of the header map; templates see it like any other header
-	// ($input.params('Host'), vtl-templates.json#input-params-header-visibility).
-	header := r.Header
-	if r.Host != "" {
-		header = header.Clone()
-		header.Set("Host", r.Host)
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query, _ = url.ParseQuery(r.URL.RawQuery)
 	}
 	var c reqctx.Context
 	if rc != nil {
@@ -32,5 +36,5 @@ func NewEnv(r *http.Request, pathParams map[string]string, stageVars map[string]
 	}
 	// $context is built when a template first uses it (ContextMap): most MOCK templates never do, and it
 	// is the costliest part of the environment.
-	return &Env{Params: Params{Path: path, Query: query, Header: header}, StageVariables: stageVars, Ctx: r.Context(), rc: &c}
+	return &Env{Params: Params{Path: path, Query: query, Header: r.Header, Host: r.Host}, StageVariables: stageVars, Ctx: r.Context(), rc: &c}
 }

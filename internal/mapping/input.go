@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"sync"
 
@@ -17,6 +18,10 @@ type Params struct {
 	Path   map[string]string
 	Query  url.Values
 	Header http.Header
+	// Host is the Host header, which Go's server moves out of Header; templates see it like any other
+	// header ($input.params('Host'), vtl-templates.json#input-params-header-visibility). Kept apart
+	// rather than added to a copy of Header, which cost every request a copy of its headers.
+	Host string
 }
 
 // hiddenHeaders are not visible to templates; $input.params('Connection') renders empty
@@ -115,8 +120,16 @@ func (in *Input) ParamsMap() *vtl.Map {
 		query.Put(k, vs[len(vs)-1])
 	}
 	header := vtl.NewMap()
-	for _, k := range sortedKeys(in.params.Header) {
-		if !hiddenHeaders[k] {
+	keys := sortedKeys(in.params.Header)
+	if in.params.Host != "" && in.params.Header["Host"] == nil {
+		keys = append(keys, "Host")
+		slices.Sort(keys)
+	}
+	for _, k := range keys {
+		switch {
+		case k == "Host" && in.params.Host != "":
+			header.Put(k, in.params.Host)
+		case !hiddenHeaders[k]:
 			header.Put(k, in.params.Header[k][0])
 		}
 	}
@@ -137,6 +150,9 @@ func (in *Input) Param(name string) string {
 	key := http.CanonicalHeaderKey(name)
 	if hiddenHeaders[key] {
 		return ""
+	}
+	if key == "Host" && in.params.Host != "" {
+		return in.params.Host
 	}
 	if vs := in.params.Header.Values(key); len(vs) > 0 {
 		return vs[0]
