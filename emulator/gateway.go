@@ -130,11 +130,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // exchange is one request on its way through the phases.
 type exchange struct {
-	w     *recorder
-	rec   recorder // w points here: one allocation for both
+	w   *recorder
+	rec recorder // w points here: one allocation for both
 	// hdr backs the values of the headers every answer carries (request ids, Content-Length, trace id),
 	// so that setting them allocates nothing.
-	hdr [4]string
+	hdr   [4]string
 	r     *http.Request
 	cur   *served
 	start time.Time
