@@ -62,6 +62,8 @@ func helperRuntime(mode string) int {
 		time.Sleep(time.Hour)
 	case "gate":
 		return gateRuntime(api)
+	case "raw-other-conn", "raw-expect", "raw-close":
+		return rawRuntime(os.Getenv("AWS_LAMBDA_RUNTIME_API"), mode)
 	case "vanish":
 		// The first process takes one invocation, drops the connection and never answers, without
 		// exiting; later ones (the marker file exists) are gate runtimes.
