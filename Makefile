@@ -27,7 +27,7 @@ test:
 # httputil.ReverseProxy for an HTTP_PROXY route, the handler in-process for a Lambda process route,
 # serverless-offline when bench/peer/run.sh and node are there), each server in its own process, in
 # alternating rounds, with cold start and hot-reload latency, and a line per target saying ok or MISSED.
-# It also writes bench-table.txt. BENCHTABLE_ARGS='-n 5000 -rounds 3' shortens it. BenchmarkMeter is the
+# It also writes bench-table.txt. BENCHTABLE_ARGS='-n 5000 -rounds 3' shortens it; BENCHTABLE_CPUPROFILE=DIR leaves each server's CPU profile in DIR. BenchmarkMeter is the
 # limiter's cost per request.
 BENCHTABLE_ARGS ?=
 bench:

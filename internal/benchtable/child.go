@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"runtime/debug"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -122,6 +123,21 @@ func runChild(role string, args []string) error {
 	function := fs.String("function", "", "the Lambda fixture's binary (process role)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// BENCHTABLE_CPUPROFILE=DIR profiles each server (warm-up included) into DIR/<role>-<pid>.prof, for
+	// `go tool pprof`: the server's own CPU, without the load generator's.
+	if dir := os.Getenv("BENCHTABLE_CPUPROFILE"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.prof", role, os.Getpid())))
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
 	}
 	h, closeHandler, err := handlerFor(role, *backend, *function)
 	if err != nil {
