@@ -186,7 +186,13 @@ func (b *builder) checkAPI(a *API) {
 	sa, f := a.Spec, a.Spec.File
 	top := spec.Position{Line: 1, Column: 1}
 	if sa.Type == spec.HTTP {
-		b.at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2); it is served with REST API rules for now (e.g. unknown routes answer 403 Missing Authentication Token where an HTTP API answers 404 Not Found)")
+		also := ""
+		if sa.RESTOnly != "" {
+			also = fmt.Sprintf(" (%s too, which only REST APIs have: an HTTP API import ignores or refuses it)", strings.TrimPrefix(sa.RESTOnly, "it has "))
+		}
+		b.at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2): %s%s; it is served with REST API rules for now (e.g. unknown routes answer 403 Missing Authentication Token where an HTTP API answers 404 Not Found); apiTypes in the config can say otherwise", sa.TypeReason, also)
+	} else {
+		b.at(spec.Info, f, top, "a REST API (API Gateway v1): %s; apiTypes in the config can say otherwise", sa.TypeReason)
 	}
 	if strings.EqualFold(sa.Protocol, "WEBSOCKET") {
 		b.at(spec.Error, f, top, "this is a WebSocket API (x-amazon-apigateway-protocol: WEBSOCKET); apigw-local serves REST APIs")

@@ -12,7 +12,7 @@ import (
 // and checked against spec.Parse by TestExampleAPIIsGenerated): reading it with kin-openapi was the largest
 // part of the start after package init. Any other data, name or base path mode is parsed.
 func parseFallback(name string, data []byte, opts spec.Options) (*spec.API, spec.Findings) {
-	if name == exampleName && opts.BasePathMode == "" {
+	if name == exampleName && opts.BasePathMode == "" && opts.Type == "" {
 		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == exampleSHA256 {
 			return exampleAPI()
 		}

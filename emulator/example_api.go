@@ -21,6 +21,7 @@ func exampleAPI() (*spec.API, spec.Findings) {
 		Title:        "example-petstore",
 		Version:      "2026-11-21T00:00:00Z",
 		Type:         spec.APIType("REST"),
+		TypeReason:   "it has x-amazon-apigateway-gateway-responses",
 		DeclaredBase: "/dev",
 		BasePathMode: spec.BasePathMode("ignore"),
 		DefaultStage: "dev",

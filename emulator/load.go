@@ -89,8 +89,14 @@ func Load(src Sources) (*Loaded, error) {
 	}
 	switch {
 	case len(specs) > 0:
+		used := map[string]bool{}
 		for _, p := range specs {
-			api, fs := spec.Load(p, src.Options)
+			opts := src.Options
+			if abs, err := filepath.Abs(p); err == nil {
+				opts.Type = spec.APIType(l.Config.APITypes[abs])
+				used[abs] = true
+			}
+			api, fs := spec.Load(p, opts)
 			l.Files = append(l.Files, p)
 			if api != nil {
 				l.Files = append(l.Files, api.RefFiles...) // the files its $refs read
@@ -98,6 +104,12 @@ func Load(src Sources) (*Loaded, error) {
 			l.Findings = append(l.Findings, fs...)
 			if api != nil {
 				l.APIs = append(l.APIs, api)
+			}
+		}
+		for _, p := range slices.Sorted(maps.Keys(l.Config.APITypes)) {
+			if !used[p] {
+				l.Findings = append(l.Findings, spec.Finding{Severity: spec.Warning, File: cfgPath,
+					Message: fmt.Sprintf("apiTypes names %s, which is not one of the specs served: the setting does nothing", p)})
 			}
 		}
 	case cfgPath == "" && src.Fallback != nil:

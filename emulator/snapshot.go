@@ -179,6 +179,8 @@ func (s *Snapshot) api(host string) *API {
 // RouteInfo is one row of the route table (`apigw-local routes`, GET /_apigw/routes).
 type RouteInfo struct {
 	APIID          string `json:"apiId"`
+	APIType        string `json:"apiType"`       // REST or HTTP
+	APITypeReason  string `json:"apiTypeReason"` // what in the definition (or the config) decided it
 	Stage          string `json:"stage"`
 	Method         string `json:"method"`
 	Path           string `json:"path"`
@@ -221,7 +223,7 @@ func (s *Snapshot) routes(hasFunction func(string) bool) []RouteInfo {
 				if st := a.Stages[stage]; st.skipped != "" {
 					skipped = joinNotes(skipped, st.skipped)
 				}
-				info := RouteInfo{APIID: a.ID, Stage: stage, Method: rt.Method, Path: rt.Resource,
+				info := RouteInfo{APIID: a.ID, APIType: string(a.Spec.Type), APITypeReason: a.Spec.TypeReason, Stage: stage, Method: rt.Method, Path: rt.Resource,
 					Integration: r.IntegrationType(), Authorizer: r.Method.Authorizer,
 					Authorization: r.Method.AuthorizationType, APIKeyRequired: r.Method.APIKeyRequired,
 					Served: note == "", Note: note, Skipped: skipped, TimeoutInMillis: r.timeout.Milliseconds()}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"io"
 	"text/tabwriter"
 
@@ -47,6 +48,13 @@ func runRoutes(out, errOut io.Writer, o *sourceFlags, specs []string) error {
 func printRoutes(out io.Writer, snap *emulator.Snapshot) {
 	routes := snap.Routes()
 	multi := len(snap.APIs) > 1
+	for _, a := range snap.APIs {
+		kind := "a REST API (API Gateway v1)"
+		if a.Spec.Type == spec.HTTP {
+			kind = "an HTTP API (API Gateway v2)"
+		}
+		fmt.Fprintf(out, "API %s is %s: %s\n", a.ID, kind, a.Spec.TypeReason)
+	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	if multi {
 		fmt.Fprint(tw, "API\t")

@@ -69,7 +69,6 @@ func (d *decoder) readRootExtensions(top object, api *API) {
 			api.RequestValidator, _ = d.scalar(e.Value, path, e.Key)
 		case "cors":
 			api.CORS = d.readCORS(e.Value, path)
-			api.Type = HTTP
 		case "policy":
 			if d.asObjectQuiet(e.Value) {
 				api.Policy = toJSON(e.Value, jsonValue)
@@ -399,11 +398,6 @@ func (d *decoder) readMethod(op object, verb string, op3 *openapi3.Operation, it
 	if m.Integration == nil && !op.has(extPrefix+"integration") { // one that is there but invalid is reported already
 		d.add(Warning, op.n, op.path, "%s has no x-amazon-apigateway-integration: API Gateway imports the method but answers 500 (no integration) until one is set", verb)
 	}
-	// payloadFormatVersion 1.0 also occurs in specs imported as REST APIs (AWS ignores it there); only 2.0
-	// exists for HTTP APIs alone.
-	if m.Integration != nil && m.Integration.PayloadFormatVersion == "2.0" {
-		api.Type = HTTP
-	}
 	return m
 }
 
@@ -459,7 +453,6 @@ func (d *decoder) applySecurity(m *Method, reqs openapi3.SecurityRequirements, o
 					m.AuthorizationType = "COGNITO_USER_POOLS"
 				case "jwt":
 					m.AuthorizationType = "JWT"
-					api.Type = HTTP // JWT authorizers exist only for HTTP APIs
 				default:
 					m.AuthorizationType = "CUSTOM"
 				}

@@ -28,6 +28,8 @@ type Options struct {
 	RefsOutside bool
 	// RefURLs lets $refs fetch http(s) URLs (--allow-ref-urls).
 	RefURLs bool
+	// Type forces the kind of API (the config's apiType); empty lets the definition decide (classify).
+	Type APIType
 }
 
 // MaxSize is the default largest spec file: API Gateway imports definitions of up to 6 MB (reference §h).
@@ -134,9 +136,7 @@ func (d *decoder) parse(data []byte, opts Options) *API {
 	integrations := d.readComponentIntegrations(top)
 	d.readSecuritySchemes(top, doc, api)
 	d.readPaths(top, doc, api, integrations)
-	if api.Type == "" {
-		api.Type = REST
-	}
+	classify(api, opts.Type)
 	return api
 }
 

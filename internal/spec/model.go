@@ -27,18 +27,21 @@ const (
 // API is one imported API definition.
 type API struct {
 	// RefFiles are the other files the spec's $refs read (absolute paths), for hot reload to watch.
-	RefFiles      []string
-	File          string  // as given to Load
-	OpenAPI       string  // "2.0" for Swagger, else the openapi version, e.g. "3.0.1"
-	Title         string  // info.title: the API name in API Gateway
-	Version       string  // info.version (exports put the export timestamp here)
-	Type          APIType // REST unless HTTP-API-only extensions are present
-	DeclaredBase  string  // basePath (Swagger) or the base path from servers (OAS 3), before BasePathMode applies
-	BasePathMode  BasePathMode
-	DefaultStage  string // the stage named by the base path, else "" (the emulator then uses "dev")
-	Resources     []*Resource
-	Authorizers   map[string]*Authorizer // security schemes carrying x-amazon-apigateway-authorizer, by scheme name
-	APIKeySchemes map[string]bool        // names of apiKey security schemes that are API Gateway API keys (x-api-key header)
+	RefFiles []string
+	File     string  // as given to Load
+	OpenAPI  string  // "2.0" for Swagger, else the openapi version, e.g. "3.0.1"
+	Title    string  // info.title: the API name in API Gateway
+	Version  string  // info.version (exports put the export timestamp here)
+	Type     APIType // REST or HTTP, decided by classify from what the definition carries
+	// TypeReason says why it is that kind ("it has x-amazon-apigateway-cors", "apiTypes in the config says
+	// so"). RESTOnly is set when an HTTP API also has a REST-only feature ("it has requestTemplates (line 9)").
+	TypeReason, RESTOnly string
+	DeclaredBase         string // basePath (Swagger) or the base path from servers (OAS 3), before BasePathMode applies
+	BasePathMode         BasePathMode
+	DefaultStage         string // the stage named by the base path, else "" (the emulator then uses "dev")
+	Resources            []*Resource
+	Authorizers          map[string]*Authorizer // security schemes carrying x-amazon-apigateway-authorizer, by scheme name
+	APIKeySchemes        map[string]bool        // names of apiKey security schemes that are API Gateway API keys (x-api-key header)
 
 	APIKeySource        string // x-amazon-apigateway-api-key-source: HEADER (default) or AUTHORIZER
 	BinaryMediaTypes    []string

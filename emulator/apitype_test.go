@@ -1,0 +1,48 @@
+package emulator
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// apiTypes in the config decides the kind of API a spec is served as, whatever its definition says; the
+// routes list and the findings show the kind and why. A key naming no served spec is reported.
+func TestConfigAPITypes(t *testing.T) {
+	const doc = `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/F/invocations"}
+`
+	for _, c := range []struct {
+		config, want, reason, finding string
+	}{
+		{"", "REST", "it has nothing only HTTP APIs have", "a REST API (API Gateway v1): it has nothing only HTTP APIs have"},
+		{"apiTypes: {openapi.yaml: http}\n", "HTTP", "apiTypes in the config says so", "this is an HTTP API (API Gateway v2): apiTypes in the config says so"},
+		{"apiTypes: {openapi.yaml: REST, other.yaml: HTTP}\n", "REST", "apiTypes in the config says so", "apiTypes names"},
+	} {
+		l := loadFilesFindings(t, t.TempDir(), doc, c.config)
+		snap, err := l.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := snap.Routes()[0]
+		if r.APIType != c.want || r.APITypeReason != c.reason {
+			t.Errorf("config %q: route says %s (%q), want %s (%q)", c.config, r.APIType, r.APITypeReason, c.want, c.reason)
+		}
+		if !strings.Contains(l.Findings.Error(), c.finding) {
+			t.Errorf("config %q: no finding %q in:\n%s", c.config, c.finding, l.Findings.Error())
+		}
+	}
+	dir := t.TempDir()
+	specPath, cfgPath := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "apigw-local.yaml")
+	_ = os.WriteFile(specPath, []byte(doc), 0o644)
+	_ = os.WriteFile(cfgPath, []byte("apiTypes: {openapi.yaml: GRAPHQL}\n"), 0o644)
+	l, err := Load(Sources{Specs: []string{specPath}, Config: cfgPath})
+	if err == nil || l == nil || !strings.Contains(l.Findings.Error(), `apiTypes["openapi.yaml"]: "GRAPHQL" is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)`) {
+		t.Errorf("an unknown kind: %v", err)
+	}
+}
