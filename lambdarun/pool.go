@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -104,6 +105,12 @@ func (f *Function) spawnLocked() {
 // output pipe, the endpoint, then the pool's state. It is the only goroutine that waits for the process.
 func (f *Function) supervise(p *proc) {
 	defer f.wg.Done()
+	// The process's parent-death signal (proc_linux.go) is sent when the thread that forked it ends, not
+	// the gateway (golang/go#27505), and Go ends a thread whenever a goroutine locked to it returns. Kept
+	// locked to this goroutine from the fork to the reap, that thread runs nothing else, so it cannot end
+	// while the process lives.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		f.launchFailed(p, err)
