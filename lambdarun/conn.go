@@ -284,15 +284,24 @@ func (e *endpoint) serve(ln net.Listener, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		var delay time.Duration
 		for {
 			nc, err := ln.Accept()
 			if err != nil {
-				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() {
-					continue
+				if errors.Is(err, net.ErrClosed) {
+					return
 				}
-				return // closed
+				// Out of file descriptors, or the like: retry as net/http's server does, backing off
+				// from 5 ms to 1 s, rather than stop serving the runtime.
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				select {
+				case <-time.After(delay):
+				case <-e.done:
+					return
+				}
+				continue
 			}
+			delay = 0
 			c := e.newConn(nc)
 			e.f.mu.Lock()
 			e.startConnLocked(c, nil)

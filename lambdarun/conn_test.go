@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -155,5 +156,37 @@ func TestRuntimeAPIHeadLimit(t *testing.T) {
 	rc := runtimeClient{"http://127.0.0.1:" + strconv.Itoa(port)}
 	if resp, _ := rc.do(t, "POST", "/2020-01-01/extension/register", map[string]string{"Lambda-Extension-Name": "x"}, nil); resp.StatusCode != 200 {
 		t.Errorf("the endpoint after the refused request: %d", resp.StatusCode)
+	}
+}
+
+// flakyListener fails its first Accept as a process out of file descriptors does.
+type flakyListener struct {
+	net.Listener
+	failed bool
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if !l.failed {
+		l.failed = true
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+// An endpoint whose accept fails (out of file descriptors, for a moment) keeps accepting: the runtime can
+// still connect once the condition passes.
+func TestRuntimeAPIAcceptRetries(t *testing.T) {
+	f := start(t, Config{Name: "fds", ExternalPort: freePort(t), Timeout: patience})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEndpoint(f, nil)
+	var wg sync.WaitGroup
+	e.serve(&flakyListener{Listener: ln}, &wg)
+	defer func() { e.close(); wg.Wait() }()
+	rc := runtimeClient{"http://" + ln.Addr().String()}
+	if resp, _ := rc.do(t, "POST", "/2020-01-01/extension/register", map[string]string{"Lambda-Extension-Name": "x"}, nil); resp.StatusCode != 200 {
+		t.Errorf("after a failed accept: %d", resp.StatusCode)
 	}
 }
