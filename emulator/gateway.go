@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/apigw-local/apigw-local/internal/spec"
 	"io"
 	"net"
 	"net/http"
@@ -266,11 +267,22 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 	}
 	x.ctx.APIID = x.api.ID
 	x.ctx.DeploymentID = x.api.ID[:min(6, len(x.api.ID))]
+	if x.api.Spec.Type == spec.HTTP {
+		// HTTP APIs name their answers with apigw-requestid alone (reference §j).
+		h := x.w.Header()
+		delete(h, "x-amzn-RequestId")
+		delete(h, "x-amz-apigw-id")
+		h["apigw-requestid"] = x.hdr[1:2:2]
+	}
 	stageName, rest := splitStage(r.URL.EscapedPath())
 	x.path = rest
 	x.stage = x.api.Stages[stageName]
 	if x.stage == nil {
-		return missingToken(x, fmt.Sprintf("no stage %q (stages: %s)", stageName, strings.Join(x.api.StageNames, ", ")))
+		reason := fmt.Sprintf("no stage %q (stages: %s)", stageName, strings.Join(x.api.StageNames, ", "))
+		if x.api.Spec.Type == spec.HTTP {
+			return notFound(reason)
+		}
+		return missingToken(x, reason)
 	}
 	x.ctx.Stage = x.stage.Name
 	x.ctx.Path = "/" + x.stage.Name + x.path
@@ -281,6 +293,18 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 // route matches the resource tree: literal > {param} > {proxy+}; ANY.
 func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
 	m, ok := x.api.Tree.Lookup(x.r.Method, x.path)
+	if !ok && x.api.Spec.Type == spec.HTTP {
+		// An HTTP API's $default route (path /$default in exports) takes every request no other route
+		// matches; without one, the answer is 404 Not Found, never REST's 403 (reference §j.1).
+		d, found := x.api.Tree.Lookup(x.r.Method, defaultRoute)
+		if !found {
+			if m.Resource != "" {
+				return notFound(fmt.Sprintf("route %s has no %s method, and there is no $default route", m.Resource, x.r.Method))
+			}
+			return notFound("no route matches " + x.path + ", and there is no $default route")
+		}
+		m, ok = d, true
+	}
 	x.ctx.ResourcePath = m.Resource
 	if !ok {
 		if m.Resource != "" {
@@ -410,6 +434,16 @@ func missingToken(x *exchange, reason string) *gatewayresponse.Error {
 	return &gatewayresponse.Error{Type: gatewayresponse.MissingAuthenticationToken, Reason: reason}
 }
 
+const httpNotFoundBody = `{"message":"Not Found"}`
+
+// defaultRoute is the path of an HTTP API's $default route in its export.
+const defaultRoute = "/$default"
+
+// notFound is an HTTP API's answer when no stage or route matches: 404 {"message":"Not Found"}.
+func notFound(reason string) *gatewayresponse.Error {
+	return &gatewayresponse.Error{Type: gatewayresponse.ResourceNotFound, Reason: reason}
+}
+
 // tooLarge is AWS's answer to a body over 10 MB: plain text, and no gateway response customises it
 // (gateway-responses.json#live-413-over-10mb).
 func tooLarge(x *exchange) {
@@ -440,6 +474,16 @@ func sourceIP(r *http.Request) string {
 func (g *Gateway) fail(x *exchange, err *gatewayresponse.Error) {
 	if err.Type == gatewayresponse.RequestTooLarge {
 		tooLarge(x)
+		return
+	}
+	if err.Type == gatewayresponse.ResourceNotFound && x.api != nil && x.api.Spec.Type == spec.HTTP {
+		// HTTP APIs have no gateway responses to customise it, nor REST's x-amzn-ErrorType (assumed:
+		// AWS documents the body only).
+		h := x.w.Header()
+		h["Content-Type"] = []string{"application/json"}
+		h["Content-Length"] = []string{strconv.Itoa(len(httpNotFoundBody))}
+		x.w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(x.w, httpNotFoundBody)
 		return
 	}
 	var set *gatewayresponse.Set
