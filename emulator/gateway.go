@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/apigw-local/apigw-local/emulator/internal/router"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"io"
 	"net"
@@ -292,18 +293,18 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 
 // route matches the resource tree: literal > {param} > {proxy+}; ANY.
 func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
-	m, ok := x.api.Tree.Lookup(x.r.Method, x.path)
-	if !ok && x.api.Spec.Type == spec.HTTP {
-		// An HTTP API's $default route (path /$default in exports) takes every request no other route
-		// matches; without one, the answer is 404 Not Found, never REST's 403 (reference §j.1).
-		d, found := x.api.Tree.Lookup(x.r.Method, defaultRoute)
-		if !found {
-			if m.Resource != "" {
-				return notFound(fmt.Sprintf("route %s has no %s method, and there is no $default route", m.Resource, x.r.Method))
+	var m router.Match[*Route]
+	var ok bool
+	if x.api.Spec.Type == spec.HTTP {
+		// HTTP API priority: exact path with the method, the most specific greedy route with it, then the
+		// $default route (path /$default in exports); else 404 Not Found, never REST's 403 (reference §j.1).
+		if m, ok = x.api.Tree.LookupHTTPAPI(x.r.Method, x.path); !ok {
+			if m, ok = x.api.Tree.Lookup(x.r.Method, defaultRoute); !ok {
+				return notFound(fmt.Sprintf("no route takes %s %s, and there is no $default route", x.r.Method, x.path))
 			}
-			return notFound("no route matches " + x.path + ", and there is no $default route")
 		}
-		m, ok = d, true
+	} else {
+		m, ok = x.api.Tree.Lookup(x.r.Method, x.path)
 	}
 	x.ctx.ResourcePath = m.Resource
 	if !ok {

@@ -23,7 +23,10 @@ paths:
     get:
       x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Pets/invocations"}
 `
-	const withDefault = head + `  /$default:
+	const withDefault = head + `  /toys/{id}:
+    post:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Pets/invocations"}
+  /$default:
     x-amazon-apigateway-any-method:
       x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Catch/invocations"}
 `
@@ -70,6 +73,8 @@ paths:
 		{"GET", "/dev/pets", "Pets /dev/pets"},
 		{"GET", "/dev/nothing/here", "Catch /dev/nothing/here"},
 		{"DELETE", "/dev/pets", "Catch /dev/pets"},
+		{"GET", "/dev/toys/1", "Catch /dev/toys/1"}, // /toys/{id} has no GET: the search goes on (REST: 403)
+		{"POST", "/dev/toys/1", "Pets /dev/toys/1"},
 	} {
 		if res := do(t, c.method, base+c.path, nil, ""); res.status != 200 || string(res.body) != c.want {
 			t.Errorf("%s %s with a $default route: %d %s, want 200 %s", c.method, c.path, res.status, res.body, c.want)

@@ -184,6 +184,13 @@ func FuzzLookup(f *testing.F) {
 			if ok {
 				checkConsistent(t, m, method, path)
 			}
+			// The HTTP API search never fails where the REST one succeeds: it only looks further.
+			hm, hok := tr.LookupHTTPAPI(method, path)
+			if hok {
+				checkConsistent(t, hm, method, path)
+			} else if ok {
+				t.Fatalf("tree %d: LookupHTTPAPI(%q, %q) failed where Lookup found %+v", i, method, path, m)
+			}
 			want, wantOK := oracles[i].lookup(method, path)
 			if ok != wantOK || m.Resource != want.Resource || m.Method != want.Method || m.Value != want.Value ||
 				!maps.Equal(m.PathParameters, want.PathParameters) {
