@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// apiTypes in the config decides the kind of API a spec is served as, whatever its definition says; the
-// routes list and the findings show the kind and why. A key naming no served spec is reported.
+// apiType in the config decides the kind of API the specs are served as, whatever their definitions say;
+// the routes list and the findings show the kind and why.
 func TestConfigAPITypes(t *testing.T) {
 	const doc = `openapi: "3.0.1"
 info: {title: t, version: "1"}
@@ -21,8 +21,8 @@ paths:
 		config, want, reason, finding string
 	}{
 		{"", "REST", "it has nothing only HTTP APIs have", "a REST API (API Gateway v1): it has nothing only HTTP APIs have"},
-		{"apiTypes: {openapi.yaml: http}\n", "HTTP", "apiTypes in the config says so", "this is an HTTP API (API Gateway v2): apiTypes in the config says so"},
-		{"apiTypes: {openapi.yaml: REST, other.yaml: HTTP}\n", "REST", "apiTypes in the config says so", "apiTypes names"},
+		{"apiType: http\n", "HTTP", "apiType in the config says so", "this is an HTTP API (API Gateway v2): apiType in the config says so"},
+		{"apiType: REST\n", "REST", "apiType in the config says so", "a REST API (API Gateway v1): apiType in the config says so"},
 	} {
 		l := loadFilesFindings(t, t.TempDir(), doc, c.config)
 		snap, err := l.Snapshot()
@@ -40,9 +40,9 @@ paths:
 	dir := t.TempDir()
 	specPath, cfgPath := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "apigw-local.yaml")
 	_ = os.WriteFile(specPath, []byte(doc), 0o644)
-	_ = os.WriteFile(cfgPath, []byte("apiTypes: {openapi.yaml: GRAPHQL}\n"), 0o644)
+	_ = os.WriteFile(cfgPath, []byte("apiType: GRAPHQL\n"), 0o644)
 	l, err := Load(Sources{Specs: []string{specPath}, Config: cfgPath})
-	if err == nil || l == nil || !strings.Contains(l.Findings.Error(), `apiTypes["openapi.yaml"]: "GRAPHQL" is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)`) {
+	if err == nil || l == nil || !strings.Contains(l.Findings.Error(), `apiType: "GRAPHQL" is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)`) {
 		t.Errorf("an unknown kind: %v", err)
 	}
 }

@@ -190,9 +190,9 @@ func (b *builder) checkAPI(a *API) {
 		if sa.RESTOnly != "" {
 			also = fmt.Sprintf(" (%s too, which only REST APIs have: an HTTP API import ignores or refuses it)", strings.TrimPrefix(sa.RESTOnly, "it has "))
 		}
-		b.at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2): %s%s; requests no route takes go to its $default route or answer 404 Not Found, as on AWS, but the rest is served with REST API rules for now (stages under /{stage}, JWT authorizers and CORS not applied); apiTypes in the config can say otherwise", sa.TypeReason, also)
+		b.at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2): %s%s; requests no route takes go to its $default route or answer 404 Not Found, as on AWS, but the rest is served with REST API rules for now (stages under /{stage}, JWT authorizers and CORS not applied); apiType in the config can say otherwise", sa.TypeReason, also)
 	} else {
-		b.at(spec.Info, f, top, "a REST API (API Gateway v1): %s; apiTypes in the config can say otherwise", sa.TypeReason)
+		b.at(spec.Info, f, top, "a REST API (API Gateway v1): %s; apiType in the config can say otherwise", sa.TypeReason)
 	}
 	if strings.EqualFold(sa.Protocol, "WEBSOCKET") {
 		b.at(spec.Error, f, top, "this is a WebSocket API (x-amazon-apigateway-protocol: WEBSOCKET); apigw-local serves REST APIs")

@@ -89,13 +89,9 @@ func Load(src Sources) (*Loaded, error) {
 	}
 	switch {
 	case len(specs) > 0:
-		used := map[string]bool{}
 		for _, p := range specs {
 			opts := src.Options
-			if abs, err := filepath.Abs(p); err == nil {
-				opts.Type = spec.APIType(l.Config.APITypes[abs])
-				used[abs] = true
-			}
+			opts.Type = spec.APIType(l.Config.APIType)
 			api, fs := spec.Load(p, opts)
 			l.Files = append(l.Files, p)
 			if api != nil {
@@ -104,12 +100,6 @@ func Load(src Sources) (*Loaded, error) {
 			l.Findings = append(l.Findings, fs...)
 			if api != nil {
 				l.APIs = append(l.APIs, api)
-			}
-		}
-		for _, p := range slices.Sorted(maps.Keys(l.Config.APITypes)) {
-			if !used[p] {
-				l.Findings = append(l.Findings, spec.Finding{Severity: spec.Warning, File: cfgPath,
-					Message: fmt.Sprintf("apiTypes names %s, which is not one of the specs served: the setting does nothing", p)})
 			}
 		}
 	case cfgPath == "" && src.Fallback != nil:

@@ -74,9 +74,8 @@ type Config struct {
 	Specs []string
 	// SpecsRaw are the entries of specs exactly as written, parallel to Specs.
 	SpecsRaw []string
-	// APITypes forces the kind of API (REST or HTTP) of specs, by absolute path (key apiTypes, paths
-	// relative to the config file).
-	APITypes map[string]string
+	// APIType forces the kind of API (REST or HTTP) the specs are served as; "" lets each spec decide.
+	APIType string
 
 	// APIID is the REST API ID used in ARNs, $context.apiId and execute-api host names (key apiId;
 	// mirrors the RestApi id). 1 to 64 lowercase letters, digits and hyphens. Empty when omitted: the

@@ -15,7 +15,7 @@ import (
 
 // Allowed keys at each level, in documentation order (used in messages).
 var (
-	topKeys           = []string{"specs", "apiTypes", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "credentials", "admin"}
+	topKeys           = []string{"specs", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "credentials", "admin"}
 	stageKeys         = []string{"variables", "throttling", "methodSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat"}
 	throttleKeys      = []string{"rateLimit", "burstLimit"}
 	methodSettingKeys = []string{"throttling", "cachingEnabled", "cacheTtlInSeconds"}
@@ -109,28 +109,14 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 			c.Specs = append(c.Specs, resolve(c.Dir, it.s))
 		}
 	}
-	if v := o.val("apiTypes"); v != nil {
-		// The kind of API a spec is served as, when its definition does not say it clearly (an HTTP API
-		// whose export carries no HTTP-API-only feature, or a REST API carrying one): spec path -> REST|HTTP.
-		_, es, _ := d.mapping(v, "apiTypes")
-		for _, e := range es {
-			t, n, ok := d.str(e.v, child("apiTypes", e.key))
-			if !ok {
-				continue
-			}
-			switch u := strings.ToUpper(t); u {
-			case "REST", "HTTP":
-				if c.APITypes == nil {
-					c.APITypes = map[string]string{}
-				}
-				key := resolve(c.Dir, e.key)
-				if abs, err := filepath.Abs(key); err == nil {
-					key = abs
-				}
-				c.APITypes[key] = u
-			default:
-				d.errorf(n, child("apiTypes", e.key), "%s is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)", quote(t))
-			}
+	if t, n, ok := d.str(o.val("apiType"), "apiType"); ok {
+		// The kind of API the specs are served as, when an export does not say it clearly (an HTTP API
+		// whose export carries no HTTP-API-only feature, or a REST API carrying one).
+		switch u := strings.ToUpper(t); u {
+		case "REST", "HTTP":
+			c.APIType = u
+		default:
+			d.errorf(n, "apiType", "%s is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)", quote(t))
 		}
 	}
 	if s, n, ok := d.str(o.val("apiId"), "apiId"); ok {

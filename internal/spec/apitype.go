@@ -20,7 +20,7 @@ import (
 // apiType overrides all this (Options.Type).
 func classify(api *API, forced APIType) {
 	if forced != "" {
-		api.Type, api.TypeReason = forced, "apiTypes in the config says so"
+		api.Type, api.TypeReason = forced, "apiType in the config says so"
 		return
 	}
 	var httpOnly, restOnly, weak string

@@ -36,8 +36,8 @@ func TestAPIType(t *testing.T) {
 		{"$default route", head + "paths:\n  /$default:\n    x-amazon-apigateway-any-method:\n" + proxy(""), "", HTTP, "the $default route", ""},
 		{"integrationSubtype", head + "paths:\n  /a:\n    post:\n      x-amazon-apigateway-integration: {type: aws_proxy, integrationSubtype: SQS-SendMessage, payloadFormatVersion: \"1.0\", requestParameters: {QueueUrl: q, MessageBody: $request.body}}\n", "", HTTP, "integrationSubtype SQS-SendMessage", ""},
 		{"HTTP with a REST-only part", head + "x-amazon-apigateway-cors: {allowOrigins: [\"*\"]}\nx-amazon-apigateway-binary-media-types: [image/png]\npaths:\n  /a:\n    get:\n" + proxy(""), "", HTTP, "x-amazon-apigateway-cors", "binary-media-types"},
-		{"forced REST", head + "x-amazon-apigateway-cors: {allowOrigins: [\"*\"]}\npaths:\n  /a:\n    get:\n" + proxy(""), REST, REST, "apiTypes in the config", ""},
-		{"forced HTTP", head + "paths:\n  /a:\n    get:\n" + proxy(""), HTTP, HTTP, "apiTypes in the config", ""},
+		{"forced REST", head + "x-amazon-apigateway-cors: {allowOrigins: [\"*\"]}\npaths:\n  /a:\n    get:\n" + proxy(""), REST, REST, "apiType in the config", ""},
+		{"forced HTTP", head + "paths:\n  /a:\n    get:\n" + proxy(""), HTTP, HTTP, "apiType in the config", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			api, fs := Parse("api.yaml", []byte(c.doc), Options{Type: c.forced})

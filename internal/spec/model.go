@@ -33,7 +33,7 @@ type API struct {
 	Title    string  // info.title: the API name in API Gateway
 	Version  string  // info.version (exports put the export timestamp here)
 	Type     APIType // REST or HTTP, decided by classify from what the definition carries
-	// TypeReason says why it is that kind ("it has x-amazon-apigateway-cors", "apiTypes in the config says
+	// TypeReason says why it is that kind ("it has x-amazon-apigateway-cors", "apiType in the config says
 	// so"). RESTOnly is set when an HTTP API also has a REST-only feature ("it has requestTemplates (line 9)").
 	TypeReason, RESTOnly string
 	DeclaredBase         string // basePath (Swagger) or the base path from servers (OAS 3), before BasePathMode applies
