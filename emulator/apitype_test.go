@@ -23,6 +23,7 @@ paths:
 		{"", "REST", "it has nothing only HTTP APIs have", "a REST API (API Gateway v1): it has nothing only HTTP APIs have"},
 		{"apiType: http\n", "HTTP", "apiType in the config says so", "this is an HTTP API (API Gateway v2): apiType in the config says so"},
 		{"apiType: REST\n", "REST", "apiType in the config says so", "a REST API (API Gateway v1): apiType in the config says so"},
+		{"apiType: HTTP\nstages: {$default: {}}\n", "HTTP", "apiType in the config says so", "this is an HTTP API"},
 	} {
 		l := loadFilesFindings(t, t.TempDir(), doc, c.config)
 		snap, err := l.Snapshot()
@@ -40,8 +41,13 @@ paths:
 	dir := t.TempDir()
 	specPath, cfgPath := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "apigw-local.yaml")
 	_ = os.WriteFile(specPath, []byte(doc), 0o644)
-	_ = os.WriteFile(cfgPath, []byte("apiType: GRAPHQL\n"), 0o644)
+	_ = os.WriteFile(cfgPath, []byte("stages:\n  $default: {}\n"), 0o644)
 	l, err := Load(Sources{Specs: []string{specPath}, Config: cfgPath})
+	if want := "apigw-local.yaml:2:3: error: stages.$default: stage $default is an HTTP API's stage at the root; " + specPath + " is a REST API"; err == nil || l == nil || !strings.Contains(l.Findings.Error(), want) {
+		t.Errorf("$default on a REST API: %v, want %q in\n%s", err, want, l.Findings.Error())
+	}
+	_ = os.WriteFile(cfgPath, []byte("apiType: GRAPHQL\n"), 0o644)
+	l, err = Load(Sources{Specs: []string{specPath}, Config: cfgPath})
 	if err == nil || l == nil || !strings.Contains(l.Findings.Error(), `apiType: "GRAPHQL" is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)`) {
 		t.Errorf("an unknown kind: %v", err)
 	}

@@ -190,9 +190,12 @@ func (b *builder) checkAPI(a *API) {
 		if sa.RESTOnly != "" {
 			also = fmt.Sprintf(" (%s too, which only REST APIs have: an HTTP API import ignores or refuses it)", strings.TrimPrefix(sa.RESTOnly, "it has "))
 		}
-		b.at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2): %s%s; requests no route takes go to its $default route or answer 404 Not Found, as on AWS, but the rest is served with REST API rules for now (stages under /{stage}, JWT authorizers and CORS not applied); apiType in the config can say otherwise", sa.TypeReason, also)
+		b.at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2): %s%s; requests no route takes go to its $default route or answer 404 Not Found, as on AWS, its $default stage is served at the root and named stages under /{stage}, but the rest is served with REST API rules for now (JWT authorizers and CORS not applied); apiType in the config can say otherwise", sa.TypeReason, also)
 	} else {
 		b.at(spec.Info, f, top, "a REST API (API Gateway v1): %s; apiType in the config can say otherwise", sa.TypeReason)
+	}
+	if sa.Type != spec.HTTP && a.Stages[config.DefaultHTTPStage] != nil {
+		b.cfgAt(spec.Error, findings.Child("stages", config.DefaultHTTPStage), "stage $default is an HTTP API's stage at the root; %s is a REST API, whose stages are always the first path segment: give the stage a name", f)
 	}
 	if strings.EqualFold(sa.Protocol, "WEBSOCKET") {
 		b.at(spec.Error, f, top, "this is a WebSocket API (x-amazon-apigateway-protocol: WEBSOCKET); apigw-local serves REST APIs")

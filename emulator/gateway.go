@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/apigw-local/apigw-local/emulator/internal/router"
-	"github.com/apigw-local/apigw-local/internal/spec"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +14,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/apigw-local/apigw-local/emulator/internal/router"
+	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/spec"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -278,15 +280,23 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 	stageName, rest := splitStage(r.URL.EscapedPath())
 	x.path = rest
 	x.stage = x.api.Stages[stageName]
-	if x.stage == nil {
-		reason := fmt.Sprintf("no stage %q (stages: %s)", stageName, strings.Join(x.api.StageNames, ", "))
-		if x.api.Spec.Type == spec.HTTP {
-			return notFound(reason)
+	if x.api.Spec.Type == spec.HTTP && (x.stage == nil || stageName == config.DefaultHTTPStage) {
+		// A first segment naming no stage leaves the whole path to the $default stage, served at the
+		// root (reference §j.1); /$default/... is not a way to it.
+		if x.stage = x.api.Stages[config.DefaultHTTPStage]; x.stage == nil {
+			return notFound(fmt.Sprintf("no stage %q and no $default stage (stages: %s)", stageName, strings.Join(x.api.StageNames, ", ")))
 		}
-		return missingToken(x, reason)
+		x.path = r.URL.EscapedPath()
+	}
+	if x.stage == nil {
+		return missingToken(x, fmt.Sprintf("no stage %q (stages: %s)", stageName, strings.Join(x.api.StageNames, ", ")))
 	}
 	x.ctx.Stage = x.stage.Name
-	x.ctx.Path = "/" + x.stage.Name + x.path
+	if x.stage.Name == config.DefaultHTTPStage {
+		x.ctx.Path = x.path
+	} else {
+		x.ctx.Path = "/" + x.stage.Name + x.path
+	}
 	x.trace.add("resolve", x.stage.Name)
 	return nil
 }
@@ -435,8 +445,6 @@ func missingToken(x *exchange, reason string) *gatewayresponse.Error {
 	return &gatewayresponse.Error{Type: gatewayresponse.MissingAuthenticationToken, Reason: reason}
 }
 
-const httpNotFoundBody = `{"message":"Not Found"}`
-
 // defaultRoute is the path of an HTTP API's $default route in its export.
 const defaultRoute = "/$default"
 
@@ -477,14 +485,16 @@ func (g *Gateway) fail(x *exchange, err *gatewayresponse.Error) {
 		tooLarge(x)
 		return
 	}
-	if err.Type == gatewayresponse.ResourceNotFound && x.api != nil && x.api.Spec.Type == spec.HTTP {
-		// HTTP APIs have no gateway responses to customise it, nor REST's x-amzn-ErrorType (assumed:
-		// AWS documents the body only).
-		h := x.w.Header()
+	h := x.w.Header()
+	for k, vs := range err.Header {
+		h[k] = vs
+	}
+	if x.api != nil && x.api.Spec.Type == spec.HTTP {
+		status, body := gatewayresponse.HTTPAPIAnswer(err)
 		h["Content-Type"] = []string{"application/json"}
-		h["Content-Length"] = []string{strconv.Itoa(len(httpNotFoundBody))}
-		x.w.WriteHeader(http.StatusNotFound)
-		_, _ = io.WriteString(x.w, httpNotFoundBody)
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+		x.w.WriteHeader(status)
+		_, _ = io.WriteString(x.w, body)
 		return
 	}
 	var set *gatewayresponse.Set
@@ -498,7 +508,6 @@ func (g *Gateway) fail(x *exchange, err *gatewayresponse.Error) {
 		Query:          func(name string) string { return x.r.URL.Query().Get(name) },
 		Path:           func(name string) string { return x.params[name] },
 	})
-	h := x.w.Header()
 	for k, vs := range resp.Header {
 		h[k] = vs
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -31,31 +32,20 @@ paths:
       x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Catch/invocations"}
 `
 	serve := func(doc string) string {
-		snap := loadFiles(t, t.TempDir(), doc, "")
-		g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
-		t.Cleanup(func() { g.Close() })
-		for _, name := range []string{"Pets", "Catch"} {
-			g.RegisterHandler(name, lambda.NewHandler(func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-				return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: name + " " + e.RawPath}, nil
-			}))
-		}
-		srv := httptest.NewServer(g)
-		t.Cleanup(srv.Close)
-		return srv.URL
+		return serveHTTPAPI(t, doc, "")
 	}
-
 	base := serve(head)
-	if res := do(t, "GET", base+"/dev/pets", nil, ""); res.status != 200 || string(res.body) != "Pets /dev/pets" {
+	if res := do(t, "GET", base+"/pets", nil, ""); res.status != 200 || string(res.body) != "Pets /pets" {
 		t.Fatalf("GET /pets: %d %s", res.status, res.body)
 	}
 	for _, c := range []struct {
 		name, method, path string
 		header             map[string]string
 	}{
-		{"unknown path", "GET", "/dev/nothing", nil},
-		{"known path, another method", "DELETE", "/dev/pets", nil},
-		{"unknown stage", "GET", "/prod/pets", nil},
-		{"an Authorization header that is not SigV4", "GET", "/dev/nothing", map[string]string{"Authorization": "Bearer abc"}},
+		{"unknown path", "GET", "/nothing", nil},
+		{"known path, another method", "DELETE", "/pets", nil},
+		{"a first segment that names no stage", "GET", "/prod/pets", nil},
+		{"an Authorization header that is not SigV4", "GET", "/nothing", map[string]string{"Authorization": "Bearer abc"}},
 	} {
 		res := do(t, c.method, base+c.path, c.header, "")
 		var body map[string]string
@@ -70,14 +60,79 @@ paths:
 
 	base = serve(withDefault)
 	for _, c := range []struct{ method, path, want string }{
-		{"GET", "/dev/pets", "Pets /dev/pets"},
-		{"GET", "/dev/nothing/here", "Catch /dev/nothing/here"},
-		{"DELETE", "/dev/pets", "Catch /dev/pets"},
-		{"GET", "/dev/toys/1", "Catch /dev/toys/1"}, // /toys/{id} has no GET: the search goes on (REST: 403)
-		{"POST", "/dev/toys/1", "Pets /dev/toys/1"},
+		{"GET", "/pets", "Pets /pets"},
+		{"GET", "/nothing/here", "Catch /nothing/here"},
+		{"DELETE", "/pets", "Catch /pets"},
+		{"GET", "/toys/1", "Catch /toys/1"}, // /toys/{id} has no GET: the search goes on (REST: 403)
+		{"POST", "/toys/1", "Pets /toys/1"},
 	} {
 		if res := do(t, c.method, base+c.path, nil, ""); res.status != 200 || string(res.body) != c.want {
 			t.Errorf("%s %s with a $default route: %d %s, want 200 %s", c.method, c.path, res.status, res.body, c.want)
 		}
 	}
+}
+
+// An HTTP API's $default stage is served at the root; a first path segment naming another stage selects
+// it (the event's rawPath keeps that segment); any other first segment leaves the whole path to $default,
+// and without a $default stage it is 404 (reference §j.1).
+func TestHTTPAPIStages(t *testing.T) {
+	const doc = `openapi: "3.0.1"
+info: {title: shop, version: "1"}
+paths:
+  /pets:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Pets/invocations"}
+  /{proxy+}:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Pets/invocations"}
+`
+	cases := []struct {
+		config string
+		path   string
+		status int
+		stage  string
+		want   string
+	}{
+		{"", "/pets", 200, "$default", "Pets /pets"},
+		{"", "/dev/pets", 200, "$default", "Pets /dev/pets"}, // no stage dev: {proxy+} takes it
+		{"servers: [{url: \"https://x/{basePath}\", variables: {basePath: {default: beta}}}]", "/beta/pets", 200, "beta", "Pets /beta/pets"},
+		{"stages: {dev: {}}", "/dev/pets", 200, "dev", "Pets /dev/pets"},
+		{"stages: {dev: {}}", "/pets", 404, "", `{"message":"Not Found"}`},
+		{"stages: {dev: {}}", "/prod/pets", 404, "", `{"message":"Not Found"}`},
+		{"stages: {$default: {}, dev: {}}", "/dev/pets", 200, "dev", "Pets /dev/pets"},
+		{"stages: {$default: {}, dev: {}}", "/pets", 200, "$default", "Pets /pets"},
+		{"stages: {$default: {}, dev: {}}", "/$default/pets", 200, "$default", "Pets /$default/pets"},
+		{"stages: {$default: {}, dev: {}}", "/prod/pets", 200, "$default", "Pets /prod/pets"},
+	}
+	bases := map[string]string{}
+	for _, c := range cases {
+		if bases[c.config] == "" {
+			d, cfg := doc, c.config
+			if strings.HasPrefix(cfg, "servers:") { // the export's own stage, in its servers' basePath
+				d, cfg = doc+cfg+"\n", ""
+			}
+			bases[c.config] = serveHTTPAPI(t, d, cfg)
+		}
+		res := do(t, "GET", bases[c.config]+c.path, nil, "")
+		if res.status != c.status || string(res.body) != c.want || res.header.Get("x-stage") != c.stage {
+			t.Errorf("%q, GET %s: %d %s (stage %q), want %d %s (stage %q)", c.config, c.path, res.status, res.body, res.header.Get("x-stage"), c.status, c.want, c.stage)
+		}
+	}
+}
+
+// serveHTTPAPI serves doc with config. Its functions Pets and Catch answer "<name> <rawPath>", and name
+// the stage in the header x-stage.
+func serveHTTPAPI(t *testing.T, doc, config string) string {
+	t.Helper()
+	snap := loadFiles(t, t.TempDir(), doc, config)
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+	t.Cleanup(func() { g.Close() })
+	for _, name := range []string{"Pets", "Catch"} {
+		g.RegisterHandler(name, lambda.NewHandler(func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+			return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: name + " " + e.RawPath, Headers: map[string]string{"x-stage": e.RequestContext.Stage}}, nil
+		}))
+	}
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

@@ -147,7 +147,12 @@ func stagesFor(cfg *config.Config, sa *spec.API) ([]string, map[string]*Stage) {
 		return append([]string(nil), cfg.StageNames...), stages
 	}
 	name := sa.DefaultStage
-	if name == "" {
+	switch {
+	case name != "":
+	case sa.Type == spec.HTTP:
+		// An HTTP API export of the $default stage leaves the basePath empty (reference §j.1).
+		name = config.DefaultHTTPStage
+	default:
 		name = config.DefaultStageName
 	}
 	stages[name] = &Stage{Name: name, Variables: map[string]string{}}

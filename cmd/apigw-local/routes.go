@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/apigw-local/apigw-local/internal/spec"
 	"io"
 	"text/tabwriter"
+
+	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/spec"
 
 	"github.com/apigw-local/apigw-local/emulator"
 	"github.com/spf13/cobra"
@@ -68,7 +70,11 @@ func printRoutes(out io.Writer, snap *emulator.Snapshot) {
 		integration := r.Integration
 		if !r.Served {
 			integration += " (not served*)"
-			notes = append(notes, fmt.Sprintf("* %s /%s%s: %s", r.Method, r.Stage, r.Path, r.Note))
+			prefix := "/" + r.Stage
+			if r.Stage == config.DefaultHTTPStage {
+				prefix = ""
+			}
+			notes = append(notes, fmt.Sprintf("* %s %s%s: %s", r.Method, prefix, r.Path, r.Note))
 		}
 		auth := r.Authorization
 		if r.Authorizer != "" {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/spf13/cobra"
 )
@@ -125,7 +126,11 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 			if len(snap.APIs) > 1 {
 				host = "http://" + a.ID + ".execute-api.localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 			}
-			fmt.Fprintf(out, "stage %s: %s/%s\n", st, host, st)
+			if st == config.DefaultHTTPStage {
+				fmt.Fprintf(out, "stage %s: %s/ (an HTTP API's $default stage has no stage segment)\n", st, host)
+			} else {
+				fmt.Fprintf(out, "stage %s: %s/%s\n", st, host, st)
+			}
 		}
 	}
 	fmt.Fprintf(out, "%d routes (%d served, %d answer 500: see apigw-local routes); admin: %s/_apigw/health\n", len(routes), served, len(routes)-served, base)

@@ -38,6 +38,9 @@ const (
 	// DefaultStageName is the stage name used when the file declares no stages and the spec's basePath
 	// or servers do not name one (chosen by the caller, which reads the spec).
 	DefaultStageName = "dev"
+	// DefaultHTTPStage is an HTTP API's stage served at the root of the URL, with no stage segment; an HTTP
+	// API export without a stage in its servers' basePath gets it when the file declares no stages.
+	DefaultHTTPStage = "$default"
 )
 
 // Limits enforced by validation, mirroring AWS's.

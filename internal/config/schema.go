@@ -191,7 +191,9 @@ func resolve(dir, p string) string {
 func (d *decoder) stages(v *yaml.Node, c *Config) {
 	_, es, _ := d.mapping(v, "stages")
 	for _, e := range es {
-		if !run(e.key, 1, 128, isName) {
+		// $default is the one name outside the pattern: an HTTP API's stage served at the root (the
+		// build refuses it for a REST API).
+		if e.key != DefaultHTTPStage && !run(e.key, 1, 128, isName) {
 			d.errorf(e.k, "stages", "invalid stage name %s: API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters", quote(e.key))
 		}
 		st := d.stage(e.v, child("stages", e.key), e.key)

@@ -125,6 +125,8 @@ type Error struct {
 	// ErrorType, when set, overrides the default x-amzn-ErrorType (e.g. the SigV4 parser's
 	// IncompleteSignatureException, answered as an INVALID_SIGNATURE response).
 	ErrorType string
+	// Header is added to the answer: a JWT authorizer's www-authenticate.
+	Header http.Header
 }
 
 func (e *Error) Error() string {

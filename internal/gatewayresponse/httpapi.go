@@ -1,0 +1,41 @@
+package gatewayresponse
+
+import "net/http"
+
+// HTTPAPIAnswer is how an HTTP API (API Gateway v2) answers e. HTTP APIs have no gateway responses to
+// customise and send no x-amzn-ErrorType: every error is a fixed {"message":"..."} named after its status
+// (reference §j): 404 Not Found where REST answers 403 Missing Authentication Token, 401 Unauthorized, 403
+// Forbidden for any denial (JWT scopes, Lambda authorizers, API keys do not exist), 429 Too Many Requests,
+// 503 Service Unavailable for an integration time-out (REST: 504), and 500 Internal Server Error for every
+// other failure, a Lambda function's included (REST: 502). A SigV4 complaint keeps its own message (IAM
+// authorization of HTTP APIs; assumed, as the status).
+func HTTPAPIAnswer(e *Error) (status int, body string) {
+	switch e.Type {
+	case ResourceNotFound, MissingAuthenticationToken:
+		status = http.StatusNotFound
+	case Unauthorized:
+		status = http.StatusUnauthorized
+	case AccessDenied, InvalidAPIKey, WAFFiltered:
+		status = http.StatusForbidden
+	case InvalidSignature, ExpiredToken:
+		d := defaults[e.Type]
+		msg := d.Message
+		if e.Message != "" {
+			msg = e.Message
+		}
+		return d.Status, `{"message":` + quoteJSON(msg) + `}`
+	case Throttled, QuotaExceeded:
+		status = http.StatusTooManyRequests
+	case IntegrationTimeout:
+		status = http.StatusServiceUnavailable
+	case BadRequestBody, BadRequestParameters:
+		status = http.StatusBadRequest
+	case UnsupportedMediaType:
+		status = http.StatusUnsupportedMediaType
+	case RequestTooLarge:
+		status = http.StatusRequestEntityTooLarge
+	default:
+		status = http.StatusInternalServerError
+	}
+	return status, `{"message":"` + http.StatusText(status) + `"}`
+}
