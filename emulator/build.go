@@ -18,6 +18,7 @@ import (
 	"github.com/apigw-local/apigw-local/emulator/internal/authorizer"
 	"github.com/apigw-local/apigw-local/emulator/internal/httpintegration"
 	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
+	"github.com/apigw-local/apigw-local/emulator/internal/parammap"
 	"github.com/apigw-local/apigw-local/emulator/internal/router"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
@@ -371,6 +372,14 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 			b.at(spec.Warning, f, in.Position, "%s: timeoutInMillis %d is above the cap of %s (integrationTimeoutMax); the cap applies, as on AWS without a quota increase", name, in.TimeoutInMillis, max)
 		}
 	}
+	if sa.Type == spec.HTTP && in.IntegrationSubtype == "" {
+		in = b.parameterMappings(r, in, f, name)
+		if r.notServed != "" {
+			return r
+		}
+	} else if len(in.ResponseParameters) > 0 {
+		b.at(spec.Warning, f, in.Position, "%s: responseParameters by status code belong to HTTP APIs; a REST API maps responses under responses.<pattern>.responseParameters, so these are ignored", name)
+	}
 	compiled, err := kinds.Compile(in, integration.Build{Timeout: r.timeout})
 	if err != nil {
 		r.notServed = err.Error()
@@ -456,6 +465,44 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 		b.at(spec.Info, f, in.Position, "%s: contentHandling is ignored for proxy integrations, as on AWS", name)
 	}
 	return r
+}
+
+// parameterMappings compiles an HTTP API integration's requestParameters and responseParameters (reference
+// §j.8) onto r, and returns the integration without them for its kind's compiler, which reads REST's
+// integration.request.* mappings. Keys or values AWS's import refuses are errors, and the route answers
+// 500 rather than being served without its mappings.
+func (b *builder) parameterMappings(r *Route, in *spec.Integration, f, name string) *spec.Integration {
+	if len(in.RequestParameters) == 0 && len(in.ResponseParameters) == 0 {
+		return in
+	}
+	var errs []error
+	if len(in.RequestParameters) > 0 {
+		kvs := make([][2]string, len(in.RequestParameters))
+		for i, kv := range in.RequestParameters {
+			kvs[i] = [2]string{kv.Key, kv.Value}
+		}
+		m, es := parammap.CompileRequest(kvs)
+		r.requestMap, errs = m, append(errs, es...)
+	}
+	if len(in.ResponseParameters) > 0 {
+		byStatus := map[string][][2]string{}
+		for _, sp := range in.ResponseParameters {
+			for _, kv := range sp.Parameters {
+				byStatus[sp.Status] = append(byStatus[sp.Status], [2]string{kv.Key, kv.Value})
+			}
+		}
+		m, es := parammap.CompileResponse(byStatus)
+		r.responseMap, errs = m, append(errs, es...)
+	}
+	for _, err := range errs {
+		b.at(spec.Error, f, in.Position, "%s: parameter mapping: %v; API Gateway's import refuses it", name, err)
+	}
+	if len(errs) > 0 {
+		r.notServed = "its parameter mapping has errors: " + errs[0].Error()
+	}
+	cp := *in
+	cp.RequestParameters, cp.ResponseParameters = nil, nil
+	return &cp
 }
 
 func (r *Route) setNotServedIn(stage, why string) {

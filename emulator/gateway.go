@@ -367,6 +367,11 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 	}
 	req := &integration.Request{HTTP: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
 		Context: &x.ctx, TraceID: x.traceID, BinaryMediaTypes: x.api.Spec.BinaryMediaTypes, Runtime: x.cur.runtime}
+	if rt.requestMap != nil {
+		if gerr := mapRequest(x, rt.requestMap, req); gerr != nil {
+			return gerr
+		}
+	}
 	ctx := x.r.Context()
 	if rt.callsBackend {
 		var cancel context.CancelFunc
@@ -376,7 +381,16 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 	began := g.now()
 	switch in := rt.integration.(type) {
 	case integration.Streamer:
-		gerr := in.Stream(ctx, x.w, req)
+		var w http.ResponseWriter = x.w
+		var mw *mappingWriter
+		if rt.responseMap != nil {
+			mw = &mappingWriter{ResponseWriter: x.w, x: x, m: rt.responseMap}
+			w = mw
+		}
+		gerr := in.Stream(ctx, w, req)
+		if mw != nil && gerr == nil {
+			mw.finish()
+		}
 		x.integ = g.now().Sub(began)
 		if gerr != nil && x.w.wrote {
 			// The response had started; nothing better can be sent.
@@ -395,6 +409,9 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 		x.integ = g.now().Sub(began)
 		if gerr != nil {
 			return gerr
+		}
+		if rt.responseMap != nil {
+			mapResponse(x, rt.responseMap, x.resp)
 		}
 		x.trace.add("integrate", rt.integration.Kind())
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/apigw-local/apigw-local/emulator/internal/authorizer"
 	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
+	"github.com/apigw-local/apigw-local/emulator/internal/parammap"
 	"github.com/apigw-local/apigw-local/emulator/internal/router"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
@@ -81,6 +82,9 @@ type Route struct {
 	// function is the Lambda function the integration invokes, when the URI names it without stage
 	// variables: whether it is configured is known only when the gateway serves (in-process handlers).
 	function string
+	// requestMap and responseMap are an HTTP API integration's parameter mappings (nil for none).
+	requestMap  *parammap.Request
+	responseMap *parammap.Response
 }
 
 // IntegrationType returns the method's integration type, or "" when it has none.

@@ -59,6 +59,9 @@ type Request struct {
 	BinaryMediaTypes []string
 	// Runtime holds what the gateway lends to integrations at request time.
 	Runtime *Runtime
+	// Path, when set, is the path an HTTP API's overwrite:path mapping gives the backend: it replaces the
+	// path of an HTTP integration's URI (HTTP carries the mapped path in its URL too).
+	Path string
 
 	env *mapping.Env
 }

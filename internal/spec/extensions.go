@@ -469,7 +469,7 @@ func (d *decoder) applySecurity(m *Method, reqs openapi3.SecurityRequirements, o
 var integrationKeys = []string{"type", "uri", "httpMethod", "requestParameters", "requestTemplates",
 	"passthroughBehavior", "contentHandling", "timeoutInMillis", "cacheNamespace", "cacheKeyParameters",
 	"connectionType", "connectionId", "credentials", "responses", "payloadFormatVersion",
-	"integrationSubtype", "tlsConfig", "integrationTarget", "description"}
+	"integrationSubtype", "tlsConfig", "integrationTarget", "description", "responseParameters"}
 
 var requestParamTarget = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^integration\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.[^\s.][^\s]*$`)
@@ -506,6 +506,19 @@ func (d *decoder) readIntegration(n *yaml.Node, path string, components map[stri
 		IntegrationSubtype: o.str("integrationSubtype"), Position: pos(o.n, path)}
 	if t, ok := d.asObjectOptional(o, "tlsConfig"); ok {
 		in.TLSConfig, _ = toJSON(t.n, jsonValue).(map[string]any)
+	}
+	if rp, ok := d.asObjectOptional(o, "responseParameters"); ok {
+		for _, e := range rp.entries() {
+			if po, ok := d.asObject(e.Value, rp.at(e.Key), "the response parameters of a status code"); ok {
+				sp := StatusParameters{Status: e.Key, Position: pos(e.KeyN, po.path)}
+				for _, pe := range po.entries() {
+					if s, ok := d.scalar(pe.Value, po.at(pe.Key), pe.Key); ok {
+						sp.Parameters = append(sp.Parameters, KV{Key: pe.Key, Value: s})
+					}
+				}
+				in.ResponseParameters = append(in.ResponseParameters, sp)
+			}
+		}
 	}
 	switch in.Type {
 	case IntegrationMock, IntegrationHTTP, IntegrationHTTPProxy, IntegrationAWS, IntegrationAWSProxy:

@@ -124,8 +124,18 @@ type Integration struct {
 	PayloadFormatVersion string                 // HTTP APIs: 1.0 or 2.0
 	IntegrationSubtype   string                 // HTTP APIs: AWS service integrations, e.g. SQS-SendMessage
 	TLSConfig            map[string]any
-	Ref                  string // the components ref it came from, if any
-	Position             Position
+	// ResponseParameters are an HTTP API's response mappings, by the backend's status code ("404":
+	// {"overwrite:statuscode": "200"}), in document order.
+	ResponseParameters []StatusParameters
+	Ref                string // the components ref it came from, if any
+	Position           Position
+}
+
+// StatusParameters are the response parameters an HTTP API applies to one status code of the backend.
+type StatusParameters struct {
+	Status     string
+	Parameters []KV
+	Position   Position
 }
 
 // IntegrationResponse is one entry of an integration's responses, keyed by its selection pattern.

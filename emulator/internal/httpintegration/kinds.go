@@ -33,7 +33,7 @@ func (k *proxyKind) Kind() string { return spec.IntegrationHTTPProxy }
 // Stream forwards the request and streams the backend's answer.
 func (k *proxyKind) Stream(ctx context.Context, w http.ResponseWriter, req *integration.Request) *gatewayresponse.Error {
 	call := &Call{Request: req.HTTP, PathParameters: req.PathParameters, StageVariables: req.StageVariables,
-		Context: req.Context.Get, APIID: req.Context.APIID, TraceID: req.TraceID, SourceIP: req.Context.SourceIP}
+		Context: req.Context.Get, APIID: req.Context.APIID, TraceID: req.TraceID, SourceIP: req.Context.SourceIP, Path: req.Path}
 	return shared().ServeContext(ctx, w, k.in, call)
 }
 

@@ -114,6 +114,8 @@ type Call struct {
 	APIID          string
 	TraceID        string // X-Amzn-Trace-Id sent to the backend and returned to the client
 	SourceIP       string
+	// Path replaces the URI's path (an HTTP API's overwrite:path); "" keeps it.
+	Path string
 
 	parsedQuery url.Values
 	target      *url.URL
@@ -198,6 +200,13 @@ func (p *Proxy) ServeContext(ctx context.Context, w http.ResponseWriter, in *Int
 	target, err := url.Parse(raw)
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return gatewayresponse.New(gatewayresponse.APIConfigurationError, "invalid endpoint address %q", raw)
+	}
+	if c.Path != "" { // as the client escaped it (the mapping copies request text)
+		if p, err := url.PathUnescape(c.Path); err == nil {
+			target.Path, target.RawPath = p, c.Path
+		} else {
+			target.Path, target.RawPath = c.Path, ""
+		}
 	}
 	c.target = target
 	c.method = in.method
