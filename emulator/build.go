@@ -366,7 +366,17 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	if in.TimeoutInMillis > 0 {
 		r.timeout = time.Duration(in.TimeoutInMillis) * time.Millisecond
 	}
-	if max := cfg.IntegrationTimeoutMax.Duration; max > 0 && r.timeout > max {
+	if sa.Type == spec.HTTP {
+		// HTTP APIs: 30 s by default and at most, with no quota to raise (reference §j.9); a time-out
+		// answers 503 (gatewayresponse.HTTPAPIAnswer).
+		if in.TimeoutInMillis == 0 {
+			r.timeout = HTTPAPITimeout
+		}
+		if r.timeout > HTTPAPITimeout {
+			r.timeout = HTTPAPITimeout
+			b.at(spec.Warning, f, in.Position, "%s: timeoutInMillis %d is above an HTTP API's maximum of 30000, which applies (AWS refuses the value)", name, in.TimeoutInMillis)
+		}
+	} else if max := cfg.IntegrationTimeoutMax.Duration; max > 0 && r.timeout > max {
 		r.timeout = max
 		if in.Type != spec.IntegrationMock && in.TimeoutInMillis > 0 {
 			b.at(spec.Warning, f, in.Position, "%s: timeoutInMillis %d is above the cap of %s (integrationTimeoutMax); the cap applies, as on AWS without a quota increase", name, in.TimeoutInMillis, max)
@@ -467,6 +477,9 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	return r
 }
 
+// HTTPAPITimeout is an HTTP API's integration time-out, default and maximum (reference §j.9).
+const HTTPAPITimeout = 30 * time.Second
+
 // parameterMappings compiles an HTTP API integration's requestParameters and responseParameters (reference
 // §j.8) onto r, and returns the integration without them for its kind's compiler, which reads REST's
 // integration.request.* mappings. Keys or values AWS's import refuses are errors, and the route answers
@@ -542,6 +555,14 @@ func (b *builder) checkStages(apis []*spec.API) {
 				b.cfgAt(spec.Warning, fmt.Sprintf("stages.%s.methodSettings[%q]", name, key), "%q matches no method of the API, so it limits nothing; keys are \"/{resource path}/{HTTP method}\" as the spec writes the path", key)
 			}
 		}
+		if len(st.MethodSettings) > 0 && len(apis) > 0 && allHTTP(apis) {
+			b.cfgAt(spec.Warning, "stages."+name+".methodSettings", "HTTP APIs have no method settings, so these limit nothing: use throttling for the stage's default and routeSettings: {\"GET /pets\": {throttlingRateLimit: 10, throttlingBurstLimit: 5}} per route")
+		}
+		for _, key := range sortedKeys(st.RouteSettings) {
+			if len(apis) > 0 && !routeKeyMatches(apis, key) {
+				b.cfgAt(spec.Warning, fmt.Sprintf("stages.%s.routeSettings[%q]", name, key), "%q matches no route of an HTTP API, so it limits nothing; keys are route keys as AWS writes them: \"GET /pets\", \"ANY /{proxy+}\", \"$default\" (REST APIs use methodSettings)", key)
+			}
+		}
 		if st.CacheClusterEnabled {
 			b.cfgAt(spec.Warning, "stages."+name+".cacheClusterEnabled", "the stage cache is not emulated: every request reaches the integration (the log line says so)")
 		}
@@ -584,6 +605,32 @@ func stageHasKeys(cfg *config.Config, stage string) bool {
 		for _, st := range p.APIStages {
 			if st.Stage == stage && len(p.APIKeys) > 0 {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+func allHTTP(apis []*spec.API) bool {
+	for _, a := range apis {
+		if a.Type != spec.HTTP {
+			return false
+		}
+	}
+	return true
+}
+
+// routeKeyMatches reports whether an HTTP API route key names a route of one of the HTTP APIs.
+func routeKeyMatches(apis []*spec.API, key string) bool {
+	for _, a := range apis {
+		if a.Type != spec.HTTP {
+			continue
+		}
+		for _, r := range a.Resources {
+			for _, m := range r.Methods {
+				if httpRouteKey(r.Path, m.HTTPMethod) == key {
+					return true
+				}
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -135,4 +136,92 @@ func serveHTTPAPI(t *testing.T, doc, config string) string {
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// An HTTP API throttles by stage default (throttling) and by route (routeSettings, keyed by route key),
+// answering 429 {"message":"Too Many Requests"}; its integrations time out at 30 s by default and at
+// most, answering 503 (reference §j.9).
+func TestHTTPAPILimits(t *testing.T) {
+	const doc = `openapi: "3.0.1"
+info: {title: limits, version: "1"}
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Pets/invocations"}
+  /b:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Pets/invocations"}
+  /slow:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", timeoutInMillis: 60000, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Slow/invocations"}
+  /short:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", timeoutInMillis: 50, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Slow/invocations"}
+  /$default:
+    x-amazon-apigateway-any-method:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Pets/invocations"}
+`
+	const cfg = `stages:
+  $default:
+    throttling: {rateLimit: 0, burstLimit: 3}
+    routeSettings:
+      "GET /a": {throttlingRateLimit: 0, throttlingBurstLimit: 1}
+      "$default": {throttlingRateLimit: 0, throttlingBurstLimit: 2}
+      "GET /nope": {throttlingRateLimit: 1, throttlingBurstLimit: 1}
+      "GET /short": {throttlingRateLimit: 0, throttlingBurstLimit: 10}
+`
+	l := loadFilesFindings(t, t.TempDir(), doc, cfg)
+	fs := l.Findings.Error()
+	for _, want := range []string{
+		`stages.$default.routeSettings["GET /nope"]: "GET /nope" matches no route of an HTTP API, so it limits nothing`,
+		"GET /slow: timeoutInMillis 60000 is above an HTTP API's maximum of 30000",
+	} {
+		if !strings.Contains(fs, want) {
+			t.Errorf("no finding %q in:\n%s", want, fs)
+		}
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range snap.APIs[0].Tree.Routes() {
+		r := rt.Value
+		if r.Resource == "/slow" && r.timeout != HTTPAPITimeout {
+			t.Errorf("/slow times out after %v, want %v", r.timeout, HTTPAPITimeout)
+		}
+		if r.Resource == "/a" && r.timeout != HTTPAPITimeout {
+			t.Errorf("/a (no timeoutInMillis) times out after %v, want %v", r.timeout, HTTPAPITimeout)
+		}
+	}
+	clock := NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false), WithClock(clock))
+	t.Cleanup(func() { g.Close() })
+	g.RegisterHandler("Pets", lambda.NewHandler(func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "ok"}, nil
+	}))
+	// The function answers only when the integration's deadline has ended it.
+	g.RegisterHandler("Slow", lambda.NewHandler(func(ctx context.Context, e events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		<-ctx.Done()
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "late"}, nil
+	}))
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	if res := do(t, "GET", srv.URL+"/short", nil, ""); res.status != 503 || string(res.body) != `{"message":"Service Unavailable"}` {
+		t.Errorf("a timed-out integration: %d %s, want 503 {\"message\":\"Service Unavailable\"}", res.status, res.body)
+	}
+	for _, c := range []struct {
+		path string
+		ok   int // requests let through before 429s
+	}{{"/a", 1}, {"/b", 3}, {"/anything", 2}} {
+		for i := 0; i < c.ok+2; i++ {
+			res := do(t, "GET", srv.URL+c.path, nil, "")
+			want, body := 200, "ok"
+			if i >= c.ok {
+				want, body = 429, `{"message":"Too Many Requests"}`
+			}
+			if res.status != want || string(res.body) != body {
+				t.Errorf("%s, request %d: %d %s, want %d %s", c.path, i+1, res.status, res.body, want, body)
+			}
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // meterTable is a snapshot's API keys, usage plans and throttles bound to the gateway's throttle.Store:
@@ -122,7 +123,11 @@ func bindMeter(s *Snapshot, store *throttle.Store) *meterTable {
 			}
 			for _, stageName := range a.StageNames {
 				rm := &routeMeter{method: rt.Method + " " + r.Resource}
-				if l, from, ok := stageLimit(cfg.Stages[stageName], r.Resource, rt.Method); ok {
+				l, from, ok := stageLimit(cfg.Stages[stageName], r.Resource, rt.Method)
+				if a.Spec.Type == spec.HTTP {
+					l, from, ok = routeLimit(cfg.Stages[stageName], httpRouteKey(r.Resource, rt.Method))
+				}
+				if ok {
 					rm.stage = bucket("api/"+a.ID+"/stage/"+stageName+"/method/"+rm.method, l)
 					rm.stageFrom = from
 				}
@@ -176,6 +181,29 @@ func stageLimit(st *config.Stage, resource, method string) (throttle.Limit, stri
 		return limitOf(*st.Throttling), "throttling", true
 	}
 	return throttle.Limit{}, "", false
+}
+
+// routeLimit is an HTTP API stage's throttle for one route: its routeSettings entry, else the stage
+// default (throttling). HTTP APIs have no methodSettings (reference §j.9).
+func routeLimit(st *config.Stage, key string) (throttle.Limit, string, bool) {
+	if st == nil {
+		return throttle.Limit{}, "", false
+	}
+	if rs, ok := st.RouteSettings[key]; ok && rs.Throttling != nil {
+		return limitOf(*rs.Throttling), "routeSettings " + strconv.Quote(key), true
+	}
+	if st.Throttling != nil {
+		return limitOf(*st.Throttling), "throttling", true
+	}
+	return throttle.Limit{}, "", false
+}
+
+// httpRouteKey is an HTTP API route's key as AWS writes it: "GET /pets", "ANY /{proxy+}", "$default".
+func httpRouteKey(resource, method string) string {
+	if resource == defaultRoute {
+		return "$default"
+	}
+	return method + " " + resource
 }
 
 // planMethodLimit is a usage plan stage's per-method limit for one method, if it sets one.

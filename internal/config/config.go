@@ -156,6 +156,10 @@ type Stage struct {
 	// "/pets/{id}/DELETE", "//GET" for the root resource, "/pets/*" for every method of /pets, or "*/*"
 	// for every method (key methodSettings; mirrors MethodSettings, as stored by the API Gateway API).
 	MethodSettings map[string]MethodSetting
+	// RouteSettings are an HTTP API's per-route throttles keyed by route key ("GET /pets", "ANY
+	// /{proxy+}", "$default") (key routeSettings; mirrors AWS::ApiGatewayV2::Stage RouteSettings, whose
+	// throttlingBurstLimit and throttlingRateLimit they take). An HTTP API's stage default is Throttling.
+	RouteSettings map[string]RouteSetting
 	// CacheClusterEnabled enables the stage cache (key cacheClusterEnabled; mirrors CacheClusterEnabled).
 	// Default false.
 	CacheClusterEnabled bool
@@ -174,6 +178,12 @@ type Throttle struct {
 	RateLimit float64
 	// BurstLimit is the bucket size in requests, >= 0 (key burstLimit).
 	BurstLimit int
+}
+
+// RouteSetting overrides an HTTP API stage's throttle for one route (mirrors RouteSettings).
+type RouteSetting struct {
+	// Throttling is the route's throttle (keys throttlingRateLimit and throttlingBurstLimit).
+	Throttling *Throttle
 }
 
 // MethodSetting overrides stage settings for one method (mirrors MethodSetting).
@@ -400,6 +410,7 @@ func DefaultStage(name string) *Stage {
 		Name:              name,
 		Variables:         map[string]string{},
 		MethodSettings:    map[string]MethodSetting{},
+		RouteSettings:     map[string]RouteSetting{},
 		CacheTTLInSeconds: DefaultCacheTTLInSeconds,
 	}
 }

@@ -46,6 +46,7 @@ func TestLoadFull(t *testing.T) {
 				MethodSettings: map[string]MethodSetting{
 					"/pets/GET": {Throttling: &Throttle{RateLimit: 5, BurstLimit: 5}},
 				},
+				RouteSettings:       map[string]RouteSetting{"GET /pets": {Throttling: &Throttle{RateLimit: 2, BurstLimit: 1}}},
 				CacheClusterEnabled: false,
 				CacheTTLInSeconds:   300,
 				AccessLogFormat:     "$context.requestId $context.httpMethod $context.path $context.status",
@@ -114,10 +115,11 @@ func TestLoadFull(t *testing.T) {
 	for path, want := range map[string]Position{
 		"stages.prod.throttling.rateLimit":                   {Line: 9, Column: 18},
 		`stages.prod.methodSettings["/pets/GET"].throttling`: {Line: 11, Column: 21},
-		"functions.MyAuthorizer.external.port":               {Line: 27, Column: 16},
-		"usagePlans[0].apiStages[0].stage":                   {Line: 35, Column: 9},
-		"usagePlans[0].apiKeys[0]":                           {Line: 39, Column: 15},
-		"credentials[1].sessionToken":                        {Line: 53, Column: 5},
+		`stages.prod.routeSettings["GET /pets"]`:             {Line: 13, Column: 7},
+		"functions.MyAuthorizer.external.port":               {Line: 29, Column: 16},
+		"usagePlans[0].apiStages[0].stage":                   {Line: 37, Column: 9},
+		"usagePlans[0].apiKeys[0]":                           {Line: 41, Column: 15},
+		"credentials[1].sessionToken":                        {Line: 55, Column: 5},
 	} {
 		if got, ok := c.Position(path); !ok || got != want {
 			t.Errorf("Position(%q) = %v, %v; want %v", path, got, ok, want)
@@ -127,7 +129,7 @@ func TestLoadFull(t *testing.T) {
 		t.Errorf("Position(stages.beta) found a position for a path not in the file")
 	}
 	f := c.Findingf("usagePlans[0].apiStages[0].stage", "stage %q is not in the spec", "prod")
-	if got, want := f.Error(), filepath.Join("testdata", "valid", "full.yaml")+`:35:9: error: usagePlans[0].apiStages[0].stage: stage "prod" is not in the spec`; got != want {
+	if got, want := f.Error(), filepath.Join("testdata", "valid", "full.yaml")+`:37:9: error: usagePlans[0].apiStages[0].stage: stage "prod" is not in the spec`; got != want {
 		t.Errorf("Findingf = %q, want %q", got, want)
 	}
 }
@@ -329,7 +331,7 @@ func TestFindings(t *testing.T) {
 		{"typo-top", "stage:\n  prod: {}\n",
 			`apigw-local.yaml:1:1: error: unknown key "stage" (did you mean "stages"?)`},
 		{"unknown-no-suggestion", "stages:\n  prod:\n    tracing: true\n",
-			`apigw-local.yaml:3:5: error: stages.prod: unknown key "tracing" (allowed keys: variables, throttling, methodSettings, cacheClusterEnabled, cacheTtlInSeconds, accessLogFormat)`},
+			`apigw-local.yaml:3:5: error: stages.prod: unknown key "tracing" (allowed keys: variables, throttling, methodSettings, routeSettings, cacheClusterEnabled, cacheTtlInSeconds, accessLogFormat)`},
 		{"wrong-type-burst", "stages:\n  prod:\n    throttling: {rateLimit: 1, burstLimit: ten}\n",
 			`apigw-local.yaml:3:44: error: stages.prod.throttling.burstLimit: expected an integer, got string "ten"`},
 		{"wrong-type-quoted-int", "account:\n  throttle: {rateLimit: 1, burstLimit: \"10\"}\n",
@@ -354,6 +356,14 @@ func TestFindings(t *testing.T) {
 			`apigw-local.yaml:2:3: error: stages: invalid stage name "prod stage": API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters`},
 		{"stage-name-long", "stages:\n  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: {}\n",
 			`apigw-local.yaml:2:3: error: stages: invalid stage name "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"...: API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters`},
+		{"route-key", "stages:\n  prod:\n    routeSettings: {\"/pets/GET\": {throttlingRateLimit: 1, throttlingBurstLimit: 1}}\n",
+			`apigw-local.yaml:3:21: error: stages.prod.routeSettings: invalid route key "/pets/GET": route keys are "$default" or "{METHOD} {path}", e.g. "GET /pets", "ANY /{proxy+}"`},
+		{"route-key-method", "stages:\n  prod:\n    routeSettings: {\"FETCH /pets\": {throttlingRateLimit: 1, throttlingBurstLimit: 1}}\n",
+			`apigw-local.yaml:3:21: error: stages.prod.routeSettings: invalid route key "FETCH /pets": unknown method "FETCH" (route keys are "$default" or "{METHOD} {path}", e.g. "GET /pets", "ANY /{proxy+}")`},
+		{"route-setting-half", "stages:\n  prod:\n    routeSettings: {$default: {throttlingRateLimit: 1}}\n",
+			`apigw-local.yaml:3:31: error: stages.prod.routeSettings.$default: missing required key "throttlingBurstLimit" (throttlingRateLimit is requests per second, throttlingBurstLimit the bucket size in requests; set both)`},
+		{"route-setting-negative", "stages:\n  prod:\n    routeSettings: {$default: {throttlingRateLimit: -1, throttlingBurstLimit: 1}}\n",
+			`apigw-local.yaml:3:53: error: stages.prod.routeSettings.$default.throttlingRateLimit: must be >= 0 requests per second, got -1`},
 		{"variable-name", "stages:\n  prod:\n    variables: {back-end: x}\n",
 			`apigw-local.yaml:3:17: error: stages.prod.variables: invalid stage variable name "back-end": names may contain only alphanumeric characters and underscores, up to 64 characters`},
 		{"variable-value-char", "stages:\n  prod:\n    variables: {url: \"http://x/a b\"}\n",

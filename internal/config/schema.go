@@ -16,7 +16,8 @@ import (
 // Allowed keys at each level, in documentation order (used in messages).
 var (
 	topKeys           = []string{"specs", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "credentials", "admin"}
-	stageKeys         = []string{"variables", "throttling", "methodSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat"}
+	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat"}
+	routeSettingKeys  = []string{"throttlingRateLimit", "throttlingBurstLimit"}
 	throttleKeys      = []string{"rateLimit", "burstLimit"}
 	methodSettingKeys = []string{"throttling", "cachingEnabled", "cacheTtlInSeconds"}
 	functionKeys      = []string{"command", "workdir", "env", "timeout", "memorySize", "concurrency", "build", "watch", "external"}
@@ -254,6 +255,17 @@ func (d *decoder) stage(v *yaml.Node, p, name string) *Stage {
 			}
 		}
 	}
+	if rv := o.val("routeSettings"); rv != nil {
+		rp := o.sub("routeSettings")
+		_, es, _ := d.mapping(rv, rp)
+		for _, e := range es {
+			if msg := checkRouteKey(e.key); msg != "" {
+				d.errorf(e.k, rp, "%s", msg)
+				continue
+			}
+			st.RouteSettings[e.key] = d.routeSetting(e.v, child(rp, e.key))
+		}
+	}
 	if b, _, ok := d.boolean(o.val("cacheClusterEnabled"), o.sub("cacheClusterEnabled")); ok {
 		st.CacheClusterEnabled = b
 	}
@@ -295,6 +307,59 @@ func (d *decoder) methodSetting(v *yaml.Node, p string) MethodSetting {
 		ms.CacheTTLInSeconds = &ttl
 	}
 	return ms
+}
+
+// routeSetting reads one routeSettings entry: AWS's throttlingRateLimit and throttlingBurstLimit, both
+// required (a route setting without one would leave half of its bucket undefined here).
+func (d *decoder) routeSetting(v *yaml.Node, p string) RouteSetting {
+	var rs RouteSetting
+	o := d.object(v, p, routeSettingKeys)
+	if o == nil {
+		return rs
+	}
+	const hint = "throttlingRateLimit is requests per second, throttlingBurstLimit the bucket size in requests; set both"
+	t, ok := &Throttle{}, true
+	if o.require("throttlingRateLimit", hint) {
+		r, n, good := d.number(o.val("throttlingRateLimit"), o.sub("throttlingRateLimit"))
+		if good && r < 0 {
+			d.errorf(n, o.sub("throttlingRateLimit"), "must be >= 0 requests per second, got %s", n.Value)
+		}
+		ok = ok && good && r >= 0
+		t.RateLimit = r
+	} else {
+		ok = false
+	}
+	if o.require("throttlingBurstLimit", hint) {
+		b, n, good := d.integer(o.val("throttlingBurstLimit"), o.sub("throttlingBurstLimit"))
+		if good && b < 0 {
+			d.errorf(n, o.sub("throttlingBurstLimit"), "must be >= 0 requests, got %d", b)
+		}
+		ok = ok && good && b >= 0
+		t.BurstLimit = b
+	} else {
+		ok = false
+	}
+	if ok {
+		rs.Throttling = t
+	}
+	return rs
+}
+
+// checkRouteKey validates an HTTP API route key ("GET /pets", "ANY /{proxy+}", "$default").
+func checkRouteKey(key string) string {
+	const form = `route keys are "$default" or "{METHOD} {path}", e.g. "GET /pets", "ANY /{proxy+}"`
+	if key == "$default" {
+		return ""
+	}
+	method, path, ok := strings.Cut(key, " ")
+	if !ok || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \t") {
+		return fmt.Sprintf("invalid route key %s: %s", quote(key), form)
+	}
+	switch method {
+	case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY":
+		return ""
+	}
+	return fmt.Sprintf("invalid route key %s: unknown method %q (%s)", quote(key), method, form)
 }
 
 // checkMethodKey validates a method settings key ("*/*" only when allowAll); it returns a message or "".
