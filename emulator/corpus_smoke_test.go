@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
 )
@@ -42,7 +43,11 @@ func TestCorpusRoutesNeverPanic(t *testing.T) {
 			}
 			path := regexp.MustCompile(`\{[^}]+\+\}`).ReplaceAllString(r.Path, "a/b")
 			path = regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(path, "x1")
-			req, _ := http.NewRequest(method, srv.URL+"/"+r.Stage+path+"?q=1", strings.NewReader(`{"k": "v", "n": 1}`))
+			prefix := "/" + r.Stage
+			if r.Stage == config.DefaultHTTPStage { // an HTTP API's $default stage is at the root
+				prefix = ""
+			}
+			req, _ := http.NewRequest(method, srv.URL+prefix+path+"?q=1", strings.NewReader(`{"k": "v", "n": 1}`))
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

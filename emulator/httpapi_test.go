@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -223,5 +224,43 @@ paths:
 				t.Errorf("%s, request %d: %d %s, want %d %s", c.path, i+1, res.status, res.body, want, body)
 			}
 		}
+	}
+}
+
+// What an HTTP API uses that is not emulated yet answers 500 Internal Server Error, never served
+// without it, and the request's log line says why (a validate warning says so before).
+func TestHTTPAPINotEmulated(t *testing.T) {
+	const doc = `openapi: "3.0.1"
+info: {title: sub, version: "1"}
+paths:
+  /submit:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-SendMessage
+        credentials: arn:aws:iam::123456789012:role/r
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: https://sqs.us-east-1.amazonaws.com/123456789012/q
+          MessageBody: $request.body
+`
+	l := loadFilesFindings(t, t.TempDir(), doc, "")
+	if want := "POST /submit: integrationSubtype SQS-SendMessage is not emulated yet: requests answer 500"; !strings.Contains(l.Findings.Error(), want) {
+		t.Errorf("no finding %q in:\n%s", want, l.Findings.Error())
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	g := NewGateway(snap, NewAccessLog(&log, LogText, false))
+	t.Cleanup(func() { g.Close() })
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, httptest.NewRequest("POST", "/submit", strings.NewReader(`{"a":1}`)))
+	if w.Code != 500 || w.Body.String() != `{"message":"Internal Server Error"}` {
+		t.Errorf("POST /submit: %d %s, want 500 {\"message\":\"Internal Server Error\"}", w.Code, w.Body)
+	}
+	if !strings.Contains(log.String(), "integrationSubtype SQS-SendMessage (an HTTP API's AWS service integration) is not emulated yet") {
+		t.Errorf("the log line does not say why: %s", log.String())
 	}
 }
