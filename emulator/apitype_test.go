@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,5 +52,76 @@ paths:
 	l, err = Load(Sources{Specs: []string{specPath}, Config: cfgPath})
 	if err == nil || l == nil || !strings.Contains(l.Findings.Error(), `apiType: "GRAPHQL" is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)`) {
 		t.Errorf("an unknown kind: %v", err)
+	}
+}
+
+// apis: serves several APIs by name, each with its own apiId and apiType (over the top-level apiType):
+// the same export served as an HTTP API and as a REST API answers an unknown route each its own way.
+func TestConfigAPIsPerAPIType(t *testing.T) {
+	const doc = `openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+`
+	dir := t.TempDir()
+	for _, name := range []string{"one.yaml", "two.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfgPath := filepath.Join(dir, "apigw-local.yaml")
+	_ = os.WriteFile(cfgPath, []byte(`apiType: REST
+apis:
+  orders: {spec: one.yaml, apiId: orders1, apiType: HTTP}
+  billing: {spec: ./two.yaml, apiId: billing1}
+stages: {$default: {}, dev: {}}
+`), 0o644)
+	l, err := Load(Sources{Config: cfgPath})
+	if err == nil {
+		t.Fatalf("stage $default on the REST API billing1 is not refused:\n%s", l.Findings.Error())
+	}
+	_ = os.WriteFile(cfgPath, []byte(`apiType: REST
+apis:
+  orders: {spec: one.yaml, apiId: orders1, apiType: HTTP}
+  billing: {spec: ./two.yaml, apiId: billing1}
+stages: {dev: {}}
+`), 0o644)
+	l, err = Load(Sources{Config: cfgPath})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, l.Findings.Error())
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]string{}
+	for _, r := range snap.Routes() {
+		types[r.APIID] = r.APIType + " (" + r.APITypeReason + ")"
+	}
+	if types["orders1"] != "HTTP (apiType in the config says so)" || types["billing1"] != "REST (apiType in the config says so)" || len(types) != 2 {
+		t.Errorf("API kinds %v, want orders1 HTTP and billing1 REST", types)
+	}
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+	t.Cleanup(func() { g.Close() })
+	for _, c := range []struct {
+		host   string
+		status int
+	}{{"orders1.execute-api.localhost", 404}, {"billing1.execute-api.localhost", 403}} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/dev/nothing", nil)
+		r.Host = c.host
+		g.ServeHTTP(w, r)
+		if w.Code != c.status {
+			t.Errorf("%s: an unknown route answers %d %s, want %d", c.host, w.Code, w.Body, c.status)
+		}
+		w = httptest.NewRecorder()
+		r = httptest.NewRequest("GET", "/dev/a", nil)
+		r.Host = c.host
+		g.ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Errorf("%s: GET /dev/a answers %d %s, want 200", c.host, w.Code, w.Body)
+		}
 	}
 }

@@ -85,13 +85,21 @@ func Load(src Sources) (*Loaded, error) {
 	src.applyFunctions(l.Config)
 	specs := src.Specs
 	if len(specs) == 0 && cfgPath != "" && l.Findings.Count(spec.Error) == 0 {
-		specs = l.Config.Specs
+		specs = append([]string(nil), l.Config.Specs...)
+		for _, name := range l.Config.APINames {
+			if a := l.Config.APIs[name]; a.Spec != "" {
+				specs = append(specs, a.Spec)
+			}
+		}
 	}
 	switch {
 	case len(specs) > 0:
 		for _, p := range specs {
 			opts := src.Options
 			opts.Type = spec.APIType(l.Config.APIType)
+			if a := l.Config.APIFor(p); a != nil && a.APIType != "" {
+				opts.Type = spec.APIType(a.APIType) // the API's own apiType wins over the top-level one
+			}
 			api, fs := spec.Load(p, opts)
 			l.Files = append(l.Files, p)
 			if api != nil {

@@ -112,7 +112,9 @@ var nonIDChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 // digits and dashes), made unique.
 func apiID(cfg *config.Config, sa *spec.API, i int, taken map[string]*API) string {
 	id := ""
-	if cfg.APIID != "" && i == 0 {
+	if a := cfg.APIFor(sa.File); a != nil && a.APIID != "" {
+		id = a.APIID
+	} else if cfg.APIID != "" && i == 0 {
 		id = cfg.APIID
 	} else {
 		id = strings.Trim(nonIDChars().ReplaceAllString(strings.ToLower(sa.Title), "-"), "-")

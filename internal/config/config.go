@@ -79,6 +79,10 @@ type Config struct {
 	SpecsRaw []string
 	// APIType forces the kind of API (REST or HTTP) the specs are served as; "" lets each spec decide.
 	APIType string
+	// APIs are APIs by name (key apis): each its spec, a stable apiId and its own apiType, served after
+	// the specs of specs. APINames are their names in file order.
+	APIs     map[string]*API
+	APINames []string
 
 	// APIID is the REST API ID used in ARNs, $context.apiId and execute-api host names (key apiId;
 	// mirrors the RestApi id). 1 to 64 lowercase letters, digits and hyphens. Empty when omitted: the
@@ -178,6 +182,28 @@ type Throttle struct {
 	RateLimit float64
 	// BurstLimit is the bucket size in requests, >= 0 (key burstLimit).
 	BurstLimit int
+}
+
+// API is one entry of apis: an API by name.
+type API struct {
+	Name string
+	// Spec is its OpenAPI file, resolved against Dir (key spec); SpecRaw as written.
+	Spec, SpecRaw string
+	// APIID is its API ID (key apiId); "" derives one from the spec's title.
+	APIID string
+	// APIType forces its kind, REST or HTTP (key apiType); "" leaves it to the top-level apiType, then
+	// the spec.
+	APIType string
+}
+
+// APIFor is the apis entry serving the spec at path (nil for none).
+func (c *Config) APIFor(path string) *API {
+	for _, name := range c.APINames {
+		if a := c.APIs[name]; a != nil && a.Spec == filepath.Clean(path) {
+			return a
+		}
+	}
+	return nil
 }
 
 // RouteSetting overrides an HTTP API stage's throttle for one route (mirrors RouteSettings).

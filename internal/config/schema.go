@@ -15,9 +15,10 @@ import (
 
 // Allowed keys at each level, in documentation order (used in messages).
 var (
-	topKeys           = []string{"specs", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "credentials", "admin"}
+	topKeys           = []string{"specs", "apis", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "credentials", "admin"}
 	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat"}
 	routeSettingKeys  = []string{"throttlingRateLimit", "throttlingBurstLimit"}
+	apiEntryKeys      = []string{"spec", "apiId", "apiType"}
 	throttleKeys      = []string{"rateLimit", "burstLimit"}
 	methodSettingKeys = []string{"throttling", "cachingEnabled", "cacheTtlInSeconds"}
 	functionKeys      = []string{"command", "workdir", "env", "timeout", "memorySize", "concurrency", "build", "watch", "external"}
@@ -120,6 +121,9 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 			d.errorf(n, "apiType", "%s is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)", quote(t))
 		}
 	}
+	if v := o.val("apis"); v != nil {
+		d.apis(v, c)
+	}
 	if s, n, ok := d.str(o.val("apiId"), "apiId"); ok {
 		if !run(s, 1, 64, isAPIID) {
 			d.errorf(n, "apiId", "%s is not a valid API ID: use 1 to 64 lowercase letters, digits and hyphens (API Gateway's own IDs look like \"a1b2c3d4e5\"), or omit apiId to derive it from the spec's title", quote(s))
@@ -187,6 +191,55 @@ func resolve(dir, p string) string {
 		return filepath.Clean(p)
 	}
 	return filepath.Join(dir, p)
+}
+
+// apis reads apis: name → {spec, apiId, apiType}.
+func (d *decoder) apis(v *yaml.Node, c *Config) {
+	_, es, _ := d.mapping(v, "apis")
+	ids := map[string]string{}
+	for _, e := range es {
+		p := child("apis", e.key)
+		if !run(e.key, 1, 128, isName) {
+			d.errorf(e.k, "apis", "invalid API name %s: use letters, digits, hyphens and underscores (custom domain mappings refer to the API by it)", quote(e.key))
+		}
+		o := d.object(e.v, p, apiEntryKeys)
+		if o == nil {
+			continue
+		}
+		a := &API{Name: e.key}
+		if o.require("spec", "the path of its OpenAPI file, relative to this file") {
+			if s, n, ok := d.str(o.val("spec"), o.sub("spec")); ok {
+				if s == "" {
+					d.errorf(n, o.sub("spec"), "must not be empty: give the path of an OpenAPI file, relative to this file")
+				} else {
+					a.SpecRaw, a.Spec = s, resolve(c.Dir, s)
+				}
+			}
+		}
+		if s, n, ok := d.str(o.val("apiId"), o.sub("apiId")); ok {
+			switch {
+			case !run(s, 1, 64, isAPIID):
+				d.errorf(n, o.sub("apiId"), "%s is not a valid API ID: use 1 to 64 lowercase letters, digits and hyphens (API Gateway's own IDs look like \"a1b2c3d4e5\"), or omit apiId to derive it from the spec's title", quote(s))
+			case ids[s] != "":
+				d.errorf(n, o.sub("apiId"), "apiId %s is also the apiId of API %s: each API needs its own", quote(s), quote(ids[s]))
+			default:
+				a.APIID, ids[s] = s, e.key
+			}
+		}
+		if t, n, ok := d.str(o.val("apiType"), o.sub("apiType")); ok {
+			switch u := strings.ToUpper(t); u {
+			case "REST", "HTTP":
+				a.APIType = u
+			default:
+				d.errorf(n, o.sub("apiType"), "%s is not a kind of API: use REST (API Gateway v1) or HTTP (API Gateway v2)", quote(t))
+			}
+		}
+		if c.APIs == nil {
+			c.APIs = map[string]*API{}
+		}
+		c.APIs[e.key] = a
+		c.APINames = append(c.APINames, e.key)
+	}
 }
 
 func (d *decoder) stages(v *yaml.Node, c *Config) {
