@@ -276,6 +276,10 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 		delete(h, "x-amzn-RequestId")
 		delete(h, "x-amz-apigw-id")
 		h["apigw-requestid"] = x.hdr[1:2:2]
+		if n := requestHeadSize(r); n > HTTPAPIMaxRequestHead {
+			return &gatewayresponse.Error{Type: gatewayresponse.RequestHeaderTooLarge,
+				Reason: fmt.Sprintf("request line and headers of %d bytes, over an HTTP API's %d", n, HTTPAPIMaxRequestHead)}
+		}
 	}
 	stageName, rest := splitStage(r.URL.EscapedPath())
 	x.path = rest
@@ -460,6 +464,24 @@ func missingToken(x *exchange, reason string) *gatewayresponse.Error {
 				base64.StdEncoding.EncodeToString(sum[:]) + "'."}
 	}
 	return &gatewayresponse.Error{Type: gatewayresponse.MissingAuthenticationToken, Reason: reason}
+}
+
+// HTTPAPIMaxRequestHead is an HTTP API's limit on the request line and headers together (reference §h).
+const HTTPAPIMaxRequestHead = 10240
+
+// requestHeadSize is the size of r's request line and headers as the client sent them (Host included,
+// which net/http moves out of the header map).
+func requestHeadSize(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2
+	if r.Host != "" {
+		n += len("Host: ") + len(r.Host) + 2
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return n
 }
 
 // defaultRoute is the path of an HTTP API's $default route in its export.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -262,5 +263,30 @@ paths:
 	}
 	if !strings.Contains(log.String(), "integrationSubtype SQS-SendMessage (an HTTP API's AWS service integration) is not emulated yet") {
 		t.Errorf("the log line does not say why: %s", log.String())
+	}
+}
+
+// An HTTP API takes at most 10,240 bytes of request line and headers (reference §h); a REST API's limit
+// is on header values alone, and stays the server's.
+func TestHTTPAPIRequestHeadLimit(t *testing.T) {
+	const doc = `openapi: "3.0.1"
+info: {title: shop, version: "1"}
+paths:
+  /pets:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Pets/invocations"}
+`
+	base := serveHTTPAPI(t, doc, "")
+	req, _ := http.NewRequest("GET", base+"/pets", nil)
+	probe := requestHeadSize(&http.Request{Method: "GET", RequestURI: "/pets", Proto: "HTTP/1.1", Host: req.URL.Host,
+		Header: http.Header{"User-Agent": {"Go-http-client/1.1"}, "Accept-Encoding": {"gzip"}, "X-Fill": {""}}})
+	for _, c := range []struct {
+		fill   int
+		status int
+	}{{HTTPAPIMaxRequestHead - probe, 200}, {HTTPAPIMaxRequestHead - probe + 1, 431}} {
+		res := do(t, "GET", base+"/pets", map[string]string{"X-Fill": strings.Repeat("a", c.fill)}, "")
+		if res.status != c.status {
+			t.Errorf("a head of %d bytes: %d %s, want %d", probe+c.fill, res.status, res.body, c.status)
+		}
 	}
 }

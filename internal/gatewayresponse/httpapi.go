@@ -2,6 +2,10 @@ package gatewayresponse
 
 import "net/http"
 
+// RequestHeaderTooLarge is not one of REST's gateway response types: an HTTP API's request line and
+// headers over 10,240 bytes (HTTP APIs have no gateway responses to customise).
+const RequestHeaderTooLarge Type = "REQUEST_HEADER_TOO_LARGE"
+
 // HTTPAPIAnswer is how an HTTP API (API Gateway v2) answers e. HTTP APIs have no gateway responses to
 // customise and send no x-amzn-ErrorType: every error is a fixed {"message":"..."} named after its status
 // (reference §j): 404 Not Found where REST answers 403 Missing Authentication Token, 401 Unauthorized, 403
@@ -34,6 +38,9 @@ func HTTPAPIAnswer(e *Error) (status int, body string) {
 		status = http.StatusUnsupportedMediaType
 	case RequestTooLarge:
 		status = http.StatusRequestEntityTooLarge
+	case RequestHeaderTooLarge:
+		// AWS documents the limit, not the answer: 431, the status HTTP has for it, is assumed.
+		status = http.StatusRequestHeaderFieldsTooLarge
 	default:
 		status = http.StatusInternalServerError
 	}

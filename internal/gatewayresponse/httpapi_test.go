@@ -20,6 +20,7 @@ func TestHTTPAPIAnswer(t *testing.T) {
 		{&Error{Type: APIConfigurationError}, 500, `{"message":"Internal Server Error"}`},
 		{&Error{Type: AuthorizerFailure}, 500, `{"message":"Internal Server Error"}`},
 		{&Error{Type: BadRequestBody}, 400, `{"message":"Bad Request"}`},
+		{&Error{Type: RequestHeaderTooLarge}, 431, `{"message":"Request Header Fields Too Large"}`},
 		{&Error{Type: InvalidSignature, Message: `a "quoted" complaint`}, 403, `{"message":"a \"quoted\" complaint"}`},
 	} {
 		status, body := HTTPAPIAnswer(c.err)
