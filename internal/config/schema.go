@@ -16,7 +16,7 @@ import (
 // Allowed keys at each level, in documentation order (used in messages).
 var (
 	topKeys           = []string{"specs", "apis", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "credentials", "admin"}
-	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat"}
+	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat", "autoDeploy"}
 	routeSettingKeys  = []string{"throttlingRateLimit", "throttlingBurstLimit"}
 	apiEntryKeys      = []string{"spec", "apiId", "apiType"}
 	throttleKeys      = []string{"rateLimit", "burstLimit"}
@@ -319,6 +319,9 @@ func (d *decoder) stage(v *yaml.Node, p, name string) *Stage {
 			st.RouteSettings[e.key] = d.routeSetting(e.v, child(rp, e.key))
 		}
 	}
+	// An HTTP API stage's autoDeploy is what hot reload always does here: accepted (type-checked) for
+	// configs that mirror a template, with nothing more to do.
+	_, _, _ = d.boolean(o.val("autoDeploy"), o.sub("autoDeploy"))
 	if b, _, ok := d.boolean(o.val("cacheClusterEnabled"), o.sub("cacheClusterEnabled")); ok {
 		st.CacheClusterEnabled = b
 	}
