@@ -1,0 +1,201 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apigw-local/apigw-local/internal/devkey"
+	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/apigw-local/apigw-local/internal/testcorpus"
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// corpusHTTPAPIs are the corpus's HTTP API exports, and what keeps one from being served as it is.
+var corpusHTTPAPIs = map[string]string{
+	"awsdocs__amazon-api-gateway-developer-guide__http-api-export-oas30.json":            "",
+	"awsdocs__amazon-api-gateway-developer-guide__http-api-integrations-components.json": "",
+	"localstack__localstack__http-api-petstore-cors.json":                                "",
+	"localstack__localstack__stage-variables-http-proxy.json":                            "",
+	"in28minutes__go-serverless__hello-world-http-oas30.yaml":                            "",
+	"in28minutes__go-serverless__todo-api-http-jwt-oas30.yaml":                           "",
+	"aws-samples__serverless-patterns__http-api-sqs-integration.yaml":                    "CloudFormation intrinsics",
+}
+
+// Every HTTP API of the corpus is recognised as one and validates; each of its routes answers from its
+// integration: HTTP backends (the exports' hosts pointed at a local server), Lambda functions (served in
+// process), behind their JWT (the development key as the issuer's) or Lambda authorizers, and preflights
+// from the gateway where CORS is configured.
+func TestCorpusHTTPAPIsAnswer(t *testing.T) {
+	dir := testcorpus.Specs(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the development key of this test only
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprintf(w, "backend %s %s", r.Method, r.URL.Path)
+	}))
+	t.Cleanup(backend.Close)
+	hostOf := regexp.MustCompile(`^https?://[^/]+`)
+	for name, why := range corpusHTTPAPIs {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			api, fs := spec.Load(path, spec.Options{})
+			if api == nil || api.Type != spec.HTTP {
+				t.Fatalf("not recognised as an HTTP API: %v", fs.Error())
+			}
+			if why != "" {
+				// Not servable before CloudFormation deploys it: its errors say so, and nothing else.
+				for _, f := range fs {
+					if f.Severity == spec.Error && !strings.Contains(f.Message, "CloudFormation intrinsic") {
+						t.Errorf("an error besides the intrinsics: %s", f.Message)
+					}
+				}
+				return
+			}
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(raw)
+			// The exports' backends are AWS hosts: point each HTTP integration at the local backend.
+			for _, res := range api.Resources {
+				for _, m := range res.Methods {
+					if in := m.Integration; in != nil && strings.HasPrefix(in.Type, "HTTP") {
+						if host := hostOf.FindString(in.URI); host != "" {
+							text = strings.ReplaceAll(text, host, backend.URL)
+						}
+					}
+				}
+			}
+			text = strings.ReplaceAll(text, "https://${stageVariables.TestHost}", "http://${stageVariables.TestHost}")
+			cfg := fmt.Sprintf("stages:\n  $default:\n    variables: {TestHost: %q, testPath: stage-path, querystring: \"a=b\"}\n", strings.TrimPrefix(backend.URL, "http://"))
+			var token string
+			for _, az := range api.Authorizers {
+				if az.Type == "jwt" {
+					cfg += fmt.Sprintf("jwtIssuers:\n  %q: {jwks: dev}\n", az.JWTIssuer)
+					claims := map[string]any{"iss": az.JWTIssuer, "sub": "corpus", "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Add(-time.Minute).Unix()}
+					if len(az.JWTAudience) > 0 {
+						claims["aud"] = az.JWTAudience[0]
+					}
+					if token, err = devkey.Sign(claims); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			tmp := t.TempDir()
+			specPath := filepath.Join(tmp, filepath.Base(name))
+			_ = os.WriteFile(specPath, []byte(text), 0o644)
+			cfgPath := filepath.Join(tmp, "apigw-local.yaml")
+			_ = os.WriteFile(cfgPath, []byte(cfg), 0o644)
+			l, err := Load(Sources{Specs: []string{specPath}, Config: cfgPath})
+			if err != nil {
+				t.Fatalf("does not validate: %v\n%s", err, l.Findings.Error())
+			}
+			snap, err := l.Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+			t.Cleanup(func() { g.Close() })
+			// Every function answers with its name; authorizers allow (simple response and policy alike).
+			for _, fn := range functionNames(snap) {
+				g.RegisterHandler(fn, echoNameHandler(fn))
+			}
+			srv := httptest.NewServer(g)
+			t.Cleanup(srv.Close)
+			for _, r := range snap.Routes() {
+				method := r.Method
+				if method == "ANY" {
+					method = "GET"
+				}
+				p := regexp.MustCompile(`\{[^}]+\+\}`).ReplaceAllString(r.Path, "a/b")
+				p = regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(p, "1")
+				req, _ := http.NewRequest(method, srv.URL+p, strings.NewReader(`{"k": "v"}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				if token == "" {
+					req.Header.Set("Authorization", "allow")
+				}
+				preflight := method == "OPTIONS" && api.CORS != nil
+				if preflight {
+					req.Header.Set("Origin", "https://example.com")
+					req.Header.Set("Access-Control-Request-Method", "GET")
+				}
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				switch {
+				case preflight:
+					if res.StatusCode != 204 || res.Header.Get("Access-Control-Allow-Origin") == "" {
+						t.Errorf("%s %s (a preflight): %d %v", method, p, res.StatusCode, res.Header)
+					}
+				case res.StatusCode != 200 || !(strings.HasPrefix(string(body), "backend ") || strings.HasPrefix(string(body), "function ")):
+					t.Errorf("%s %s: %d %s, want 200 from its integration", method, p, res.StatusCode, body)
+				}
+			}
+		})
+	}
+}
+
+// functionNames are the Lambda functions a snapshot's routes and authorizers invoke.
+func functionNames(snap *Snapshot) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range snap.APIs {
+		for _, rt := range a.Tree.Routes() {
+			for _, fn := range []string{rt.Value.function, authorizerFunction(rt.Value)} {
+				if fn != "" && !seen[fn] {
+					seen[fn] = true
+					out = append(out, fn)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func authorizerFunction(r *Route) string {
+	if r.authorizer == nil {
+		return ""
+	}
+	return r.authorizer.FunctionName()
+}
+
+// echoNameHandler answers a proxy integration with "function <name>", and an authorizer with an Allow
+// (a simple response and an IAM policy in one answer: each kind reads its own fields).
+func echoNameHandler(name string) lambda.Handler {
+	return handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		var ev struct {
+			Type      string `json:"type"`
+			MethodArn string `json:"methodArn"`
+			RouteArn  string `json:"routeArn"`
+		}
+		_ = json.Unmarshal(payload, &ev)
+		if ev.Type == "REQUEST" || ev.Type == "TOKEN" {
+			arn := ev.MethodArn
+			if arn == "" {
+				arn = ev.RouteArn
+			}
+			return json.Marshal(map[string]any{"isAuthorized": true, "principalId": "corpus",
+				"policyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": arn}}}})
+		}
+		return json.Marshal(map[string]any{"statusCode": 200, "body": "function " + name})
+	})
+}
+
+// handlerFunc is a lambda.Handler reading its payload as sent.
+type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
+
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
