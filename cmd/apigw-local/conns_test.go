@@ -326,3 +326,45 @@ func TestProductionLimits(t *testing.T) {
 		}
 	}
 }
+
+// serve names an HTTP API's $default stage by its root URL (no stage segment), and serves it there.
+func TestServeHTTPAPIDefaultStage(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "openapi.yaml"), `openapi: "3.0.1"
+info: {title: http, version: "1"}
+x-amazon-apigateway-cors: {allowOrigins: ["*"]}
+paths:
+  /pets:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"pets": []}'}}}
+`)
+	o := &serveOptions{host: "127.0.0.1", port: 0, noWatch: true, logFormat: "text", limits: testLimits(func(*connLimits) {})}
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, out, errOut, o, []string{filepath.Join(dir, "openapi.yaml")}) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(patience):
+			t.Error("serve did not stop")
+		}
+	})
+	addr := out.waitFor(t, `listening on http://(\S+)`)[1]
+	if want := "stage $default: http://" + addr + "/ (an HTTP API's $default stage has no stage segment)"; !strings.Contains(out.String(), want) {
+		t.Errorf("start-up output lacks %q:\n%s", want, out.String())
+	}
+	res, err := http.Get("http://" + addr + "/pets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(body) != `{"pets": []}` {
+		t.Errorf("GET /pets: %d %s", res.StatusCode, body)
+	}
+}
