@@ -58,6 +58,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzResponseEquivalence$$' -fuzztime $(FUZZTIME) ./emulator/internal/lambdaproxy/
 	$(GO) test -run '^$$' -fuzz '^FuzzJavaRegex$$' -fuzztime $(FUZZTIME) ./vtl/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAnswer$$' -fuzztime $(FUZZTIME) ./emulator/internal/authorizer/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseHTTPAnswer$$' -fuzztime $(FUZZTIME) ./emulator/internal/authorizer/
 	$(GO) test -run '^$$' -fuzz '^FuzzClaimText$$' -fuzztime $(FUZZTIME) ./emulator/internal/authorizer/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./internal/sigv4/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/iampolicy/

@@ -87,6 +87,9 @@ func (g *Gateway) authorizeWith(x *exchange, az *authorizer.Authorizer, arn stri
 		Scopes:         x.route.Method.AuthorizationScopes,
 		Now:            g.clock.Now(),
 	}
+	if az.PayloadVersion() != "" { // an HTTP API's Lambda authorizer: its event and $context.routeKey
+		req.RouteKey = httpRouteKey(x.route.Resource, x.route.Method.HTTPMethod)
+	}
 	out, gerr := az.Authorize(x.r.Context(), req, g.authCache)
 	how := "not-called"
 	switch {
@@ -127,6 +130,9 @@ func (g *Gateway) authorizeWith(x *exchange, az *authorizer.Authorizer, arn stri
 	if a := out.Answer; a != nil {
 		ev := a.Event()
 		ev["integrationLatency"] = out.Latency.Milliseconds()
+		if in := x.route.Method.Integration; az.PayloadVersion() != "" && in != nil && in.PayloadFormatVersion == "2.0" {
+			ev = map[string]any{"lambda": a.Lambda()} // an HTTP API's payload-2.0 integration (reference §j.6)
+		}
 		x.ctx.AuthorizerEvent = ev
 		x.usageIdentifierKey = a.UsageIdentifierKey
 	}

@@ -265,7 +265,15 @@ func (b *builder) authorizer(a *API, name string) (*authorizer.Authorizer, strin
 			fingerprint = fmt.Sprintf("%+v", *fn)
 		}
 		var err error
-		az, err = authorizer.Compile(a.ID, sa, fingerprint)
+		if a.Spec.Type == spec.HTTP {
+			var note string
+			az, note, err = authorizer.CompileHTTP(a.ID, sa, fingerprint)
+			if note != "" {
+				b.at(spec.Warning, a.Spec.File, sa.Position, "authorizer %q: %s", name, note)
+			}
+		} else {
+			az, err = authorizer.Compile(a.ID, sa, fingerprint)
+		}
 		if err != nil {
 			why = fmt.Sprintf("authorizer %q cannot run: %v", name, err)
 			if sa.AuthorizerURI != "" { // without one, the spec's own finding says so already

@@ -15,6 +15,9 @@ type Answer struct {
 	// UsageIdentifierKey is the API key for APIs whose apiKeySource is AUTHORIZER ("" when absent).
 	UsageIdentifierKey string
 	policy             *policy
+	// simple marks an HTTP API simple response ({"isAuthorized": ..., "context": ...}): authorized
+	// decides, there is no policy and no principal.
+	simple, authorized bool
 }
 
 // ContextValue is one entry of an authorizer's context.
@@ -32,7 +35,9 @@ func (a *Answer) Template() map[string]string {
 	for _, c := range a.Context {
 		m[c.Key] = c.Text
 	}
-	m["principalId"] = a.PrincipalID
+	if !a.simple {
+		m["principalId"] = a.PrincipalID
+	}
 	return m
 }
 
@@ -43,13 +48,30 @@ func (a *Answer) Event() map[string]any {
 	for _, c := range a.Context {
 		m[c.Key] = c.JSON
 	}
-	m["principalId"] = a.PrincipalID
+	if !a.simple {
+		m["principalId"] = a.PrincipalID
+	}
+	return m
+}
+
+// Lambda is the answer's context as an HTTP API's payload-2.0 event carries it,
+// requestContext.authorizer.lambda: the context alone, values keeping their JSON types, objects and
+// lists included (reference §j.6). Assumed: a policy answer's principalId is not added there (AWS's
+// examples show only the context).
+func (a *Answer) Lambda() map[string]any {
+	m := make(map[string]any, len(a.Context))
+	for _, c := range a.Context {
+		m[c.Key] = c.JSON
+	}
 	return m
 }
 
 // parseAnswer validates what the function returned. An answer API Gateway would not accept is an
 // error, which the gateway answers with 500 AuthorizerConfigurationException.
-func parseAnswer(payload []byte) (*Answer, error) {
+func parseAnswer(payload []byte) (*Answer, error) { return parsePolicyAnswer(payload, false) }
+
+// parsePolicyAnswer is parseAnswer; structured lets context values be objects and lists (HTTP APIs).
+func parsePolicyAnswer(payload []byte, structured bool) (*Answer, error) {
 	if len(payload) > MaxAnswerBytes {
 		return nil, fmt.Errorf("%d bytes, over Lambda's %d", len(payload), MaxAnswerBytes)
 	}
@@ -81,16 +103,17 @@ func parseAnswer(payload []byte) (*Answer, error) {
 		}
 	}
 	if !isNull(raw.Context) {
-		if a.Context, err = parseContext(raw.Context); err != nil {
+		if a.Context, err = parseContext(raw.Context, structured); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
 }
 
-// parseContext reads the context object in order. Values must be strings, numbers or booleans: API
-// Gateway refuses objects and lists (500). A null value is left out (assumed: no recording of it).
-func parseContext(raw json.RawMessage) ([]ContextValue, error) {
+// parseContext reads the context object in order. Values must be strings, numbers or booleans: a REST
+// API refuses objects and lists (500); an HTTP API (structured) takes them, and templates see them as
+// JSON text. A null value is left out (assumed: no recording of it).
+func parseContext(raw json.RawMessage, structured bool) ([]ContextValue, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
@@ -111,7 +134,13 @@ func parseContext(raw json.RawMessage) ([]ContextValue, error) {
 		var text string
 		switch v[0] {
 		case '{', '[':
-			return nil, fmt.Errorf("context.%s is an object or a list; API Gateway accepts only strings, numbers and booleans there", key)
+			if !structured {
+				return nil, fmt.Errorf("context.%s is an object or a list; API Gateway accepts only strings, numbers and booleans there", key)
+			}
+			var compact bytes.Buffer
+			_ = json.Compact(&compact, v)
+			v = compact.Bytes()
+			text = string(v)
 		case 'n':
 			continue
 		case '"':

@@ -44,6 +44,7 @@ type Authorizer struct {
 	// that an edit to any of them starts with an empty cache.
 	ID       string
 	TTL      time.Duration
+	http     *httpLambda // an HTTP API's Lambda authorizer (nil for REST's)
 	sources  []identitySource
 	validate *vtl.JavaRegex // identityValidationExpression (TOKEN)
 	function lambdaintegration.Function
@@ -159,6 +160,9 @@ type Request struct {
 	Scopes []string
 	// Now is the gateway's clock, for token expiry.
 	Now time.Time
+	// RouteKey is the HTTP API route's key ("GET /pets/{id}", "$default"): the 2.0 event's routeKey and
+	// the $context.routeKey identity source.
+	RouteKey string
 }
 
 // Outcome is an authorizer's verdict on one request, for the gateway and its log.
@@ -194,6 +198,9 @@ func (s identitySource) value(r *Request) string {
 // Authorize runs the authorizer for r: the answer (from the cache or the function) and the verdict of
 // its policy on r's method ARN, or the gateway response that ends the request.
 func (a *Authorizer) Authorize(ctx context.Context, r *Request, cache *Cache) (Outcome, *gatewayresponse.Error) {
+	if a.http != nil {
+		return a.authorizeHTTP(ctx, r, cache)
+	}
 	if a.cognito != nil {
 		return a.cognito.authorize(r, a.Name)
 	}

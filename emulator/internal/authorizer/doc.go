@@ -16,4 +16,12 @@
 // denies the others until the entry expires, as on AWS. Entries are keyed by the authorizer's identity
 // (its settings and its function's, so an edit starts afresh) and its identity-source values, and expire
 // on the gateway's clock.
+//
+// An HTTP API's Lambda authorizers (CompileHTTP, reference §j.6) send the payload-1.0 event (REST's
+// REQUEST event with version, identitySource and authorizationToken) or the payload-2.0 one (the 2.0
+// request without its body, with type, routeArn and identitySource), and read an IAM policy or, with
+// enableSimpleResponses, {"isAuthorized", "context"}; context values may be objects and lists. Every
+// identity source must be present (401 otherwise, caching or not), a denial is 403, a failure of any
+// kind 500, and the function has 10 s. The cache is the same store, keyed the same way: an answer is
+// shared by every route using the authorizer unless $context.routeKey is one of its identity sources.
 package authorizer
