@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -238,5 +239,72 @@ func TestHTTPAPIJWTAuthorizer(t *testing.T) {
 		if got, _ := json.Marshal(az["claims"]); string(got) != string(mustJSON(wantClaims)) {
 			t.Errorf("%s (payload %s): claims\n%s\nwant\n%s", c.path, c.version, got, mustJSON(wantClaims))
 		}
+	}
+}
+
+// What keeps a JWT authorizer from verifying tokens is a build warning at the authorizer, saying what to
+// do, and its routes answer 500 rather than being served unprotected.
+func TestHTTPAPIJWTAuthorizerFindings(t *testing.T) {
+	doc := func(authorizer string) string {
+		return `openapi: "3.0.1"
+info: {title: orders, version: "1"}
+components:
+  securitySchemes:
+    main:
+      type: oauth2
+      flows: {}
+      x-amazon-apigateway-authorizer: ` + authorizer + `
+paths:
+  /claims:
+    get:
+      security: [{main: []}]
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Echo/invocations"}
+`
+	}
+	const ok = `{type: jwt, identitySource: "$request.header.Authorization", jwtConfiguration: {issuer: "https://issuer.example.com", audience: [a]}}`
+	for _, c := range []struct {
+		name, authorizer, jwks, config string
+		status                         int
+		finding                        string
+	}{
+		{"served", ok, `{"keys":[{"kty":"RSA","kid":"k","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB"}]}`, `jwtIssuers: {"https://issuer.example.com": {jwks: ./jwks.json}}`, 401, ""},
+		{"issuer not configured", ok, "", `jwtIssuers: {"https://other.example.com": {jwks: dev}}`, 500,
+			`authorizer "main" cannot verify tokens: issuer https://issuer.example.com is not in the config's jwtIssuers: add jwtIssuers: {"https://issuer.example.com": {jwks: ./jwks.json}}`},
+		{"no config at all", ok, "", "", 500, `is not in the config's jwtIssuers`},
+		{"no key file", ok, "", `jwtIssuers: {"https://issuer.example.com": {jwks: ./jwks.json}}`, 500, `authorizer "main" cannot verify tokens: reading the keys of issuer https://issuer.example.com:`},
+		{"not a key set", ok, `{"keys": []}`, `jwtIssuers: {"https://issuer.example.com": {jwks: ./jwks.json}}`, 500, `jwks.json is not a JSON Web Key Set ({"keys": [...]}) with keys`},
+		{"REST identity source", `{type: jwt, identitySource: "method.request.header.Authorization", jwtConfiguration: {issuer: "https://issuer.example.com", audience: [a]}}`, "",
+			`jwtIssuers: {"https://issuer.example.com": {jwks: dev}}`, 500, `identity source "method.request.header.Authorization" is not one a JWT authorizer reads: use $request.header.NAME`},
+		{"no audience", `{type: jwt, identitySource: "$request.header.Authorization", jwtConfiguration: {issuer: "https://issuer.example.com"}}`, "",
+			`jwtIssuers: {"https://issuer.example.com": {jwks: dev}}`, 401, `authorizer "main" has no jwtConfiguration.audience: no token's aud or client_id can match, so every request answers 401`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(devkey.DirEnv, t.TempDir())
+			dir := t.TempDir()
+			if c.jwks != "" {
+				if err := os.WriteFile(filepath.Join(dir, "jwks.json"), []byte(c.jwks), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			l := loadFilesFindings(t, dir, doc(c.authorizer), c.config)
+			fs := l.Findings.Error()
+			if c.finding == "" && strings.Contains(fs, `authorizer "main"`) || !strings.Contains(fs, c.finding) {
+				t.Errorf("findings:\n%s\nwant %q", fs, c.finding)
+			}
+			if c.finding != "" && !strings.Contains(fs, "openapi.yaml:8:") {
+				t.Errorf("the finding is not at the authorizer (line 8):\n%s", fs)
+			}
+			snap, err := l.Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+			t.Cleanup(func() { g.Close() })
+			srv := httptest.NewServer(g)
+			t.Cleanup(srv.Close)
+			if r := do(t, "GET", srv.URL+"/claims", nil, ""); r.status != c.status {
+				t.Errorf("GET /claims without a token: %d %s, want %d", r.status, r.body, c.status)
+			}
+		})
 	}
 }

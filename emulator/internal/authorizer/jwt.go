@@ -155,7 +155,7 @@ func (j *jwtAuthorizer) authorize(r *Request, name string) (Outcome, *gatewayres
 			return fail(descAudience, "aud %q holds none of the authorizer's audiences %q", auds, j.audience)
 		}
 	} else if id, _ := raw["client_id"].(string); !slices.Contains(j.audience, id) {
-		return fail(descAudience, "no aud, and client_id %s is not one of the authorizer's audiences %q", describeClaim(raw["client_id"]), j.audience)
+		return fail(descAudience, "no aud, and client_id (%s) is not one of the authorizer's audiences %q", describeClaim(raw["client_id"]), j.audience)
 	}
 	scopes := tokenScopes(raw)
 	out := Outcome{Claims: jwtClaimText(raw)}
