@@ -48,6 +48,7 @@ type Authorizer struct {
 	validate *vtl.JavaRegex // identityValidationExpression (TOKEN)
 	function lambdaintegration.Function
 	cognito  *cognito
+	jwt      *jwtAuthorizer
 }
 
 // identitySource is one entry of identitySource: where a request carries a piece of the caller's identity.
@@ -155,7 +156,7 @@ type Request struct {
 	// Functions runs the authorizer's function; Timeout bounds its call.
 	Functions integration.Functions
 	Timeout   time.Duration
-	// Scopes are the method's authorizationScopes (Cognito).
+	// Scopes are the method's authorizationScopes (Cognito, JWT).
 	Scopes []string
 	// Now is the gateway's clock, for token expiry.
 	Now time.Time
@@ -169,8 +170,12 @@ type Outcome struct {
 	Cached, Called bool
 	// Latency is the function call's duration (0 from the cache).
 	Latency time.Duration
-	// Claims are a Cognito token's claims, as text ($context.authorizer.claims.*); nil for Lambda.
+	// Claims are a Cognito or JWT authorizer's token's claims, as text ($context.authorizer.claims.*);
+	// nil for Lambda.
 	Claims map[string]string
+	// Scopes are a JWT authorizer's token's scopes on a route with authorizationScopes; nil on other
+	// routes, where the event's scopes are null.
+	Scopes []string
 }
 
 // value reads one identity source of r ("" when absent).
@@ -196,6 +201,9 @@ func (s identitySource) value(r *Request) string {
 func (a *Authorizer) Authorize(ctx context.Context, r *Request, cache *Cache) (Outcome, *gatewayresponse.Error) {
 	if a.cognito != nil {
 		return a.cognito.authorize(r, a.Name)
+	}
+	if a.jwt != nil {
+		return a.jwt.authorize(r, a.Name)
 	}
 	values := make([]string, len(a.sources))
 	for i, s := range a.sources {
