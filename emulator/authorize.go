@@ -139,8 +139,22 @@ func (g *Gateway) authorizeWith(x *exchange, az *authorizer.Authorizer, arn stri
 	if out.Claims != nil {
 		x.ctx.Claims = out.Claims
 		x.ctx.AuthorizerEvent = map[string]any{"claims": out.Claims}
+		if az.Type == authorizer.TypeJWT {
+			x.ctx.AuthorizerEvent = jwtAuthorizerEvent(x, out)
+		}
 	}
 	return nil
+}
+
+// jwtAuthorizerEvent is a JWT authorizer's requestContext.authorizer: {"jwt": {"claims", "scopes"}} in a
+// payload 2.0 event, {"claims", "scopes"} in a 1.0 one (reference §j.4, §j.5); scopes is null on routes
+// without authorizationScopes.
+func jwtAuthorizerEvent(x *exchange, out authorizer.Outcome) map[string]any {
+	ev := map[string]any{"claims": out.Claims, "scopes": out.Scopes}
+	if in := x.route.Method.Integration; in != nil && in.PayloadFormatVersion == "2.0" {
+		return map[string]any{"jwt": ev}
+	}
+	return ev
 }
 
 // authorizeIAM verifies an AWS_IAM method's SigV4 signature against the config's credentials. The

@@ -259,6 +259,19 @@ func (b *builder) authorizer(a *API, name string) (*authorizer.Authorizer, strin
 			b.at(spec.Warning, a.Spec.File, sa.Position, "%s: the methods using it answer 500 rather than being served unprotected", why)
 			az = nil
 		}
+	case sa.Type == authorizer.TypeJWT:
+		var err error
+		az, err = authorizer.CompileJWT(a.ID, sa, b.issuerKeys)
+		if err != nil {
+			why = fmt.Sprintf("authorizer %q cannot verify tokens: %v", name, err)
+			if sa.JWTIssuer != "" { // without one, the spec's own finding says so already
+				b.at(spec.Warning, a.Spec.File, sa.Position, "%s: the routes using it answer 500 rather than being served unprotected", why)
+			}
+			az = nil
+		} else if len(sa.JWTAudience) == 0 {
+			// AWS matches aud (or client_id) against this list: an empty one matches no token (assumed).
+			b.at(spec.Warning, a.Spec.File, sa.Position, "authorizer %q has no jwtConfiguration.audience: no token's aud or client_id can match, so every request answers 401; list the client ids or audiences its tokens carry", name)
+		}
 	default:
 		fingerprint := ""
 		if fn := b.cfg.Functions[functionOfURI(sa.AuthorizerURI)]; fn != nil {
@@ -295,18 +308,34 @@ func (b *builder) poolKeys(arn string) (*jose.JSONWebKeySet, error) {
 	switch {
 	case !ok:
 		return nil, fmt.Errorf("user pool %s is not in the config's cognitoUserPools: add it with {jwks: ./jwks.json} (the pool's keys) or {jwks: dev} (tokens from apigw-local token)", arn)
-	case pool.JWKSRaw == config.DevJWKS:
-		return devkey.KeySet()
 	case strings.HasPrefix(pool.JWKS, "http://") || strings.HasPrefix(pool.JWKS, "https://"):
 		return nil, fmt.Errorf("the keys of user pool %s are a URL (%s), which apigw-local does not fetch: save them to a file (curl -o jwks.json %s) and give its path", arn, pool.JWKS, pool.JWKS)
 	}
-	data, err := findings.ReadFile(pool.JWKS, maxJWKSBytes)
+	return readKeySet("user pool "+arn, pool.JWKS, pool.JWKSRaw)
+}
+
+// issuerKeys is the key set of a JWT issuer the config's jwtIssuers lists (the config refuses URLs).
+func (b *builder) issuerKeys(issuer string) (*jose.JSONWebKeySet, error) {
+	is, ok := b.cfg.JWTIssuers[issuer]
+	if !ok {
+		return nil, fmt.Errorf("issuer %s is not in the config's jwtIssuers: add jwtIssuers: {%q: {jwks: ./jwks.json}} (the issuer's keys, saved from its jwks_uri) or {jwks: dev} (tokens from apigw-local token --issuer %s)", issuer, issuer, issuer)
+	}
+	return readKeySet("issuer "+issuer, is.JWKS, is.JWKSRaw)
+}
+
+// readKeySet reads the JWKS file path of whose (a user pool or an issuer), or the local development key
+// for jwks: dev.
+func readKeySet(whose, path, raw string) (*jose.JSONWebKeySet, error) {
+	if raw == config.DevJWKS {
+		return devkey.KeySet()
+	}
+	data, err := findings.ReadFile(path, maxJWKSBytes)
 	if err != nil {
-		return nil, fmt.Errorf("reading the keys of user pool %s: %v", arn, err)
+		return nil, fmt.Errorf("reading the keys of %s: %v", whose, err)
 	}
 	var ks jose.JSONWebKeySet
 	if err := json.Unmarshal(data, &ks); err != nil || len(ks.Keys) == 0 {
-		return nil, fmt.Errorf("%s is not a JSON Web Key Set ({\"keys\": [...]}) with keys: %v", pool.JWKS, err)
+		return nil, fmt.Errorf("%s is not a JSON Web Key Set ({\"keys\": [...]}) with keys: %v", path, err)
 	}
 	return &ks, nil
 }
@@ -331,7 +360,7 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	// Authorization the emulator cannot enforce keeps the method from being served (fail closed).
 	switch m.AuthorizationType {
 	case "NONE", "":
-	case "CUSTOM", "COGNITO_USER_POOLS":
+	case "CUSTOM", "COGNITO_USER_POOLS", "JWT":
 		if az, why := b.authorizer(a, m.Authorizer); az != nil {
 			r.authorizer = az
 		} else {

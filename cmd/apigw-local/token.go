@@ -35,6 +35,12 @@ user pool configured with jwks: dev. Real Cognito tokens cannot be had offline; 
   TOKEN=$(apigw-local token --pool arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc)
   curl -H "Authorization: $TOKEN" http://127.0.0.1:3000/dev/...
 
+For an HTTP API's JWT authorizer, trust the key for its issuer; the token's aud is apigwlocaldevclient,
+so list it in jwtConfiguration.audience or give the audience the authorizer expects with --claim aud=...:
+
+  jwtIssuers: {"https://issuer.example.com": {jwks: dev}}
+  TOKEN=$(apigw-local token --issuer https://issuer.example.com --claim aud=my-client-id)
+
 The key is made on first use and kept in the user's config directory, so tokens survive restarts.
 A repeated --claim key makes a list (cognito:groups=admin --claim cognito:groups=staff).`,
 		Args: cobra.NoArgs,

@@ -126,6 +126,12 @@ type Config struct {
 	// CognitoUserPoolARNs are the keys of CognitoUserPools in file order.
 	CognitoUserPoolARNs []string
 
+	// JWTIssuers tells HTTP APIs' JWT authorizers where to find each issuer's signing keys, by issuer URL
+	// as tokens carry it in iss (key jwtIssuers).
+	JWTIssuers map[string]JWTIssuer
+	// JWTIssuerURLs are the keys of JWTIssuers in file order.
+	JWTIssuerURLs []string
+
 	// Admin says who beyond the local user may use the admin endpoints (key admin).
 	Admin Admin
 
@@ -355,6 +361,16 @@ type CognitoUserPool struct {
 	JWKSRaw string
 }
 
+// JWTIssuer locates a JWT issuer's signing keys. AWS fetches them from the issuer's OpenID discovery
+// document; apigw-local fetches nothing, so they come from a file or the development key.
+type JWTIssuer struct {
+	// JWKS is the JSON Web Key Set: a file path resolved against Config.Dir, or DevJWKS (key jwks).
+	// Required; a URL is refused.
+	JWKS string
+	// JWKSRaw is jwks as written.
+	JWKSRaw string
+}
+
 // Credential is an AWS access key that signs requests to AWS_IAM methods, and the caller it stands for.
 type Credential struct {
 	// AccessKeyID is the key id of the SigV4 Credential (key accessKeyId). Required, unique; AWS ids are 16
@@ -410,6 +426,7 @@ func Default() *Config {
 		Stages:                map[string]*Stage{},
 		Functions:             map[string]*Function{},
 		CognitoUserPools:      map[string]CognitoUserPool{},
+		JWTIssuers:            map[string]JWTIssuer{},
 		Account:               Account{Throttle: Throttle{RateLimit: DefaultAccountRateLimit, BurstLimit: DefaultAccountBurstLimit}},
 		IntegrationTimeoutMax: Duration{DefaultIntegrationTimeoutMax},
 	}

@@ -95,6 +95,11 @@ func TestLoadFull(t *testing.T) {
 			"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc": {JWKS: filepath.Join(dir, "jwks.json"), JWKSRaw: "./jwks.json"},
 		},
 		CognitoUserPoolARNs: []string{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"},
+		JWTIssuers: map[string]JWTIssuer{
+			"https://issuer.example.com": {JWKS: filepath.Join(dir, "issuer-jwks.json"), JWKSRaw: "./issuer-jwks.json"},
+			"https://dev.example.com/":   {JWKS: "dev", JWKSRaw: "dev"},
+		},
+		JWTIssuerURLs: []string{"https://issuer.example.com", "https://dev.example.com/"},
 		Credentials: []Credential{
 			{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", UserARN: "arn:aws:iam::123456789012:user/alice"},
 			{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY", SessionToken: "FQoGZXIvYXdzEXAMPLE",
@@ -119,7 +124,8 @@ func TestLoadFull(t *testing.T) {
 		"functions.MyAuthorizer.external.port":               {Line: 29, Column: 16},
 		"usagePlans[0].apiStages[0].stage":                   {Line: 37, Column: 9},
 		"usagePlans[0].apiKeys[0]":                           {Line: 41, Column: 15},
-		"credentials[1].sessionToken":                        {Line: 55, Column: 5},
+		"credentials[1].sessionToken":                        {Line: 58, Column: 5},
+		`jwtIssuers["https://dev.example.com/"].jwks`:        {Line: 52, Column: 32},
 	} {
 		if got, ok := c.Position(path); !ok || got != want {
 			t.Errorf("Position(%q) = %v, %v; want %v", path, got, ok, want)
@@ -148,7 +154,7 @@ func TestDefaults(t *testing.T) {
 	if d.Region != "us-east-1" || d.AccountID != "123456789012" ||
 		d.Account.Throttle != (Throttle{RateLimit: 10000, BurstLimit: 5000}) ||
 		d.IntegrationTimeoutMax.Duration != 29*time.Second ||
-		d.Stages == nil || d.Functions == nil || d.CognitoUserPools == nil ||
+		d.Stages == nil || d.Functions == nil || d.CognitoUserPools == nil || d.JWTIssuers == nil ||
 		d.APIID != "" || len(d.Specs) != 0 || len(d.StageNames) != 0 {
 		t.Errorf("Default() = %+v", d)
 	}
@@ -522,6 +528,21 @@ func TestFindings(t *testing.T) {
 			`apigw-local.yaml:2:3: error: cognitoUserPools: invalid user pool ARN "arn:aws:cognito-idp:us-east-1:123:userpool/abc": expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID, e.g. "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"`},
 		{"cognito-jwks", "cognitoUserPools:\n  \"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc\": {}\n",
 			`apigw-local.yaml:2:3: error: cognitoUserPools["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]: missing required key "jwks" (the pool's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or dev for the tokens apigw-local token signs)`},
+		{"jwt-issuer-url", "jwtIssuers:\n  \"issuer.example.com\": {jwks: ./jwks.json}\n  \"https://x.test/?a=b\": {jwks: ./jwks.json}\n",
+			`apigw-local.yaml:2:3: error: jwtIssuers: invalid issuer "issuer.example.com": expected the issuer URL exactly as tokens carry it in iss, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc" or "https://example.auth0.com/"` + "\n" +
+				`apigw-local.yaml:3:3: error: jwtIssuers: invalid issuer "https://x.test/?a=b": expected the issuer URL exactly as tokens carry it in iss, e.g. "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc" or "https://example.auth0.com/"`},
+		{"jwt-issuer-jwks-missing", "jwtIssuers:\n  \"https://issuer.example.com\": {}\n",
+			`apigw-local.yaml:2:3: error: jwtIssuers["https://issuer.example.com"]: missing required key "jwks" (the issuer's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or dev for the tokens apigw-local token --issuer signs)`},
+		{"jwt-issuer-jwks-url", "jwtIssuers:\n  \"https://issuer.example.com\":\n    jwks: https://issuer.example.com/.well-known/jwks.json\n",
+			`apigw-local.yaml:3:11: error: jwtIssuers["https://issuer.example.com"].jwks: https://issuer.example.com/.well-known/jwks.json is a URL, which apigw-local does not fetch: save the key set to a file (curl -o jwks.json https://issuer.example.com/.well-known/jwks.json) and give its path, e.g. {jwks: ./jwks.json}`},
+		{"jwt-issuer-jwks-empty", "jwtIssuers:\n  \"https://issuer.example.com\": {jwks: \"\"}\n",
+			`apigw-local.yaml:2:40: error: jwtIssuers["https://issuer.example.com"].jwks: must not be empty: give the path of the issuer's JSON Web Key Set, or dev`},
+		{"jwt-issuer-jwks-type", "jwtIssuers:\n  \"https://issuer.example.com\": {jwks: [a]}\n",
+			`apigw-local.yaml:2:40: error: jwtIssuers["https://issuer.example.com"].jwks: expected a string, got a list`},
+		{"jwt-issuer-key", "jwtIssuers:\n  \"https://issuer.example.com\": {jwk: ./jwks.json}\n",
+			`apigw-local.yaml:2:34: error: jwtIssuers["https://issuer.example.com"]: unknown key "jwk" (did you mean "jwks"?)`},
+		{"jwt-issuers-list", "jwtIssuers: [https://issuer.example.com]\n",
+			`apigw-local.yaml:1:13: error: jwtIssuers: expected a mapping, got a list`},
 		{"credentials-list", "credentials: {accessKeyId: AKIAIOSFODNN7EXAMPLE}\n",
 			`apigw-local.yaml:1:14: error: credentials: expected a list of credentials, got a mapping`},
 		{"credentials-arn", "credentials:\n  - {accessKeyId: AKIAIOSFODNN7EXAMPLE, secretAccessKey: s, userArn: alice}\n",

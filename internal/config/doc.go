@@ -3,7 +3,7 @@
 // region and account used in ARNs and $context, the stages with their variables, throttling, caching and
 // access-log settings, how to run the Lambda functions named by integration URIs, API keys, usage plans,
 // the account-level throttle, the integration timeout cap, where to find the signing keys of Cognito
-// user pools, and the AWS access keys that AWS_IAM (SigV4) methods accept.
+// user pools and of JWT issuers, and the AWS access keys that AWS_IAM (SigV4) methods accept.
 //
 // Every key is optional; Default returns what an empty file means. Key names mirror the names of the
 // corresponding API Gateway / Lambda API and CloudFormation properties (rateLimit, burstLimit,

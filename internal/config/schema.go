@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -15,7 +16,7 @@ import (
 
 // Allowed keys at each level, in documentation order (used in messages).
 var (
-	topKeys           = []string{"specs", "apis", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "credentials", "admin"}
+	topKeys           = []string{"specs", "apis", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "jwtIssuers", "credentials", "admin"}
 	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat", "autoDeploy"}
 	routeSettingKeys  = []string{"throttlingRateLimit", "throttlingBurstLimit"}
 	apiEntryKeys      = []string{"spec", "apiId", "apiType"}
@@ -29,6 +30,7 @@ var (
 	quotaKeys         = []string{"limit", "period", "offset"}
 	accountKeys       = []string{"throttle"}
 	userPoolKeys      = []string{"jwks"}
+	jwtIssuerKeys     = []string{"jwks"}
 	adminKeys         = []string{"allowedClients", "allowedHosts"}
 	credentialKeys    = []string{"accessKeyId", "secretAccessKey", "userArn", "sessionToken", "userId"}
 
@@ -178,6 +180,9 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 	}
 	if v := o.val("cognitoUserPools"); v != nil {
 		d.userPools(v, c)
+	}
+	if v := o.val("jwtIssuers"); v != nil {
+		d.jwtIssuers(v, c)
 	}
 	if v := o.val("credentials"); v != nil {
 		d.credentials(v, c)
@@ -907,6 +912,47 @@ func (d *decoder) userPools(v *yaml.Node, c *Config) {
 		c.CognitoUserPools[e.key] = up
 		c.CognitoUserPoolARNs = append(c.CognitoUserPoolARNs, e.key)
 	}
+}
+
+// jwtIssuers decodes where the JWT authorizers' issuers keep their keys. A URL is refused here rather
+// than at build (as cognitoUserPools do): JWKS URLs are what users copy from their issuer's discovery
+// document, and saying at once that they must be saved to a file is the useful answer.
+func (d *decoder) jwtIssuers(v *yaml.Node, c *Config) {
+	_, es, _ := d.mapping(v, "jwtIssuers")
+	for _, e := range es {
+		if !isIssuerURL(e.key) {
+			d.errorf(e.k, "jwtIssuers", "invalid issuer %s: expected the issuer URL exactly as tokens carry it in iss, e.g. \"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc\" or \"https://example.auth0.com/\"", quote(e.key))
+		}
+		p := child("jwtIssuers", e.key)
+		o := d.object(e.v, p, jwtIssuerKeys)
+		if o == nil {
+			continue
+		}
+		var is JWTIssuer
+		if !o.has("jwks") && !o.suggested["jwks"] {
+			d.errorf(e.k, p, "missing required key \"jwks\" (the issuer's JSON Web Key Set: a file path relative to this file, e.g. ./jwks.json, or dev for the tokens apigw-local token --issuer signs)")
+		} else if s, n, ok := d.str(o.val("jwks"), o.sub("jwks")); ok {
+			switch {
+			case s == "":
+				d.errorf(n, o.sub("jwks"), "must not be empty: give the path of the issuer's JSON Web Key Set, or dev")
+			case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
+				d.errorf(n, o.sub("jwks"), "%s is a URL, which apigw-local does not fetch: save the key set to a file (curl -o jwks.json %s) and give its path, e.g. {jwks: ./jwks.json}", s, s)
+			default:
+				is.JWKSRaw, is.JWKS = s, s
+				if s != DevJWKS {
+					is.JWKS = resolve(c.Dir, s)
+				}
+			}
+		}
+		c.JWTIssuers[e.key] = is
+		c.JWTIssuerURLs = append(c.JWTIssuerURLs, e.key)
+	}
+}
+
+// isIssuerURL tells an absolute http(s) URL with a host and no query or fragment: what an issuer is.
+func isIssuerURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.RawQuery == "" && u.Fragment == "" && !strings.ContainsAny(s, " \t")
 }
 
 // credentials decodes the access keys AWS_IAM methods accept.

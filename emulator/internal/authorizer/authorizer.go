@@ -49,6 +49,7 @@ type Authorizer struct {
 	validate *vtl.JavaRegex // identityValidationExpression (TOKEN)
 	function lambdaintegration.Function
 	cognito  *cognito
+	jwt      *jwtAuthorizer
 }
 
 // identitySource is one entry of identitySource: where a request carries a piece of the caller's identity.
@@ -156,7 +157,7 @@ type Request struct {
 	// Functions runs the authorizer's function; Timeout bounds its call.
 	Functions integration.Functions
 	Timeout   time.Duration
-	// Scopes are the method's authorizationScopes (Cognito).
+	// Scopes are the method's authorizationScopes (Cognito, JWT).
 	Scopes []string
 	// Now is the gateway's clock, for token expiry.
 	Now time.Time
@@ -173,8 +174,12 @@ type Outcome struct {
 	Cached, Called bool
 	// Latency is the function call's duration (0 from the cache).
 	Latency time.Duration
-	// Claims are a Cognito token's claims, as text ($context.authorizer.claims.*); nil for Lambda.
+	// Claims are a Cognito or JWT authorizer's token's claims, as text ($context.authorizer.claims.*);
+	// nil for Lambda.
 	Claims map[string]string
+	// Scopes are a JWT authorizer's token's scopes on a route with authorizationScopes; nil on other
+	// routes, where the event's scopes are null.
+	Scopes []string
 }
 
 // value reads one identity source of r ("" when absent).
@@ -203,6 +208,9 @@ func (a *Authorizer) Authorize(ctx context.Context, r *Request, cache *Cache) (O
 	}
 	if a.cognito != nil {
 		return a.cognito.authorize(r, a.Name)
+	}
+	if a.jwt != nil {
+		return a.jwt.authorize(r, a.Name)
 	}
 	values := make([]string, len(a.sources))
 	for i, s := range a.sources {

@@ -1,7 +1,6 @@
 package authorizer
 
 import (
-	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -72,12 +71,8 @@ func (c *cognito) authorize(r *Request, name string) (Outcome, *gatewayresponse.
 	fail := func(format string, args ...any) (Outcome, *gatewayresponse.Error) {
 		return Outcome{}, unauthorized("authorizer %s: %s", name, fmt.Sprintf(format, args...))
 	}
-	token := r.Header.Get(c.header)
-	// Clients send the token alone or as "Bearer <token>"; both pass (an AWS workshop tests the
-	// authorizer with the prefix; the docs show the bare token).
-	if len(token) > 7 && strings.EqualFold(token[:7], "bearer ") {
-		token = strings.TrimSpace(token[7:])
-	}
+	// An AWS workshop tests the authorizer with the "Bearer " prefix; the docs show the bare token.
+	token := bearerToken(r.Header.Get(c.header))
 	switch {
 	case token == "":
 		return fail("no token in the %s header", c.header)
@@ -98,7 +93,7 @@ func (c *cognito) authorize(r *Request, name string) (Outcome, *gatewayresponse.
 		return fail("issuer %q is not one of the authorizer's user pools", unverified.Issuer)
 	}
 	kid := tok.Headers[0].KeyID
-	candidates := keys.Key(kid)
+	candidates := rsaKeys(keys, kid)
 	if len(candidates) == 0 {
 		return fail("no key with kid %q in the pool's key set", kid)
 	}
@@ -106,10 +101,7 @@ func (c *cognito) authorize(r *Request, name string) (Outcome, *gatewayresponse.
 	var raw map[string]any
 	verified := false
 	for _, k := range candidates {
-		if _, ok := k.Key.(*rsa.PublicKey); !ok {
-			continue
-		}
-		if tok.Claims(k.Key, &claims, &raw) == nil {
+		if tok.Claims(k, &claims, &raw) == nil {
 			verified = true
 			break
 		}

@@ -1,7 +1,8 @@
 // Package authorizer enforces a REST API's authorizers as API Gateway does, from the exported spec:
 // Lambda TOKEN and REQUEST authorizers (the user's own handler, invoked through the gateway's running
 // functions) with their result cache, and COGNITO_USER_POOLS authorizers (tokens verified against the
-// pool's keys).
+// pool's keys); and an HTTP API's JWT authorizers (tokens verified against the issuer's keys, reference
+// §j.5: 401 with a www-authenticate invalid_token challenge, 403 for a missing scope).
 //
 // The decision table is reference §d, exactly: an identity source missing (or failing
 // identityValidationExpression) answers 401 without calling the function; a function error whose
