@@ -66,7 +66,7 @@ func CompileHTTP(apiID string, a *spec.Authorizer, fingerprint string) (az *Auth
 		if s = strings.TrimSpace(s); s == "" {
 			continue
 		}
-		src, rest, err := parseHTTPIdentitySource(s)
+		src, rest, err := parseLambdaIdentitySource(s)
 		if err != nil {
 			return nil, "", err
 		}
@@ -101,9 +101,9 @@ func (a *Authorizer) PayloadVersion() string {
 	return a.http.version
 }
 
-// parseHTTPIdentitySource reads an HTTP API identity source; rest is true for one written the REST way
-// (method.request.header.NAME), which is read as its HTTP API equivalent.
-func parseHTTPIdentitySource(s string) (src identitySource, rest bool, err error) {
+// parseLambdaIdentitySource reads an identity source of an HTTP API's Lambda authorizer; rest is true
+// for one written the REST way (method.request.header.NAME), which is read as its HTTP API equivalent.
+func parseLambdaIdentitySource(s string) (src identitySource, rest bool, err error) {
 	for _, p := range []struct{ prefix, kind string }{
 		{"$request.header.", "header"},
 		{"$request.querystring.", "querystring"},
