@@ -294,7 +294,11 @@ func (b *builder) authorizer(a *API, name string) (*authorizer.Authorizer, strin
 			}
 			az = nil
 		} else if fn := az.FunctionName(); fn != "" && b.cfg.Functions[fn] == nil && !b.cfg.InProcess[fn] {
-			b.at(spec.Warning, a.Spec.File, sa.Position, "authorizer %q calls Lambda function %q, which the config does not define (functions: {%s: {command: [...]}}): its methods answer 500 AuthorizerConfigurationException unless an in-process handler is registered", name, fn, fn)
+			answer := "500 AuthorizerConfigurationException"
+			if a.Spec.Type == spec.HTTP {
+				answer = "500 Internal Server Error"
+			}
+			b.at(spec.Warning, a.Spec.File, sa.Position, "authorizer %q calls Lambda function %q, which the config does not define (functions: {%s: {command: [...]}}): its methods answer %s unless an in-process handler is registered", name, fn, fn, answer)
 		}
 	}
 	b.authorizers[a][name], b.authErrs[a][name] = az, why
