@@ -23,9 +23,9 @@ paths:
 		config, want, reason, finding string
 	}{
 		{"", "REST", "it has nothing only HTTP APIs have", "a REST API (API Gateway v1): it has nothing only HTTP APIs have"},
-		{"apiType: http\n", "HTTP", "apiType in the config says so", "this is an HTTP API (API Gateway v2): apiType in the config says so"},
+		{"apiType: http\n", "HTTP", "apiType in the config says so", "an HTTP API (API Gateway v2): apiType in the config says so; served by HTTP API rules"},
 		{"apiType: REST\n", "REST", "apiType in the config says so", "a REST API (API Gateway v1): apiType in the config says so"},
-		{"apiType: HTTP\nstages: {$default: {}}\n", "HTTP", "apiType in the config says so", "this is an HTTP API"},
+		{"apiType: HTTP\nstages: {$default: {}}\n", "HTTP", "apiType in the config says so", "an HTTP API (API Gateway v2)"},
 	} {
 		l := loadFilesFindings(t, t.TempDir(), doc, c.config)
 		snap, err := l.Snapshot()

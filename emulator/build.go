@@ -187,11 +187,11 @@ func (b *builder) checkAPI(a *API) {
 	sa, f := a.Spec, a.Spec.File
 	top := spec.Position{Line: 1, Column: 1}
 	if sa.Type == spec.HTTP {
-		also := ""
 		if sa.RESTOnly != "" {
-			also = fmt.Sprintf(" (%s too, which only REST APIs have: an HTTP API import ignores or refuses it)", strings.TrimPrefix(sa.RESTOnly, "it has "))
+			b.at(spec.Warning, f, top, "an HTTP API (API Gateway v2): %s; but %s too, which only REST APIs have: an HTTP API import ignores or refuses it, and apigw-local serves it as written; apiType in the config can say otherwise", sa.TypeReason, sa.RESTOnly)
+		} else {
+			b.at(spec.Info, f, top, "an HTTP API (API Gateway v2): %s; served by HTTP API rules (the $default stage at the root, the $default route, 404 Not Found); apiType in the config can say otherwise", sa.TypeReason)
 		}
-		b.at(spec.Warning, f, top, "this is an HTTP API (API Gateway v2): %s%s; requests no route takes go to its $default route or answer 404 Not Found, as on AWS, its $default stage is served at the root and named stages under /{stage}, but the rest is served with REST API rules for now (JWT authorizers and CORS not applied); apiType in the config can say otherwise", sa.TypeReason, also)
 	} else {
 		b.at(spec.Info, f, top, "a REST API (API Gateway v1): %s; apiType in the config can say otherwise", sa.TypeReason)
 	}
