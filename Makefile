@@ -61,6 +61,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseHTTPAnswer$$' -fuzztime $(FUZZTIME) ./emulator/internal/authorizer/
 	$(GO) test -run '^$$' -fuzz '^FuzzClaimText$$' -fuzztime $(FUZZTIME) ./emulator/internal/authorizer/
 	$(GO) test -run '^$$' -fuzz '^FuzzJWTAuthorize$$' -fuzztime $(FUZZTIME) ./emulator/internal/authorizer/
+	$(GO) test -run '^$$' -fuzz '^FuzzCORS$$' -fuzztime $(FUZZTIME) ./emulator/internal/cors/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./emulator/internal/parammap/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseAuthorization$$' -fuzztime $(FUZZTIME) ./internal/sigv4/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/iampolicy/

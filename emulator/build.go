@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/cors"
 	"github.com/apigw-local/apigw-local/internal/devkey"
 	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/apigw-local/apigw-local/internal/iampolicy"
@@ -202,7 +203,11 @@ func (b *builder) checkAPI(a *API) {
 		b.at(spec.Error, f, top, "this is a WebSocket API (x-amazon-apigateway-protocol: WEBSOCKET); apigw-local serves REST APIs")
 	}
 	if sa.CORS != nil {
-		b.at(spec.Warning, f, top, "x-amazon-apigateway-cors is not emulated yet: preflight requests are not answered and no CORS headers are added")
+		if sa.Type == spec.HTTP {
+			a.cors = cors.Compile(sa.CORS)
+		} else {
+			b.at(spec.Warning, f, top, "x-amazon-apigateway-cors is an HTTP API's CORS configuration; this API is served as a REST API (apiType in the config), where API Gateway ignores it: no preflight is answered and no CORS header added")
+		}
 	}
 	if sa.Policy != nil {
 		raw, _ := json.Marshal(expandExecuteAPI(sa.Policy, "arn:aws:execute-api:"+b.cfg.Region+":"+b.cfg.AccountID+":"+a.ID+"/"))

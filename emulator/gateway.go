@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/cors"
 	"github.com/apigw-local/apigw-local/emulator/internal/router"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/spec"
@@ -251,6 +252,9 @@ func (g *Gateway) pipeline(_ http.ResponseWriter, r *http.Request) {
 			g.fail(x, gerr)
 			return
 		}
+		if x.w.wrote { // answered early: an HTTP API's CORS preflight
+			return
+		}
 	}
 }
 
@@ -314,6 +318,10 @@ func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
 		// $default route (path /$default in exports); else 404 Not Found, never REST's 403 (reference §j.1).
 		if m, ok = x.api.Tree.LookupHTTPAPI(x.r.Method, x.path); !ok {
 			if m, ok = x.api.Tree.Lookup(x.r.Method, defaultRoute); !ok {
+				if x.api.cors != nil && cors.IsPreflight(x.r) {
+					preflight(x)
+					return nil
+				}
 				return notFound(fmt.Sprintf("no route takes %s %s, and there is no $default route", x.r.Method, x.path))
 			}
 		}
@@ -326,6 +334,12 @@ func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
 			return missingToken(x, fmt.Sprintf("resource %s has no %s method", m.Resource, x.r.Method))
 		}
 		return missingToken(x, "no resource matches "+x.path)
+	}
+	if x.api.cors != nil && m.Value.Method.Integration == nil && cors.IsPreflight(x.r) {
+		// An OPTIONS route without an integration, as exports of APIs with CORS carry: the route has
+		// nothing to answer with, the gateway answers the preflight (assumed).
+		preflight(x)
+		return nil
 	}
 	x.route, x.params = m.Value, m.PathParameters
 	x.ctx.ResourceID = x.route.ResourceID
@@ -386,6 +400,10 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 	switch in := rt.integration.(type) {
 	case integration.Streamer:
 		var w http.ResponseWriter = x.w
+		if c := x.api.cors; c != nil {
+			x.w.beforeHeader = func(h http.Header) { c.Apply(h, x.r) }
+			defer func() { x.w.beforeHeader = nil }() // a gateway error after a failed stream has none
+		}
 		var mw *mappingWriter
 		if rt.responseMap != nil {
 			mw = &mappingWriter{ResponseWriter: x.w, x: x, m: rt.responseMap}
@@ -440,6 +458,9 @@ func (g *Gateway) respond(x *exchange) *gatewayresponse.Error {
 	if resp.Traced {
 		x.hdr[2] = x.traceID
 		h["X-Amzn-Trace-Id"] = x.hdr[2:3:3]
+	}
+	if x.api.cors != nil {
+		x.api.cors.Apply(h, x.r)
 	}
 	if resp.ContentType != "" && h.Get("Content-Type") == "" {
 		h.Set("Content-Type", resp.ContentType)
@@ -568,11 +589,15 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// beforeHeader, when set, edits the headers once, just before they are sent: CORS on an answer a
+	// Streamer writes itself.
+	beforeHeader func(http.Header)
 }
 
 func (w *recorder) WriteHeader(code int) {
 	if !w.wrote {
 		w.status, w.wrote = code, true
+		w.sendingHeader()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -580,8 +605,16 @@ func (w *recorder) WriteHeader(code int) {
 func (w *recorder) Write(b []byte) (int, error) {
 	if !w.wrote {
 		w.status, w.wrote = http.StatusOK, true
+		w.sendingHeader()
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+func (w *recorder) sendingHeader() {
+	if f := w.beforeHeader; f != nil {
+		w.beforeHeader = nil
+		f(w.ResponseWriter.Header())
+	}
 }
 
 // Flush lets ReverseProxy stream through the wrapper.
@@ -629,4 +662,24 @@ func readBody(x *exchange) ([]byte, *gatewayresponse.Error) {
 		return nil, gatewayresponse.New(gatewayresponse.IntegrationFailure, "reading the request body: %v", err)
 	}
 	return body, nil
+}
+
+// preflight is an HTTP API's answer to a CORS preflight that no route takes: 204 with an empty body,
+// from the gateway itself, so that no authorizer or function sees it (reference §j.7).
+//
+// Routes come first. AWS documents that the $default route catches OPTIONS requests, preflights included,
+// and advises an unauthenticated OPTIONS /{proxy+} route so that preflights escape the $default route's
+// authorizer; users report that an ANY route with an authorizer answers preflights 401 where a GET route
+// leaves them to the gateway (sst issue 5493, arpadt.com "Fixing up CORS errors in HTTP API"). So a
+// preflight reaches the gateway's own answer only where it would otherwise be 404, or where the route
+// that takes it has no integration to answer with.
+func preflight(x *exchange) {
+	if x.api.cors.Preflight(x.w.Header(), x.r) {
+		x.trace.add("route", "CORS preflight, answered by the gateway")
+	} else {
+		// Still 204, without any access-control-* header: the browser refuses it (a captured answer to a
+		// foreign origin).
+		x.trace.add("route", "CORS preflight refused by the gateway: origin, method or headers not allowed")
+	}
+	x.w.WriteHeader(http.StatusNoContent)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator/internal/authorizer"
+	"github.com/apigw-local/apigw-local/emulator/internal/cors"
 	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
 	"github.com/apigw-local/apigw-local/emulator/internal/parammap"
 	"github.com/apigw-local/apigw-local/emulator/internal/router"
@@ -42,6 +43,8 @@ type API struct {
 	Responses  *gatewayresponse.Set
 	// policy is the API's resource policy (x-amazon-apigateway-policy); nil for none.
 	policy *iampolicy.Policy
+	// cors is an HTTP API's compiled x-amazon-apigateway-cors; nil for none.
+	cors *cors.Config
 }
 
 // Stage is a deployment stage of an API: a URL prefix and its stage variables.

@@ -30,6 +30,7 @@ var layers = map[string]int{
 	"lambdarun":                     30,
 	"emulator/internal/lambdaproxy": 30,
 	"emulator/internal/router":      30,
+	"emulator/internal/cors":        30,
 	"emulator/internal/parammap":    30,
 	"emulator/internal/throttle":    30,
 

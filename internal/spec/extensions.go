@@ -127,8 +127,53 @@ func (d *decoder) readCORS(n *yaml.Node, path string) *CORS {
 	c := &CORS{AllowOrigins: o.strList("allowOrigins"), AllowMethods: o.strList("allowMethods"),
 		AllowHeaders: o.strList("allowHeaders"), ExposeHeaders: o.strList("exposeHeaders")}
 	c.AllowCredentials, _ = o.boolean("allowCredentials")
-	c.MaxAge, _ = o.integer("maxAge")
+	if v, ok := o.integer("maxAge"); ok {
+		// The v2 API reference bounds maxAge to -1..86400 (-1: browsers must not cache the preflight).
+		if v < -1 || v > 86400 {
+			d.add(Error, o.get("maxAge"), o.at("maxAge"), "maxAge must be between -1 and 86400 seconds, got %d (API Gateway refuses it)", v)
+		} else {
+			c.MaxAge = &v
+		}
+	}
+	d.checkCORSOrigins(o, c)
+	for i, m := range c.AllowMethods {
+		if m = strings.TrimSpace(m); m != "*" && !corsMethods[m] {
+			d.add(Warning, corsEntry(o, "allowMethods", i), index(o.at("allowMethods"), i), "allowMethods entry %q is not an HTTP method API Gateway routes (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS) nor *; preflights asking for it are refused", m)
+		}
+	}
 	return c
+}
+
+var corsMethods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true}
+
+// checkCORSOrigins reports the allowOrigins entries API Gateway refuses or never matches: credentials with
+// the * origin (refused at import: "allow-credentials is not supported if 'allow-origin' is *", a 400
+// BadRequestException), and wildcards other than the documented *, http://* and https://*.
+func (d *decoder) checkCORSOrigins(o object, c *CORS) {
+	for i, origin := range c.AllowOrigins {
+		origin = strings.TrimSpace(origin)
+		at, n := index(o.at("allowOrigins"), i), corsEntry(o, "allowOrigins", i)
+		switch {
+		case origin == "*":
+			if c.AllowCredentials {
+				d.add(Error, n, at, "allowCredentials is not supported with the allowOrigins entry *: API Gateway refuses this CORS configuration (allow-credentials is not supported if 'allow-origin' is *); list the origins instead")
+			}
+		case strings.EqualFold(origin, "http://*"), strings.EqualFold(origin, "https://*"):
+		case strings.Contains(origin, "*"):
+			d.add(Warning, n, at, "allowOrigins entry %q: API Gateway documents only *, http://* and https://* as wildcards; this entry never matches an origin, list the origins instead", origin)
+		case origin != "" && !strings.Contains(origin, "://"):
+			d.add(Warning, n, at, "allowOrigins entry %q is not an origin (scheme://host[:port]); browsers send origins like https://www.example.com, so it never matches", origin)
+		}
+	}
+}
+
+// corsEntry is the node of entry i of a list-valued key, for findings; the key's node for a single string.
+func corsEntry(o object, key string, i int) *yaml.Node {
+	n := o.get(key)
+	if n != nil && n.Kind == yaml.SequenceNode && i < len(n.Content) {
+		return deref(n.Content[i])
+	}
+	return n
 }
 
 func (d *decoder) readGatewayResponses(n *yaml.Node, path string, api *API) {

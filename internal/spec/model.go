@@ -190,7 +190,7 @@ type CORS struct {
 	AllowHeaders     []string
 	ExposeHeaders    []string
 	AllowCredentials bool
-	MaxAge           int
+	MaxAge           *int // nil when unset: no access-control-max-age
 }
 
 // EndpointConfiguration is x-amazon-apigateway-endpoint-configuration.

@@ -863,7 +863,7 @@ paths:
 `,
 		got: func(a *API) any { return []any{a.Type, a.CORS} },
 		want: []any{HTTP, &CORS{AllowOrigins: []string{"https://example.com"}, AllowMethods: []string{"GET", "OPTIONS"},
-			AllowHeaders: []string{"authorization"}, ExposeHeaders: []string{"x-request-id"}, AllowCredentials: true, MaxAge: 3600}},
+			AllowHeaders: []string{"authorization"}, ExposeHeaders: []string{"x-request-id"}, AllowCredentials: true, MaxAge: new(3600)}},
 	}, {
 		name: "unset extensions keep their zero values",
 		file: "plain.yaml",
@@ -954,6 +954,28 @@ func TestBadInput(t *testing.T) {
 		file: "swagger3.json",
 		src:  `{"swagger": "3.0", "info": {"title": "T", "version": "1"}, "paths": {}}`,
 		want: []string{`swagger3.json:1:13: error: swagger: unsupported Swagger version "3.0"; API Gateway imports Swagger 2.0 and OpenAPI 3.0.x: write swagger: "2.0" (or openapi: 3.0.1 for an OpenAPI 3 document)`},
+	}, {
+		name: "x-amazon-apigateway-cors: what API Gateway refuses or never matches, each entry located",
+		file: "cors.yaml",
+		api:  true,
+		src: oas3Head + `x-amazon-apigateway-cors:
+  allowOrigins: ["*", "https://*.example.com", localhost:3000, "https://*"]
+  allowCredentials: true
+  allowMethods: [GET, get, "*"]
+  allowHeaders: {a: b}
+  maxAge: 100000
+  allowOrigin: x
+paths: {}
+`,
+		want: []string{
+			`cors.yaml:4:18: error: x-amazon-apigateway-cors.allowOrigins[0]: allowCredentials is not supported with the allowOrigins entry *: API Gateway refuses this CORS configuration (allow-credentials is not supported if 'allow-origin' is *); list the origins instead`,
+			`cors.yaml:4:23: warning: x-amazon-apigateway-cors.allowOrigins[1]: allowOrigins entry "https://*.example.com": API Gateway documents only *, http://* and https://* as wildcards; this entry never matches an origin, list the origins instead`,
+			`cors.yaml:4:48: warning: x-amazon-apigateway-cors.allowOrigins[2]: allowOrigins entry "localhost:3000" is not an origin (scheme://host[:port]); browsers send origins like https://www.example.com, so it never matches`,
+			`cors.yaml:6:23: warning: x-amazon-apigateway-cors.allowMethods[1]: allowMethods entry "get" is not an HTTP method API Gateway routes (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS) nor *; preflights asking for it are refused`,
+			`cors.yaml:7:17: error: x-amazon-apigateway-cors.allowHeaders: allowHeaders must be a list of strings, got an object`,
+			`cors.yaml:8:11: error: x-amazon-apigateway-cors.maxAge: maxAge must be between -1 and 86400 seconds, got 100000 (API Gateway refuses it)`,
+			`cors.yaml:9:3: warning: x-amazon-apigateway-cors.allowOrigin: unknown key "allowOrigin" in x-amazon-apigateway-cors is ignored by API Gateway (did you mean "allowOrigins"?)`,
+		},
 	}, {
 		name: "servers is not a list: kin-openapi's error is located and says what it must be",
 		file: "servers.yaml",
