@@ -343,6 +343,9 @@ func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
 	}
 	x.route, x.params = m.Value, m.PathParameters
 	x.ctx.ResourceID = x.route.ResourceID
+	if x.api.Spec.Type == spec.HTTP {
+		x.ctx.RouteKey = httpRouteKey(x.route.Resource, x.route.Method.HTTPMethod)
+	}
 	x.trace.add("route", x.route.key)
 	return nil
 }
@@ -384,7 +387,8 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 		x.traceID = traceID(x.r.Header.Get("X-Amzn-Trace-Id"), x.start)
 	}
 	req := &integration.Request{HTTP: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
-		Context: &x.ctx, TraceID: x.traceID, BinaryMediaTypes: x.api.Spec.BinaryMediaTypes, Runtime: x.cur.runtime}
+		Context: &x.ctx, TraceID: x.traceID, BinaryMediaTypes: x.api.Spec.BinaryMediaTypes, Runtime: x.cur.runtime,
+		HTTPAPI: x.api.Spec.Type == spec.HTTP}
 	if rt.requestMap != nil {
 		if gerr := mapRequest(x, rt.requestMap, req); gerr != nil {
 			return gerr

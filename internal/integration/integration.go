@@ -59,6 +59,9 @@ type Request struct {
 	BinaryMediaTypes []string
 	// Runtime holds what the gateway lends to integrations at request time.
 	Runtime *Runtime
+	// HTTPAPI is set for an HTTP API (API Gateway v2), whose proxy events and answers differ from a REST
+	// API's (reference §j.2-§j.4).
+	HTTPAPI bool
 	// Path, when set, is the path an HTTP API's overwrite:path mapping gives the backend: it replaces the
 	// path of an HTTP integration's URI (HTTP carries the mapped path in its URL too).
 	Path string

@@ -28,7 +28,9 @@ type Context struct {
 	RequestTime  time.Time
 	ResourceID   string
 	ResourcePath string
-	Stage        string
+	// RouteKey is an HTTP API route's key ("GET /pets/{id}", "ANY /{proxy+}", "$default"); "" for REST.
+	RouteKey string
+	Stage    string
 	SourceIP     string
 	UserAgent    string
 	// APIKey and APIKeyID are set only for methods that require a key, as on AWS.
@@ -98,6 +100,8 @@ func (c *Context) Value(key string) (string, bool) {
 		v = c.Caller.User
 	case "identity.userArn":
 		v = c.Caller.UserARN
+	case "routeKey":
+		v = c.RouteKey
 	case "resourcePath":
 		v = c.ResourcePath
 	case "resourceId":

@@ -188,14 +188,25 @@ func CompileAWS(in *spec.Integration, _ integration.Build) (integration.Integrat
 func event(req *integration.Request) *lambdaproxy.Request {
 	rc := req.Context
 	r := req.HTTP
+	routeKey := rc.RouteKey
+	if routeKey == "" { // a payload 2.0 route of a REST API (which AWS would not import)
+		routeKey = r.Method + " " + rc.ResourcePath
+	}
+	binary := false
+	if req.HTTPAPI {
+		// Without a body the flag is false, as in AWS's published sample (a GET without Content-Type).
+		binary = len(req.Body) > 0 && httpAPIBinary(r.Header.Get("Content-Type"))
+	} else {
+		binary = isBinary(r.Header.Get("Content-Type"), req.BinaryMediaTypes)
+	}
 	e := &lambdaproxy.Request{Method: r.Method, Path: r.URL.EscapedPath(), Stage: rc.Stage,
 		Resource: rc.ResourcePath, PathParameters: req.PathParameters, RawQuery: r.URL.RawQuery, Header: r.Header,
-		Body: req.Body, IsBase64: isBinary(r.Header.Get("Content-Type"), req.BinaryMediaTypes), StageVariables: req.StageVariables,
+		Body: req.Body, IsBase64: binary, StageVariables: req.StageVariables,
 		SourceIP: rc.SourceIP, UserAgent: rc.UserAgent, Protocol: rc.Protocol, AccountID: rc.AccountID,
 		APIID: rc.APIID, DeploymentID: rc.DeploymentID, DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
 		ExtendedRequestID: rc.ExtendedRequestID, RequestID: rc.RequestID, ResourceID: rc.ResourceID, RequestTime: rc.RequestTime,
-		TraceID: req.TraceID, APIKey: rc.APIKey, APIKeyID: rc.APIKeyID, RouteKey: r.Method + " " + rc.ResourcePath,
-		Caller: rc.Caller}
+		TraceID: req.TraceID, APIKey: rc.APIKey, APIKeyID: rc.APIKeyID, RouteKey: routeKey,
+		Caller: rc.Caller, HTTPAPI: req.HTTPAPI}
 	if rc.AuthorizerEvent != nil {
 		e.Authorizer = rc.AuthorizerEvent
 	} else if rc.Authorizer != nil {
@@ -251,7 +262,11 @@ func (k *proxyV1) Respond(ctx context.Context, req *integration.Request) (*integ
 		return nil, functionFailed(fmt.Sprintf("function error (%s): %s", res.FunctionError, truncate(res.Payload)))
 	}
 	// The response is read before the buffer goes back: a handler may answer with its event's own bytes.
-	resp, err := lambdaproxy.ResponseV1(res.Payload, req.HTTP.Header.Get("Accept"), req.BinaryMediaTypes)
+	binaryTypes := req.BinaryMediaTypes
+	if req.HTTPAPI {
+		binaryTypes = decodeAlways // HTTP APIs have no binaryMediaTypes: a flagged body is decoded
+	}
+	resp, err := lambdaproxy.ResponseV1(res.Payload, req.HTTP.Header.Get("Accept"), binaryTypes)
 	putEventBuffer(buf, ev)
 	if err != nil {
 		return nil, functionFailed(err.Error())
@@ -370,6 +385,23 @@ func (k *custom) asyncRequested(req *integration.Request) bool {
 		return req.HTTP.Header.Get(strings.TrimPrefix(src, "method.request.header.")) == "Event"
 	}
 	return false
+}
+
+// decodeAlways is the catch-all binaryMediaTypes entry: payload 1.0 answers of HTTP APIs are decoded
+// whenever they are flagged isBase64Encoded, as 2.0 answers are.
+var decodeAlways = []string{"*/*"}
+
+// httpAPIBinary reports whether an HTTP API sends a request body to Lambda base64-encoded: every body
+// except text/*, application/json, application/xml and application/javascript, a body without a
+// Content-Type and a form (application/x-www-form-urlencoded) included (reference §j.2, measured).
+func httpAPIBinary(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	switch {
+	case strings.HasPrefix(mt, "text/"), mt == "application/json", mt == "application/xml", mt == "application/javascript":
+		return false
+	}
+	return true
 }
 
 // isBinary reports whether a request body is binary for API Gateway: its Content-Type is one of the

@@ -68,6 +68,7 @@ func fuzzRequest(path, stage, query, headers, spelled, params, text string, body
 	if flags&256 != 0 {
 		r.Protocol, r.DomainPrefix, r.RouteKey, r.Method = text, stage, text, text
 	}
+	r.HTTPAPI = flags&(1<<12) != 0
 	r.RequestTime = time.UnixMilli(n).In(time.FixedZone("x", 3600))
 	f := math.Float64frombits(uint64(n))
 	switch flags >> 9 & 7 {
@@ -114,6 +115,8 @@ func FuzzEventEquivalence(f *testing.F) {
 	f.Add("/p", "p", "", "", "", "", "x", []byte(nil), uint16(5<<9), int64(7))
 	f.Add("/p", "m", "", "", "O\xa2\x06\xa5L\xf1\xa2", "", "x", []byte(""), uint16(3573), int64(92)) // 30 levels of authorizer
 	f.Add("/p", "p", "", "", "", "", "x", []byte(nil), uint16(3<<9), int64(0x7ff8000000000001))
+	f.Add("/$default/p", "$default", "a=1", "X-Mixed-Case:1\nx-mixed-case:2\nCookie:a=b", "X-MIXED-case", "id=1", "/p", []byte("b"), uint16(1<<12), int64(7))
+	f.Add("/p", "dev", "", "Accept:x", "", "", "x", []byte(nil), uint16(1<<12|2<<9), int64(7))
 	f.Fuzz(func(t *testing.T, path, stage, query, headers, spelled, params, text string, body []byte, flags uint16, n int64) {
 		r := fuzzRequest(path, stage, query, headers, spelled, params, text, body, flags, n)
 		got, gotErr := EventV1(r)

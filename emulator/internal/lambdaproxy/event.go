@@ -59,6 +59,10 @@ type Request struct {
 	Authorizer map[string]any
 	// RouteKey is the matched HTTP API route, "GET /pets/{id}"; "$default" when empty.
 	RouteKey string
+	// HTTPAPI makes the payload 1.0 event an HTTP API's (reference §j.4): "version": "1.0" first, header
+	// names in lower case, resourceId null, and requestContext.authorizer {"claims": null, "scopes":
+	// null} without an authorizer.
+	HTTPAPI bool
 	// Caller is the IAM identity of a SigV4-signed request (identity.accessKey, accountId, caller, user,
 	// userArn); zero for others, whose identity fields are null.
 	Caller reqctx.Caller
@@ -233,6 +237,10 @@ func eventHeaders(out []eventHeader, r *Request, v2 bool) []eventHeader {
 	}
 	set(hdrForwardedPort, "443")
 	set(hdrForwardedProto, "https")
+	if v2 && len(r.Body) == 0 && find("content-length") < 0 {
+		// An HTTP API states an empty body's length (AWS's published GET event has content-length 0).
+		appendEntry(eventHeader{name: "content-length", value: "0"})
+	}
 
 	slices.SortStableFunc(out, func(a, b eventHeader) int { return lowerCompare(a.name, b.name) })
 	return out
@@ -627,7 +635,12 @@ func AppendEventV1(dst []byte, r *Request) ([]byte, error) {
 		return dst, errors.New("lambdaproxy: nil request")
 	}
 	start := len(dst)
-	ev, err := appendEventV1Request(append(dst, '{'), r)
+	dst = append(dst, '{')
+	if r.HTTPAPI {
+		dst = appendKey(dst, "version")
+		dst = appendString(dst, "1.0")
+	}
+	ev, err := appendEventV1Request(dst, r)
 	if err != nil {
 		return dst[:start], err
 	}
@@ -683,7 +696,7 @@ func appendEventV1Request(dst []byte, r *Request) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, hs[i].name)
+			dst = appendHeaderName(dst, hs[i].name, r.HTTPAPI)
 			dst = append(dst, ':')
 			dst = appendString(dst, hs[i].last()) // repeated header: the last value, as for query
 		}
@@ -698,7 +711,7 @@ func appendEventV1Request(dst []byte, r *Request) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, hs[i].name)
+			dst = appendHeaderName(dst, hs[i].name, r.HTTPAPI)
 			dst = append(dst, ':')
 			var one [1]string
 			dst = appendStrings(dst, hs[i].all(&one))
@@ -756,6 +769,11 @@ func appendEventV1Request(dst []byte, r *Request) ([]byte, error) {
 	for _, k := range contextKeyOrder {
 		switch k {
 		case "authorizer":
+			if r.Authorizer == nil && r.HTTPAPI {
+				dst = appendKey(dst, k)
+				dst = append(dst, `{"claims":null,"scopes":null}`...)
+				continue
+			}
 			if r.Authorizer == nil { // DOC: present only with an authorizer
 				continue
 			}
@@ -776,6 +794,11 @@ func appendEventV1Request(dst []byte, r *Request) ([]byte, error) {
 		case "requestTimeEpoch":
 			dst = appendKey(dst, k)
 			dst = strconv.AppendInt(dst, r.RequestTime.UnixMilli(), 10)
+			continue
+		}
+		if k == "resourceId" && r.HTTPAPI { // HTTP APIs have routes, not resources
+			dst = appendKey(dst, k)
+			dst = append(dst, "null"...)
 			continue
 		}
 		var v string
@@ -811,6 +834,14 @@ func appendEventV1Request(dst []byte, r *Request) ([]byte, error) {
 		dst = appendString(dst, v)
 	}
 	return append(dst, '}'), nil
+}
+
+// appendHeaderName writes a header name as the client spelled it, or in lower case for an HTTP API.
+func appendHeaderName(dst []byte, name string, lower bool) []byte {
+	if lower {
+		return appendLowerString(dst, name)
+	}
+	return appendString(dst, name)
 }
 
 // appendIdentity writes requestContext.identity: the fields the gateway knows, null for the others.

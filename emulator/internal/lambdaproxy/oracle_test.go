@@ -106,6 +106,9 @@ func oracleEventHeaders(r *Request, v2 bool) []oracleHeaderEntry {
 	}
 	set(hdrForwardedPort, "443")
 	set(hdrForwardedProto, "https")
+	if _, ok := index["content-length"]; v2 && len(r.Body) == 0 && !ok {
+		out = append(out, oracleHeaderEntry{"content-length", []string{"0"}})
+	}
 
 	sort.SliceStable(out, func(i, j int) bool {
 		return strings.ToLower(out[i].name) < strings.ToLower(out[j].name)
@@ -233,6 +236,9 @@ func oracleEventV1(r *Request) ([]byte, error) {
 		return nil, errors.New("lambdaproxy: nil request")
 	}
 	ev := &oracleObject{}
+	if r.HTTPAPI {
+		ev.set("version", "1.0")
+	}
 	oracleEventV1Request(ev, r)
 
 	// REC: no body is null (GET, and v1-event-headers-dropped); an empty body is no body.
@@ -279,8 +285,12 @@ func oracleEventV1Request(ev *oracleObject, r *Request) {
 	if hs := oracleEventHeaders(r, false); len(hs) > 0 {
 		single, multi := &oracleObject{}, &oracleObject{}
 		for _, h := range hs {
-			single.set(h.name, h.values[len(h.values)-1]) // repeated header: the last value, as for query
-			multi.set(h.name, h.values)
+			name := h.name
+			if r.HTTPAPI {
+				name = strings.ToLower(name)
+			}
+			single.set(name, h.values[len(h.values)-1]) // repeated header: the last value, as for query
+			multi.set(name, h.values)
 		}
 		headers, multiHeaders = single, multi
 	}
@@ -336,13 +346,22 @@ func oracleEventV1Request(ev *oracleObject, r *Request) {
 		"deploymentId":      r.DeploymentID,
 		"apiId":             r.APIID,
 	}
+	if r.HTTPAPI {
+		rc["resourceId"] = nil
+	}
 	ctx := &oracleObject{}
 	for _, k := range contextKeyOrder {
 		if k == "authorizer" {
-			if r.Authorizer != nil { // DOC: present only with an authorizer
+			switch {
+			case r.Authorizer != nil:
 				ctx.set(k, r.Authorizer)
+			case r.HTTPAPI: // an HTTP API's 1.0 event names the JWT fields even without an authorizer
+				a := &oracleObject{}
+				a.set("claims", nil)
+				a.set("scopes", nil)
+				ctx.set(k, a)
 			}
-			continue
+			continue // DOC: a REST event has it only with an authorizer
 		}
 		ctx.set(k, rc[k])
 	}
