@@ -29,10 +29,10 @@ type Context struct {
 	ResourceID   string
 	ResourcePath string
 	// RouteKey is an HTTP API route's key ("GET /pets/{id}", "ANY /{proxy+}", "$default"); "" for REST.
-	RouteKey string
-	Stage    string
-	SourceIP     string
-	UserAgent    string
+	RouteKey  string
+	Stage     string
+	SourceIP  string
+	UserAgent string
 	// APIKey and APIKeyID are set only for methods that require a key, as on AWS.
 	APIKey   string
 	APIKeyID string
