@@ -224,6 +224,9 @@ func (b *builder) checkAPI(a *API) {
 	if sa.MinimumCompression != nil {
 		b.at(spec.Warning, f, top, "x-amazon-apigateway-minimum-compression-size is not emulated: responses are never compressed by the gateway")
 	}
+	if ec := sa.EndpointConfig; ec != nil && ec.DisableExecuteAPIEndpoint {
+		b.at(spec.Info, f, top, "disableExecuteApiEndpoint: AWS serves this API only on its custom domains; apigw-local serves it on the local address (custom domain names are not emulated yet)")
+	}
 	if ec := sa.EndpointConfig; ec != nil && len(ec.VPCEndpointIDs) > 0 {
 		b.at(spec.Info, f, top, "PRIVATE endpoint: VPC endpoints are not emulated; the API is served on the local address")
 	}
@@ -508,6 +511,9 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 		for _, n := range u.Notices() {
 			b.at(spec.Warning, f, in.Position, "%s: %s", name, n)
 		}
+	}
+	if in.TLSConfig != nil {
+		b.at(spec.Warning, f, in.Position, "%s: tlsConfig is not emulated: an https backend's certificate is verified against the URI's host name, as by default (serverNameToVerify and insecureSkipVerification do not apply)", name)
 	}
 	if len(in.CacheKeyParameters) > 0 {
 		b.at(spec.Info, f, in.Position, "%s: cacheKeyParameters have no effect: the stage cache is not emulated", name)

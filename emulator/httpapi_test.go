@@ -264,6 +264,24 @@ paths:
 	if !strings.Contains(log.String(), "integrationSubtype SQS-SendMessage (an HTTP API's AWS service integration) is not emulated yet") {
 		t.Errorf("the log line does not say why: %s", log.String())
 	}
+
+	// Settings that change nothing locally are said to.
+	l = loadFilesFindings(t, t.TempDir(), `openapi: "3.0.1"
+info: {title: tls, version: "1"}
+x-amazon-apigateway-endpoint-configuration: {disableExecuteApiEndpoint: true}
+paths:
+  /p:
+    get:
+      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, payloadFormatVersion: "1.0", uri: "https://backend.internal/p", tlsConfig: {serverNameToVerify: backend.example.com}}
+`, "")
+	for _, want := range []string{
+		"GET /p: tlsConfig is not emulated",
+		"disableExecuteApiEndpoint: AWS serves this API only on its custom domains",
+	} {
+		if !strings.Contains(l.Findings.Error(), want) {
+			t.Errorf("no finding %q in:\n%s", want, l.Findings.Error())
+		}
+	}
 }
 
 // An HTTP API takes at most 10,240 bytes of request line and headers (reference §h); a REST API's limit
