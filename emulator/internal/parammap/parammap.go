@@ -17,8 +17,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apigw-local/apigw-local/internal/mapping"
+	"github.com/apigw-local/apigw-local/vtl"
 	"github.com/ohler55/ojg/jp"
-	"github.com/ohler55/ojg/oj"
 )
 
 // MaxBodyForJSONPath is where API Gateway cuts a body before applying a JSONPath of $request.body.<path>
@@ -285,18 +286,16 @@ func (p part) resolve(d *Data, query func() map[string][]string) (string, bool) 
 		if len(body) > MaxBodyForJSONPath {
 			body = body[:MaxBodyForJSONPath]
 		}
-		doc, err := oj.Parse(body)
-		if err != nil {
+		// $input.path's reading of JSON (Jayway's, keys in document order), which API Gateway shares.
+		v, err := mapping.NewInput(body, mapping.Params{}).Path("$." + p.name)
+		switch v := v.(type) {
+		case nil:
 			return "", false
+		case string:
+			return v, err == nil
+		default:
+			return vtl.ToJSON(v), err == nil
 		}
-		got := p.path.Get(doc)
-		if len(got) == 0 || got[0] == nil {
-			return "", false
-		}
-		if s, ok := got[0].(string); ok {
-			return s, true
-		}
-		return oj.JSON(got[0], &oj.Options{Sort: false}), true
 	}
 	return "", false
 }
