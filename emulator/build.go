@@ -408,6 +408,9 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	in := m.Integration
 	if in == nil {
 		r.notServed = "the method has no integration (API Gateway answers 500)"
+		if sa.Type == spec.HTTP && sa.CORS != nil && m.HTTPMethod == "OPTIONS" {
+			r.notServed = "the route has no integration: CORS preflights are answered by the gateway, other requests 500"
+		}
 		return r
 	}
 	r.timeout = httpintegration.DefaultTimeout
