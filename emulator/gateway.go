@@ -549,6 +549,15 @@ func (g *Gateway) fail(x *exchange, err *gatewayresponse.Error) {
 		tooLarge(x)
 		return
 	}
+	if err.Type == gatewayresponse.LambdaRequestTooLarge && (x.api == nil || x.api.Spec.Type != spec.HTTP) {
+		h := x.w.Header()
+		h["Content-Type"] = []string{"application/json"}
+		h["x-amzn-ErrorType"] = []string{"BadRequestException"}
+		h["Content-Length"] = []string{strconv.Itoa(len(gatewayresponse.LambdaRequestTooLargeBody))}
+		x.w.WriteHeader(http.StatusRequestEntityTooLarge)
+		_, _ = io.WriteString(x.w, gatewayresponse.LambdaRequestTooLargeBody)
+		return
+	}
 	h := x.w.Header()
 	for k, vs := range err.Header {
 		h[k] = vs

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -296,4 +298,58 @@ func processesRunning(path string) int {
 		}
 	}
 	return n
+}
+
+// An event over Lambda's 6 MB synchronous limit is refused by Lambda, not by the gateway's 10 MB limit:
+// a REST API answers 413 {"message": "Request Too Long"} with x-amzn-ErrorType BadRequestException, which
+// a customised REQUEST_TOO_LARGE does not change (reference §q); the function is not called.
+func TestLambdaEventOverSixMB(t *testing.T) {
+	t.Parallel()
+	const doc = `openapi: "3.0.1"
+info: {title: big, version: "1"}
+x-amazon-apigateway-gateway-responses:
+  REQUEST_TOO_LARGE: {statusCode: "400", responseTemplates: {application/json: '{"custom": true}'}}
+paths:
+  /big:
+    post:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Big/invocations"}
+`
+	var calls atomic.Int32
+	for _, c := range []struct {
+		name, doc, config, body string
+		status                  int
+		errorType               string
+	}{
+		{"REST", doc, "", `{"message": "Request Too Long"}`, 413, "BadRequestException"},
+		{"HTTP API", doc, "apiType: HTTP\n", `{"message":"Request Entity Too Large"}`, 413, ""},
+	} {
+		snap := loadFiles(t, t.TempDir(), c.doc, c.config)
+		g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+		t.Cleanup(func() { g.Close() })
+		g.RegisterHandler("Big", handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+			calls.Add(1)
+			return []byte(`{"statusCode": 200}`), nil
+		}))
+		srv := httptest.NewServer(g)
+		t.Cleanup(srv.Close)
+		path := "/dev/big"
+		if c.name == "HTTP API" {
+			path = "/big"
+		}
+		for _, size := range []int{6<<20 - 4096, 7 << 20} {
+			r := do(t, "POST", srv.URL+path, map[string]string{"Content-Type": "application/json"}, `"`+strings.Repeat("x", size)+`"`)
+			if size < 6<<20 {
+				if r.status != 200 {
+					t.Errorf("%s, an event under 6 MB: %d %s", c.name, r.status, r.body)
+				}
+				continue
+			}
+			if r.status != c.status || string(r.body) != c.body || r.header.Get("x-amzn-ErrorType") != c.errorType {
+				t.Errorf("%s, a 7 MB body: %d %s %v, want %d %s", c.name, r.status, r.body, r.header, c.status, c.body)
+			}
+		}
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("the function was called %d times, want 2 (the events under 6 MB)", n)
+	}
 }

@@ -2,6 +2,14 @@ package gatewayresponse
 
 import "net/http"
 
+// LambdaRequestTooLarge is not one of REST's gateway response types either: a Lambda proxy event over
+// Lambda's 6 MB synchronous limit. AWS answers 413 {"message": "Request Too Long"} (spaced) with
+// x-amzn-ErrorType BadRequestException, and a customised REQUEST_TOO_LARGE does not apply (reference §q).
+const LambdaRequestTooLarge Type = "LAMBDA_REQUEST_TOO_LARGE"
+
+// LambdaRequestTooLargeBody is that answer's body.
+const LambdaRequestTooLargeBody = `{"message": "Request Too Long"}`
+
 // RequestHeaderTooLarge is not one of REST's gateway response types: an HTTP API's request line and
 // headers over 10,240 bytes (HTTP APIs have no gateway responses to customise).
 const RequestHeaderTooLarge Type = "REQUEST_HEADER_TOO_LARGE"
@@ -36,7 +44,7 @@ func HTTPAPIAnswer(e *Error) (status int, body string) {
 		status = http.StatusBadRequest
 	case UnsupportedMediaType:
 		status = http.StatusUnsupportedMediaType
-	case RequestTooLarge:
+	case RequestTooLarge, LambdaRequestTooLarge:
 		status = http.StatusRequestEntityTooLarge
 	case RequestHeaderTooLarge:
 		// AWS documents the limit, not the answer: 431, the status HTTP has for it, is assumed.

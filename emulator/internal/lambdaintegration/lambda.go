@@ -140,7 +140,8 @@ func (t target) invoke(ctx context.Context, req *integration.Request, payload []
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return nil, gatewayresponse.New(gatewayresponse.IntegrationTimeout, "Lambda function did not answer within the integration timeout")
 	case errors.Is(err, lambdarun.ErrPayloadTooLarge):
-		return nil, gatewayresponse.New(gatewayresponse.RequestTooLarge, "%v", err)
+		// Lambda's own 6 MB limit on the event (base64 and headers count), not the gateway's 10 MB.
+		return nil, gatewayresponse.New(gatewayresponse.LambdaRequestTooLarge, "%v", err)
 	default:
 		return nil, gatewayresponse.New(gatewayresponse.IntegrationFailure, "invoking the function: %v", err)
 	}
