@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/netip"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 	"github.com/apigw-local/apigw-local/internal/iampolicy"
 	"github.com/apigw-local/apigw-local/internal/reqctx"
+	"github.com/apigw-local/apigw-local/internal/spec"
 )
 
 // authorize enforces the method's authorization and the API's resource policy, in API Gateway's order
@@ -30,6 +32,9 @@ func (g *Gateway) authorize(x *exchange) *gatewayresponse.Error {
 	}
 	cfg := x.cur.snap.Config
 	arn := authorizer.MethodARN(cfg.Region, cfg.AccountID, x.api.ID, x.stage.Name, x.r.Method, x.path)
+	if len(arn) > maxMethodARN && x.api.Spec.Type != spec.HTTP {
+		return &gatewayresponse.Error{Type: gatewayresponse.URITooLong, Reason: fmt.Sprintf("a method ARN of %d bytes, over %d", len(arn), maxMethodARN)}
+	}
 	switch {
 	case x.route.iam:
 		if gerr := g.authorizeIAM(x); gerr != nil {

@@ -284,6 +284,15 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 			return &gatewayresponse.Error{Type: gatewayresponse.RequestHeaderTooLarge,
 				Reason: fmt.Sprintf("request line and headers of %d bytes, over an HTTP API's %d", n, HTTPAPIMaxRequestHead)}
 		}
+	} else {
+		// A REST API's limits are on the URL and on the header values (reference §h).
+		if n := len(r.RequestURI); n > MaxURLLength {
+			return &gatewayresponse.Error{Type: gatewayresponse.URITooLong, Reason: fmt.Sprintf("a URL of %d characters, over %d", n, MaxURLLength)}
+		}
+		if n := headerValuesSize(r); n > MaxHeaderValues {
+			return &gatewayresponse.Error{Type: gatewayresponse.RequestHeaderTooLarge,
+				Reason: fmt.Sprintf("header values of %d bytes, over a REST API's %d", n, MaxHeaderValues)}
+		}
 	}
 	stageName, rest := splitStage(r.URL.EscapedPath())
 	x.path = rest
@@ -494,6 +503,28 @@ func missingToken(x *exchange, reason string) *gatewayresponse.Error {
 // HTTPAPIMaxRequestHead is an HTTP API's limit on the request line and headers together (reference §h).
 const HTTPAPIMaxRequestHead = 10240
 
+// MaxURLLength and MaxHeaderValues are a (regional) REST API's limits on the URL and on the total size
+// of the header values (reference §h). AWS does not document its answers: 414 (as for a method ARN over
+// 1,600 bytes) and 431 are assumed.
+const (
+	MaxURLLength    = 10240
+	MaxHeaderValues = 10240
+)
+
+// maxMethodARN is the longest method ARN a method with authorization takes (reference §h).
+const maxMethodARN = 1600
+
+// headerValuesSize is the total size of r's header values, Host included.
+func headerValuesSize(r *http.Request) int {
+	n := len(r.Host)
+	for _, vs := range r.Header {
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
+}
+
 // requestHeadSize is the size of r's request line and headers as the client sent them (Host included,
 // which net/http moves out of the header map).
 func requestHeadSize(r *http.Request) int {
@@ -549,13 +580,15 @@ func (g *Gateway) fail(x *exchange, err *gatewayresponse.Error) {
 		tooLarge(x)
 		return
 	}
-	if err.Type == gatewayresponse.LambdaRequestTooLarge && (x.api == nil || x.api.Spec.Type != spec.HTTP) {
+	if status, body, ok := gatewayresponse.FixedAnswer(err.Type); ok && (x.api == nil || x.api.Spec.Type != spec.HTTP) {
 		h := x.w.Header()
 		h["Content-Type"] = []string{"application/json"}
-		h["x-amzn-ErrorType"] = []string{"BadRequestException"}
-		h["Content-Length"] = []string{strconv.Itoa(len(gatewayresponse.LambdaRequestTooLargeBody))}
-		x.w.WriteHeader(http.StatusRequestEntityTooLarge)
-		_, _ = io.WriteString(x.w, gatewayresponse.LambdaRequestTooLargeBody)
+		if err.Type == gatewayresponse.LambdaRequestTooLarge {
+			h["x-amzn-ErrorType"] = []string{"BadRequestException"}
+		}
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+		x.w.WriteHeader(status)
+		_, _ = io.WriteString(x.w, body)
 		return
 	}
 	h := x.w.Header()

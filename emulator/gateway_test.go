@@ -776,3 +776,43 @@ paths:
 		t.Errorf("a MOCK answer has no trace id and is no gateway error: %v", r.header)
 	}
 }
+
+// A REST API's URL and header-value limits, and the method ARN limit of methods with authorization
+// (reference §h): 414 and 431 (assumed: AWS documents the limits, and 414 only for the method ARN).
+func TestRESTRequestLimits(t *testing.T) {
+	t.Parallel()
+	const doc = `openapi: "3.0.1"
+info: {title: limits, version: "1"}
+paths:
+  /open/{proxy+}:
+    get:
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+  /signed/{proxy+}:
+    get:
+      security: [{sigv4: []}]
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+components:
+  securitySchemes:
+    sigv4: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authtype: awsSigv4}
+`
+	gw, _ := newGateway(t, doc, "credentials: [{accessKeyId: AKIDLOCAL, secretAccessKey: local-secret, userArn: \"arn:aws:iam::123456789012:user/dev\"}]\n")
+	long := func(n int) string { return strings.Repeat("a", n) }
+	for _, c := range []struct {
+		name   string
+		path   string
+		header map[string]string
+		status int
+		body   string
+	}{
+		{"a URL at the limit", "/dev/open/" + long(MaxURLLength-len("/dev/open/")), nil, 200, ""},
+		{"a URL over it", "/dev/open/" + long(MaxURLLength-len("/dev/open/")+1), nil, 414, `{"message":"Request URI too long"}`},
+		{"header values over 10,240 bytes", "/dev/open/x", map[string]string{"X-Big": long(MaxHeaderValues)}, 431, `{"message":"Request Header Fields Too Large"}`},
+		{"a method ARN over 1,600 bytes", "/dev/signed/" + long(1600), nil, 414, `{"message":"Request URI too long"}`},
+		{"a method ARN under it: the signature is checked", "/dev/signed/" + long(100), nil, 403, ""},
+	} {
+		r := do(t, "GET", gw.URL+c.path, c.header, "")
+		if r.status != c.status || c.body != "" && string(r.body) != c.body {
+			t.Errorf("%s: %d %s, want %d %s", c.name, r.status, r.body, c.status, c.body)
+		}
+	}
+}

@@ -10,6 +10,25 @@ const LambdaRequestTooLarge Type = "LAMBDA_REQUEST_TOO_LARGE"
 // LambdaRequestTooLargeBody is that answer's body.
 const LambdaRequestTooLargeBody = `{"message": "Request Too Long"}`
 
+// URITooLong is not a gateway response type: a URL over 10,240 characters, or (REST) a method ARN over
+// 1,600 bytes on a method with authorization, which AWS answers 414 "Request URI too long" (reference §h).
+const URITooLong Type = "URI_TOO_LONG"
+
+// FixedAnswer is the answer of the types no gateway response customises (REST and HTTP APIs alike):
+// ok is false for the others.
+func FixedAnswer(t Type) (status int, body string, ok bool) {
+	switch t {
+	case URITooLong:
+		return http.StatusRequestURITooLong, `{"message":"Request URI too long"}`, true
+	case RequestHeaderTooLarge:
+		// AWS documents the limit, not the answer: 431, the status HTTP has for it, is assumed.
+		return http.StatusRequestHeaderFieldsTooLarge, `{"message":"Request Header Fields Too Large"}`, true
+	case LambdaRequestTooLarge:
+		return http.StatusRequestEntityTooLarge, LambdaRequestTooLargeBody, true
+	}
+	return 0, "", false
+}
+
 // RequestHeaderTooLarge is not one of REST's gateway response types: an HTTP API's request line and
 // headers over 10,240 bytes (HTTP APIs have no gateway responses to customise).
 const RequestHeaderTooLarge Type = "REQUEST_HEADER_TOO_LARGE"
@@ -47,8 +66,9 @@ func HTTPAPIAnswer(e *Error) (status int, body string) {
 	case RequestTooLarge, LambdaRequestTooLarge:
 		status = http.StatusRequestEntityTooLarge
 	case RequestHeaderTooLarge:
-		// AWS documents the limit, not the answer: 431, the status HTTP has for it, is assumed.
 		status = http.StatusRequestHeaderFieldsTooLarge
+	case URITooLong:
+		status = http.StatusRequestURITooLong
 	default:
 		status = http.StatusInternalServerError
 	}
