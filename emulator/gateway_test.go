@@ -3,6 +3,7 @@ package emulator
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -813,6 +814,55 @@ components:
 		r := do(t, "GET", gw.URL+c.path, c.header, "")
 		if r.status != c.status || c.body != "" && string(r.body) != c.body {
 			t.Errorf("%s: %d %s, want %d %s", c.name, r.status, r.body, c.status, c.body)
+		}
+	}
+}
+
+// Every integration kind refuses a body over 10 MB with AWS's plain-text 413, with or without a
+// Content-Length (a chunked body is counted as it arrives).
+func TestRequestTooLargeEveryKind(t *testing.T) {
+	t.Parallel()
+	backend := newEcho(t)
+	doc := `openapi: "3.0.1"
+info: {title: big, version: "1"}
+paths:
+  /mock:
+    post:
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+  /proxy:
+    post:
+      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: POST, uri: "` + backend.URL + `/"}
+  /http:
+    post:
+      x-amazon-apigateway-integration: {type: http, httpMethod: POST, uri: "` + backend.URL + `/", responses: {default: {statusCode: "200"}}}
+  /lambda:
+    post:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/F/invocations"}
+`
+	snap := loadFiles(t, t.TempDir(), doc, "")
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+	t.Cleanup(func() { g.Close() })
+	g.RegisterHandler("F", handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) { return []byte(`{"statusCode": 200}`), nil }))
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	for _, route := range []string{"/mock", "/proxy", "/http", "/lambda"} {
+		for _, chunked := range []bool{false, true} {
+			body := io.MultiReader(strings.NewReader(strings.Repeat("x", MaxBodyBytes)), strings.NewReader("overflow"))
+			req, _ := http.NewRequest("POST", srv.URL+"/dev"+route, body)
+			req.Header.Set("Content-Type", "application/json")
+			req.ContentLength = MaxBodyBytes + int64(len("overflow"))
+			if chunked {
+				req.ContentLength = -1
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("%s (chunked %v): %v", route, chunked, err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 413 || string(b) != "HTTP content length exceeded 10485760 bytes." {
+				t.Errorf("%s (chunked %v): %d %q", route, chunked, resp.StatusCode, b)
+			}
 		}
 	}
 }
