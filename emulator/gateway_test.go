@@ -866,3 +866,39 @@ paths:
 		}
 	}
 }
+
+// A mapping template cannot pin a CPU or exhaust memory with one request: a #foreach stops at API
+// Gateway's 1,000 iterations, and a template over 300 KB is refused at load (reference §h).
+func TestTemplateLimitsEndToEnd(t *testing.T) {
+	t.Parallel()
+	doc := `openapi: "3.0.1"
+info: {title: loops, version: "1"}
+paths:
+  /loop:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates: {application/json: '#foreach($i in [1..1000001])$i #end'}
+`
+	var log bytes.Buffer
+	snap := loadFiles(t, t.TempDir(), doc, "")
+	g := NewGateway(snap, NewAccessLog(&log, LogText, false))
+	t.Cleanup(func() { g.Close() })
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, httptest.NewRequest("GET", "/dev/loop", nil))
+	if w.Code != 500 || !strings.Contains(log.String(), "#foreach exceeded 1000 iterations") {
+		t.Errorf("a loop of 1,000,001: %d %s, log %s", w.Code, w.Body, log.String())
+	}
+	big := strings.Replace(doc, `'#foreach($i in [1..1000001])$i #end'`, `'`+strings.Repeat("x", 300<<10+1)+`'`, 1)
+	dir := t.TempDir()
+	specPath := filepath.Join(dir, "openapi.yaml")
+	_ = os.WriteFile(specPath, []byte(big), 0o644)
+	l, err := Load(Sources{Specs: []string{specPath}})
+	if l == nil || !strings.Contains(l.Findings.Error(), "300 KB") {
+		t.Errorf("a template over 300 KB is not refused (%v):\n%s", err, l.Findings.Error())
+	}
+}
