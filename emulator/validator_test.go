@@ -209,7 +209,7 @@ definitions:
       name: {type: string, enum: [a, b]}
       size: {type: integer}
       children: {type: array, items: {$ref: "#/definitions/Node"}}
-      parent: {$ref: "#/definitions/Node"}
+      parent: {oneOf: [{type: "null"}, {$ref: "#/definitions/Node"}]}
       note: {}
 `
 
@@ -231,7 +231,9 @@ func TestRequestValidation(t *testing.T) {
 		{"charset parameter ignored", "POST", "/tree?q=1", "application/json; charset=utf-8", `{"name": "a"}`, 200, `{"data": "ok"}`},
 		{"circular $ref checked deep", "POST", "/tree?q=1", "application/json", `{"name": "a", "children": [{"name": "b", "children": [{"size": 1}]}]}`, 400,
 			`{"message": "Invalid request body", "detail": "[object has missing required properties (["name"])]", "type": "BAD_REQUEST_BODY"}`},
-		{"a typed schema refuses null (draft 4)", "POST", "/tree?q=1", "application/json", `{"name": "a", "parent": null}`, 400, ""},
+		{"oneOf with null: null", "POST", "/tree?q=1", "application/json", `{"name": "a", "parent": null}`, 200, `{"data": "ok"}`},
+		{"oneOf with null: neither", "POST", "/tree?q=1", "application/json", `{"name": "a", "parent": 3}`, 400, ""},
+		{"a typed schema refuses null (draft 4)", "POST", "/tree?q=1", "application/json", `{"name": "a", "size": null}`, 400, ""},
 		{"missing Content-Type is application/json", "POST", "/tree?q=1", "", `{"size": 1}`, 400, ""},
 		{"missing Content-Type, valid JSON", "POST", "/tree?q=1", "", `{"name": "b"}`, 200, `{"data": "ok"}`},
 		{"type and enum", "POST", "/tree?q=1", "application/json", `{"name": "c", "size": "big"}`, 400,

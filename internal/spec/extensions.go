@@ -403,7 +403,7 @@ func (d *decoder) readMethod(op object, verb string, op3 *openapi3.Operation, it
 	m := &Method{HTTPMethod: verb, OperationID: op.str("operationId"), AuthorizationType: "NONE",
 		RequestValidator: api.RequestValidator, Position: pos(op.n, op.path)}
 	m.Parameters = parameters(item3, op3)
-	m.RequestModels = requestModels(op3, doc.v2 != nil)
+	m.RequestModels = requestModels(op3, doc)
 	security := doc.v3.Security
 	if op3 != nil && op3.Security != nil {
 		security = *op3.Security
@@ -450,7 +450,7 @@ func (d *decoder) readMethod(op object, verb string, op3 *openapi3.Operation, it
 
 // requestModels reads the body schemas of an operation, in content-type order (the document's map order
 // is not kept by kin-openapi; sorting makes builds reproducible).
-func requestModels(op3 *openapi3.Operation, swagger bool) []RequestModel {
+func requestModels(op3 *openapi3.Operation, doc *document) []RequestModel {
 	if op3 == nil || op3.RequestBody == nil || op3.RequestBody.Value == nil {
 		return nil
 	}
@@ -470,12 +470,16 @@ func requestModels(op3 *openapi3.Operation, swagger bool) []RequestModel {
 		if i := strings.LastIndexByte(name, '/'); i >= 0 {
 			name = name[i+1:]
 		}
-		if swagger && ct == "*/*" {
+		schema := mt.Schema.Value
+		if m := doc.models[name]; m != nil && strings.HasPrefix(mt.Schema.Ref, "#/components/schemas/") && m.Value != nil {
+			schema = m.Value // a Swagger definition with its oneOf and anyOf
+		}
+		if doc.v2 != nil && ct == "*/*" {
 			// A Swagger body parameter without consumes: kin-openapi says */*, API Gateway's importer keys
 			// the model application/json (assumed from its exports, which write consumes: application/json).
 			ct = "application/json"
 		}
-		out = append(out, RequestModel{ContentType: ct, Model: name, Schema: mt.Schema.Value})
+		out = append(out, RequestModel{ContentType: ct, Model: name, Schema: schema})
 	}
 	return out
 }
