@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"sort"
 	"strings"
@@ -168,9 +169,9 @@ func (v *Validator) Body(contentType string, body []byte) *gatewayresponse.Error
 	if err != nil {
 		// An empty body (a GET) is not JSON: it fails (request-validation.json#validator-get-no-body).
 		detail = "[" + describeJSONError(body, err) + "]"
-	} else if err := m.schema.VisitJSON(doc, fastOptions...); err != nil {
+	} else if err := m.schema.VisitJSON(doc, fastOptions()...); err != nil {
 		// Valid bodies, the common case, take the fast path; a refused one is visited again for every reason.
-		err = m.schema.VisitJSON(doc, visitOptions...)
+		err = m.schema.VisitJSON(doc, visitOptions()...)
 		detail = "[" + strings.Join(describe(err), ", ") + "]"
 	} else {
 		return nil
@@ -194,12 +195,83 @@ func parse(body []byte) (any, error) {
 }
 
 // visitOptions: every error (validationErrorString lists them all), ECMA 262 patterns as JSON Schema draft 4
-// defines them (API Gateway's validator is Java's; Go's RE2 has no lookaround). Formats are not checked:
-// kin-openapi knows OpenAPI's formats, not draft 4's (a difference the log cannot show; noted in the report).
-var (
-	visitOptions = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.SetSchemaRegexCompiler(compileECMA)}
-	fastOptions  = []openapi3.SchemaValidationOption{openapi3.FailFast(), openapi3.SetSchemaRegexCompiler(compileECMA)}
-)
+// defines them (API Gateway's validator is Java's; Go's RE2 has no lookaround), and draft 4's formats.
+// They are made on first use: package initialisation stays cheap for start-up.
+var visitOptions, fastOptions = sync.OnceValue(func() []openapi3.SchemaValidationOption {
+	return append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, commonOptions()...)
+}), sync.OnceValue(func() []openapi3.SchemaValidationOption {
+	return append([]openapi3.SchemaValidationOption{openapi3.FailFast()}, commonOptions()...)
+})
+
+func commonOptions() []openapi3.SchemaValidationOption {
+	return []openapi3.SchemaValidationOption{openapi3.SetSchemaRegexCompiler(compileECMA), openapi3.WithStringFormatValidators(draft4Formats()),
+		openapi3.WithIntegerFormatValidators(anyFormat[int64]("int32", "int64")), openapi3.WithNumberFormatValidators(anyFormat[float64]("float", "double"))}
+}
+
+// draft4Formats are the formats JSON Schema draft 4 defines, checked as API Gateway's validator does
+// (approximately: java-json-tools checks email with javax.mail, hostname with Guava, uri with java.net.URI).
+// Formats draft 4 does not define, which kin-openapi would check for OpenAPI (byte, date), are accepted as
+// draft 4 validators do with unknown formats.
+func draft4Formats() map[string]openapi3.StringFormatValidator {
+	check := func(ok func(string) bool) openapi3.StringFormatValidator {
+		return openapi3.NewCallbackValidator(func(s string) error {
+			if !ok(s) {
+				return errors.New("not valid")
+			}
+			return nil
+		})
+	}
+	formats := map[string]openapi3.StringFormatValidator{
+		"date-time": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringDateTime),
+		"email": check(func(s string) bool {
+			a, err := mail.ParseAddress(s)
+			return err == nil && a.Address == s
+		}),
+		"hostname": check(validHostname),
+		"ipv4":     openapi3.NewIPValidator(true),
+		"ipv6":     openapi3.NewIPValidator(false),
+		"uri": check(func(s string) bool {
+			u, err := url.Parse(s)
+			return err == nil && u.Scheme != ""
+		}),
+		"regex": check(func(s string) bool {
+			_, err := compileECMA(s)
+			return err == nil
+		}),
+	}
+	for name, v := range anyFormat[string]("byte", "binary", "date", "password", "uuid") {
+		formats[name] = v
+	}
+	return formats
+}
+
+// anyFormat accepts every value for formats draft 4 does not define.
+func anyFormat[T any](names ...string) map[string]openapi3.FormatValidator[T] {
+	out := map[string]openapi3.FormatValidator[T]{}
+	for _, n := range names {
+		out[n] = openapi3.NewCallbackValidator(func(T) error { return nil })
+	}
+	return out
+}
+
+// validHostname follows RFC 1123: dot-separated labels of letters, digits and hyphens, 1 to 63 characters,
+// not starting or ending with a hyphen, 253 characters at most.
+func validHostname(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(s, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // matchTimeout bounds one pattern match, so that a catastrophically backtracking pattern fails the request
 // (400) instead of pinning a CPU.

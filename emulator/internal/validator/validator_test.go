@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/apigw-local/apigw-local/internal/spec"
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // Missing parameters are named headers first, then path, then query string, each in declaration order; a
@@ -34,5 +35,36 @@ func TestParametersOrder(t *testing.T) {
 	}
 	if v, _ := Compile(&spec.RequestValidator{Name: "none"}, m, "/things/{id}"); v != nil {
 		t.Errorf("a validator that validates nothing compiled to %+v", v)
+	}
+}
+
+// Formats are draft 4's: email, hostname, ipv4, ipv6, uri and date-time are checked; OpenAPI's own (byte,
+// int32) are not, as draft 4 validators ignore formats they do not define.
+func TestDraft4Formats(t *testing.T) {
+	str := func(format string) *openapi3.SchemaRef {
+		return &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Format: format}}
+	}
+	schema := &openapi3.Schema{Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{
+		"email": str("email"), "host": str("hostname"), "ip": str("ipv4"), "uri": str("uri"), "at": str("date-time"),
+		"b64": str("byte"),
+		"n":   {Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Format: "int32"}},
+	}}
+	m := &spec.Method{RequestModels: []spec.RequestModel{{ContentType: "application/json", Model: "M", Schema: schema}}}
+	v, problems := Compile(&spec.RequestValidator{Name: "b", ValidateRequestBody: true}, m, "/")
+	if problems != nil {
+		t.Fatal(problems)
+	}
+	for body, valid := range map[string]bool{
+		`{"email": "ada@example.com", "host": "api.example.com", "ip": "10.0.0.1", "uri": "https://x.test/a", "at": "2024-01-02T03:04:05Z"}`: true,
+		`{"b64": "not base64 at all!", "n": 1099511627776}`: true,
+		`{"email": "not an email"}`:                         false,
+		`{"host": "-bad-.example"}`:                         false,
+		`{"ip": "300.1.1.1"}`:                               false,
+		`{"uri": "no scheme"}`:                              false,
+		`{"at": "yesterday"}`:                               false,
+	} {
+		if gerr := v.Body("", []byte(body)); (gerr == nil) != valid {
+			t.Errorf("%s: valid %v, got %+v", body, valid, gerr)
+		}
 	}
 }
