@@ -108,8 +108,9 @@ func (v *Validator) ValidatesBody(contentType string) bool {
 
 // modelFor picks the model for the request's Content-Type; a request without one is taken as
 // application/json (reference §g, request-validation.json#validator-get-no-body). A content type without a
-// model is not validated (assumed: API Gateway's docs define validation against "the model" of the content
-// type, and say nothing of the others).
+// model falls back to the model keyed $default, else it is not validated (AWS's docs, "Request validation for
+// REST APIs": "If no matching content type is found, request validation is not performed. To use the same
+// model regardless of the content type, set the content type for your data model to $default").
 func (v *Validator) modelFor(contentType string) (model, bool) {
 	if v.models == nil {
 		return model{}, false
@@ -122,7 +123,10 @@ func (v *Validator) modelFor(contentType string) (model, bool) {
 			mt, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(contentType)), ";")
 		}
 	}
-	m, ok := v.models[mt]
+	if m, ok := v.models[mt]; ok {
+		return m, true
+	}
+	m, ok := v.models["$default"]
 	return m, ok
 }
 

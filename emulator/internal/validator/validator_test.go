@@ -68,3 +68,26 @@ func TestDraft4Formats(t *testing.T) {
 		}
 	}
 }
+
+// A content type without a model is not validated, unless a $default model stands for every content type.
+func TestModelForContentType(t *testing.T) {
+	obj := &openapi3.Schema{Type: &openapi3.Types{"object"}}
+	arr := &openapi3.Schema{Type: &openapi3.Types{"array"}}
+	for _, c := range []struct {
+		models      []spec.RequestModel
+		contentType string
+		body        string
+		wantRefused bool
+	}{
+		{[]spec.RequestModel{{ContentType: "application/json", Schema: obj}}, "", "[]", true},
+		{[]spec.RequestModel{{ContentType: "application/json", Schema: obj}}, "Application/JSON; charset=utf-8", "[]", true},
+		{[]spec.RequestModel{{ContentType: "application/json", Schema: obj}}, "text/plain", "[]", false},
+		{[]spec.RequestModel{{ContentType: "application/json", Schema: obj}, {ContentType: "$default", Schema: arr}}, "text/plain", "{}", true},
+		{[]spec.RequestModel{{ContentType: "application/json", Schema: obj}, {ContentType: "$default", Schema: arr}}, "application/json", "{}", false},
+	} {
+		v, _ := Compile(&spec.RequestValidator{Name: "b", ValidateRequestBody: true}, &spec.Method{RequestModels: c.models}, "/")
+		if gerr := v.Body(c.contentType, []byte(c.body)); (gerr != nil) != c.wantRefused {
+			t.Errorf("%q %s with %d models: refused %v, want %v", c.contentType, c.body, len(c.models), gerr != nil, c.wantRefused)
+		}
+	}
+}
