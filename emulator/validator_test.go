@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -10,9 +11,11 @@ import (
 	"testing"
 
 	"github.com/apigw-local/apigw-local/emulator/internal/validator"
+	"github.com/apigw-local/apigw-local/fixtures/authz"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/spec"
 	"github.com/apigw-local/apigw-local/internal/testcorpus"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -337,8 +340,16 @@ func TestCorpusRequestValidators(t *testing.T) {
 			for _, rt := range a.Tree.Routes() {
 				r := rt.Value
 				v := r.validator
-				if v == nil || r.Method.AuthorizationType != "NONE" || r.Method.APIKeyRequired || v.Broken() != "" {
+				custom := r.Method.AuthorizationType == "CUSTOM" && r.authorizer != nil && r.authorizer.FunctionName() != ""
+				if v == nil || r.Method.AuthorizationType != "NONE" && !custom || r.Method.APIKeyRequired || v.Broken() != "" {
 					continue
+				}
+				if custom { // a Lambda authorizer that lets the request through, so that validation is reached
+					g.RegisterHandler(r.authorizer.FunctionName(), lambda.NewHandler(func(ctx context.Context, e struct {
+						MethodArn string `json:"methodArn"`
+					}) (*authz.Answer, error) {
+						return authz.Decide("REQUEST", "allow-all", e.MethodArn)
+					}))
 				}
 				reachable = true
 				method := rt.Method
@@ -347,7 +358,7 @@ func TestCorpusRequestValidators(t *testing.T) {
 				}
 				path := regexp.MustCompile(`\{[^}]+\+\}`).ReplaceAllString(rt.Resource, "a/b")
 				path = regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(path, "x1")
-				query, header := []string{}, map[string]string{"Content-Type": "application/json"}
+				query, header := []string{}, map[string]string{"Content-Type": "application/json", "Authorization": "allow-all"}
 				var required []spec.Parameter
 				for _, p := range r.Method.Parameters {
 					if !p.Required {
@@ -375,7 +386,8 @@ func TestCorpusRequestValidators(t *testing.T) {
 				}
 				u := srv.URL + prefix + path + "?" + strings.Join(query, "&")
 				res := do(t, method, u, header, body)
-				if !isValidationAnswer(res) {
+				// Past validation: the integration answered (a Lambda not configured here answers 500 after it).
+				if !isValidationAnswer(res) && res.status != 401 && res.status != 403 && res.status != 429 {
 					passed = true
 				} else {
 					t.Logf("%s %s %s: the sample request was refused: %s (body %s)", filepath.Base(f), method, rt.Resource, res.body, body)
@@ -402,7 +414,7 @@ func TestCorpusRequestValidators(t *testing.T) {
 		srv.Close()
 		g.Close()
 		if !reachable {
-			// Every validated method is behind an authorizer or an API key the corpus does not configure.
+			// Every validated method is behind an API key or an authorizer the test cannot stand in for.
 			t.Logf("%s: skipped: no validated method can be reached without credentials", filepath.Base(f))
 			continue
 		}
@@ -410,6 +422,7 @@ func TestCorpusRequestValidators(t *testing.T) {
 			t.Errorf("%s: a request that passes validation: %v, one that fails it: %v", filepath.Base(f), passed, failed)
 		}
 	}
+	t.Logf("%d corpus specs declare validators", specs)
 	if specs < 5 {
 		t.Errorf("only %d corpus specs declare validators", specs)
 	}
