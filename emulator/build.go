@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator/internal/cors"
+	"github.com/apigw-local/apigw-local/emulator/internal/validator"
 	"github.com/apigw-local/apigw-local/internal/devkey"
 	"github.com/apigw-local/apigw-local/internal/findings"
 	"github.com/apigw-local/apigw-local/internal/iampolicy"
@@ -399,9 +400,10 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 		}
 	}
 	if m.RequestValidator != "" {
-		if v := sa.RequestValidators[m.RequestValidator]; v != nil && (v.ValidateRequestBody || v.ValidateRequestParameters) {
-			r.skipped = joinNotes(r.skipped, fmt.Sprintf("request validator %q not enforced yet", m.RequestValidator))
-			b.at(spec.Warning, f, m.Position, "%s: request validator %q is not enforced yet: invalid requests are served instead of answered 400 (the log line says so)", name, m.RequestValidator)
+		var problems []string
+		r.validator, problems = validator.Compile(sa.RequestValidators[m.RequestValidator], m, res.Path)
+		for _, p := range problems {
+			b.at(spec.Warning, f, m.Position, "%s: request validator %q: %s: the method answers 500 rather than pass bodies unvalidated; fix the model (API Gateway's validator reads JSON Schema draft 4)", name, m.RequestValidator, p)
 		}
 	}
 

@@ -14,6 +14,7 @@ import (
 	"github.com/apigw-local/apigw-local/emulator/internal/lambdaintegration"
 	"github.com/apigw-local/apigw-local/emulator/internal/parammap"
 	"github.com/apigw-local/apigw-local/emulator/internal/router"
+	"github.com/apigw-local/apigw-local/emulator/internal/validator"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 	"github.com/apigw-local/apigw-local/internal/iampolicy"
@@ -79,6 +80,8 @@ type Route struct {
 	authorizer *authorizer.Authorizer
 	// iam is true for authorizationType AWS_IAM: requests must be signed with SigV4 by a configured key.
 	iam bool
+	// validator is the method's request validator, compiled (nil when it validates nothing).
+	validator *validator.Validator
 	// skipped names what the method configures that only relaxes behaviour and is not emulated
 	// (request validators, content handling): the method is served, and its log line says so.
 	skipped string

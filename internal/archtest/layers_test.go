@@ -31,6 +31,7 @@ var layers = map[string]int{
 	"emulator/internal/lambdaproxy": 30,
 	"emulator/internal/router":      30,
 	"emulator/internal/cors":        30,
+	"emulator/internal/validator":   30,
 	"emulator/internal/parammap":    30,
 	"emulator/internal/throttle":    30,
 

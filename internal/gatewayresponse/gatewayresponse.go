@@ -127,6 +127,8 @@ type Error struct {
 	ErrorType string
 	// Header is added to the answer: a JWT authorizer's www-authenticate.
 	Header http.Header
+	// ValidationError is $context.error.validationErrorString: a request validator's detailed reason.
+	ValidationError string
 }
 
 func (e *Error) Error() string {
@@ -236,6 +238,8 @@ func (s *Set) Render(err *Error, req Request) Response {
 			return quoteJSON(message), true
 		case "error.responseType":
 			return string(err.Type), true
+		case "error.validationErrorString":
+			return err.ValidationError, true
 		}
 		if req.Context == nil {
 			return "", false

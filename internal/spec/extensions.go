@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -402,6 +403,7 @@ func (d *decoder) readMethod(op object, verb string, op3 *openapi3.Operation, it
 	m := &Method{HTTPMethod: verb, OperationID: op.str("operationId"), AuthorizationType: "NONE",
 		RequestValidator: api.RequestValidator, Position: pos(op.n, op.path)}
 	m.Parameters = parameters(item3, op3)
+	m.RequestModels = requestModels(op3, doc)
 	security := doc.v3.Security
 	if op3 != nil && op3.Security != nil {
 		security = *op3.Security
@@ -444,6 +446,42 @@ func (d *decoder) readMethod(op object, verb string, op3 *openapi3.Operation, it
 		d.add(Warning, op.n, op.path, "%s has no x-amazon-apigateway-integration: API Gateway imports the method but answers 500 (no integration) until one is set", verb)
 	}
 	return m
+}
+
+// requestModels reads the body schemas of an operation, in content-type order (the document's map order
+// is not kept by kin-openapi; sorting makes builds reproducible).
+func requestModels(op3 *openapi3.Operation, doc *document) []RequestModel {
+	if op3 == nil || op3.RequestBody == nil || op3.RequestBody.Value == nil {
+		return nil
+	}
+	content := op3.RequestBody.Value.Content
+	types := make([]string, 0, len(content))
+	for ct := range content {
+		types = append(types, ct)
+	}
+	sort.Strings(types)
+	var out []RequestModel
+	for _, ct := range types {
+		mt := content[ct]
+		if mt == nil || mt.Schema == nil {
+			continue
+		}
+		name := mt.Schema.Ref
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			name = name[i+1:]
+		}
+		schema := mt.Schema.Value
+		if m := doc.models[name]; m != nil && strings.HasPrefix(mt.Schema.Ref, "#/components/schemas/") && m.Value != nil {
+			schema = m.Value // a Swagger definition with its oneOf and anyOf
+		}
+		if doc.v2 != nil && ct == "*/*" {
+			// A Swagger body parameter without consumes: kin-openapi says */*, API Gateway's importer keys
+			// the model application/json (assumed from its exports, which write consumes: application/json).
+			ct = "application/json"
+		}
+		out = append(out, RequestModel{ContentType: ct, Model: name, Schema: schema})
+	}
+	return out
 }
 
 func parameters(item3 *openapi3.PathItem, op3 *openapi3.Operation) []Parameter {

@@ -358,6 +358,29 @@ func toJSON(n *yaml.Node, at int) any {
 type document struct {
 	v3 *openapi3.T
 	v2 *openapi2.T
+	// models are a Swagger document's definitions read as OpenAPI 3 schemas: kin-openapi's Swagger 2 schema
+	// drops oneOf and anyOf, which API Gateway's models (JSON Schema draft 4) keep.
+	models openapi3.Schemas
+}
+
+// swaggerModels reads the definitions of a Swagger document (as JSON) as OpenAPI 3 component schemas, their
+// references resolved; nil when they cannot be read that way (the converted schemas are used then).
+func swaggerModels(doc []byte) openapi3.Schemas {
+	var top struct {
+		Definitions json.RawMessage `json:"definitions"`
+	}
+	if json.Unmarshal(doc, &top) != nil || len(top.Definitions) == 0 {
+		return nil
+	}
+	defs := bytes.ReplaceAll(top.Definitions, []byte(`"#/definitions/`), []byte(`"#/components/schemas/`))
+	wrapped := append(append([]byte(`{"openapi":"3.0.1","info":{"title":"models","version":"1"},"paths":{},"components":{"schemas":`), defs...), `}}`...)
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	v3, err := loader.LoadFromData(wrapped)
+	if err != nil || v3.Components == nil {
+		return nil
+	}
+	return v3.Components.Schemas
 }
 
 // checkStructure reports, where they are, the values that must be objects (path items, operations, parameters,
@@ -442,7 +465,7 @@ func (d *decoder) loadOpenAPI(top object, swagger bool) (doc *document, err erro
 		if err != nil {
 			return nil, err
 		}
-		return &document{v3: v3, v2: &v2}, nil
+		return &document{v3: v3, v2: &v2, models: swaggerModels(data)}, nil
 	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false

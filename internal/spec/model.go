@@ -1,5 +1,7 @@
 package spec
 
+import "github.com/getkin/kin-openapi/openapi3"
+
 // KV is one entry of a string map whose order matters (templates, parameter mappings).
 type KV struct {
 	Key   string
@@ -85,8 +87,11 @@ type Method struct {
 	AuthorizationScopes []string // OAuth scopes required (Cognito, JWT)
 	APIKeyRequired      bool
 	RequestValidator    string // effective validator name ("" = none)
-	Integration         *Integration
-	Position            Position
+	// RequestModels are the method's body models by content type (API Gateway's requestModels): an OpenAPI 3
+	// requestBody's content, or a Swagger 2 body parameter under each of the operation's consumes types.
+	RequestModels []RequestModel
+	Integration   *Integration
+	Position      Position
 }
 
 // Parameter is a declared request parameter (method.request.<in>.<name> in API Gateway's terms).
@@ -94,6 +99,13 @@ type Parameter struct {
 	In       string // path, querystring, header (API Gateway's names; OpenAPI's "query" is "querystring")
 	Name     string
 	Required bool
+}
+
+// RequestModel is the JSON schema a request body of one content type must satisfy.
+type RequestModel struct {
+	ContentType string
+	Model       string           // the model's name when the schema is a $ref to one (components/schemas, definitions), else ""
+	Schema      *openapi3.Schema // references resolved by the import (circular ones point back into the graph); nil when unresolved
 }
 
 // Integration types, as API Gateway writes them.
