@@ -290,9 +290,9 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 		if n := len(r.RequestURI); n > MaxURLLength {
 			return &gatewayresponse.Error{Type: gatewayresponse.URITooLong, Reason: fmt.Sprintf("a URL of %d characters, over %d", n, MaxURLLength)}
 		}
-		if n := headerValuesSize(r); n > MaxHeaderValues {
+		if name, n := largestHeaderValue(r); n > MaxHeaderValue {
 			return &gatewayresponse.Error{Type: gatewayresponse.RequestHeaderTooLarge,
-				Reason: fmt.Sprintf("header values of %d bytes, over a REST API's %d", n, MaxHeaderValues)}
+				Reason: fmt.Sprintf("header %s has a value of %d bytes, over a REST API's %d", name, n, MaxHeaderValue)}
 		}
 	}
 	stageName, rest := splitStage(r.URL.EscapedPath())
@@ -525,26 +525,29 @@ func missingToken(x *exchange, reason string) *gatewayresponse.Error {
 // HTTPAPIMaxRequestHead is an HTTP API's limit on the request line and headers together (reference §h).
 const HTTPAPIMaxRequestHead = 10240
 
-// MaxURLLength and MaxHeaderValues are a (regional) REST API's limits on the URL and on the total size
-// of the header values (reference §h). AWS does not document its answers: 414 (as for a method ARN over
-// 1,600 bytes) and 431 are assumed.
+// MaxURLLength and MaxHeaderValue are a (regional) REST API's limits on the URL and on a header value
+// (reference §h: "header values, 10,240 bytes"; read as the size of one value, the reading that refuses
+// fewer requests, since the quota table does not say whether it is a total). AWS does not document its
+// answers: 414 (as for a method ARN over 1,600 bytes) and 431 are assumed.
 const (
-	MaxURLLength    = 10240
-	MaxHeaderValues = 10240
+	MaxURLLength   = 10240
+	MaxHeaderValue = 10240
 )
 
 // maxMethodARN is the longest method ARN a method with authorization takes (reference §h).
 const maxMethodARN = 1600
 
-// headerValuesSize is the total size of r's header values, Host included.
-func headerValuesSize(r *http.Request) int {
-	n := len(r.Host)
-	for _, vs := range r.Header {
+// largestHeaderValue is r's largest header value and its name.
+func largestHeaderValue(r *http.Request) (string, int) {
+	name, n := "Host", len(r.Host)
+	for k, vs := range r.Header {
 		for _, v := range vs {
-			n += len(v)
+			if len(v) > n {
+				name, n = k, len(v)
+			}
 		}
 	}
-	return n
+	return name, n
 }
 
 // requestHeadSize is the size of r's request line and headers as the client sent them (Host included,
