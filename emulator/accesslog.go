@@ -44,6 +44,8 @@ type logEntry struct {
 	Reason             string  `json:"reason,omitempty"`
 	// Authorizer is the authorizer's verdict and where it came from, e.g. "tok:allow:cached".
 	Authorizer string `json:"authorizer,omitempty"`
+	// Cache is the stage cache's decision: hit, miss, invalidated, max-age=0-ignored.
+	Cache string `json:"cache,omitempty"`
 	// Trace is each phase's decision, in order.
 	Trace []step `json:"trace,omitempty"`
 }
@@ -62,7 +64,7 @@ func (l *AccessLog) Record(x *exchange) {
 	if l.format == LogJSON {
 		e := logEntry{Time: x.start.UTC().Format(timeLayout), RequestID: x.ctx.RequestID, Method: x.r.Method,
 			Path: x.r.URL.RequestURI(), Resource: x.ctx.ResourcePath, Status: x.w.status, LatencyMs: ms(time.Since(x.start)),
-			IntegrationLatency: ms(x.integ), Reason: x.trace.reason(), Trace: x.trace.Steps(), Authorizer: x.authLog}
+			IntegrationLatency: ms(x.integ), Reason: x.trace.reason(), Trace: x.trace.Steps(), Authorizer: x.authLog, Cache: x.cacheLog}
 		if x.api != nil {
 			e.API = x.api.ID
 		}
@@ -95,6 +97,10 @@ func (l *AccessLog) Record(x *exchange) {
 		if x.authLog != "" {
 			line = append(line, " authorizer="...)
 			line = append(line, x.authLog...)
+		}
+		if x.cacheLog != "" {
+			line = append(line, " cache="...)
+			line = append(line, x.cacheLog...)
 		}
 		if x.trace.ended != nil || x.trace.hasSkips() {
 			line = append(line, ' ')

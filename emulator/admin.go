@@ -10,7 +10,9 @@ import (
 func (g *Gateway) adminMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_apigw/health", only(http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "generation": g.Snapshot().Generation})
+		st := g.stageCache.Stats()
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "generation": g.Snapshot().Generation,
+			"stageCache": map[string]any{"hits": st.Hits, "misses": st.Misses, "entries": st.Entries, "bytes": st.Bytes}})
 	}))
 	mux.HandleFunc("/_apigw/routes", only(http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
 		routes := g.Routes()
@@ -25,8 +27,13 @@ func (g *Gateway) adminMux() *http.ServeMux {
 	}))
 	mux.HandleFunc("/_apigw/reset", only(http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
 		g.ResetLimits()
-		// There is no authorizer cache yet; when authorizers come, the reset empties it too.
-		writeJSON(w, http.StatusOK, map[string]any{"reset": []string{"tokenBuckets", "quotas", "usage"}})
+		writeJSON(w, http.StatusOK, map[string]any{"reset": []string{"tokenBuckets", "quotas", "usage", "authorizerCache", "stageCache"}})
+	}))
+	// API Gateway's FlushStageCache (DELETE /restapis/{id}/stages/{stage}/cache/data): 202, for every API's
+	// stage of that name, or one API's with ?apiId=.
+	mux.HandleFunc("/_apigw/stages/{stage}/cache/data", only(http.MethodDelete, func(w http.ResponseWriter, r *http.Request) {
+		n := g.FlushStageCache(r.URL.Query().Get("apiId"), r.PathValue("stage"))
+		writeJSON(w, http.StatusAccepted, map[string]any{"flushed": n})
 	}))
 	notYet := func(w http.ResponseWriter, r *http.Request) {
 		// The inspector comes with a later feature; say so instead of pretending.

@@ -520,8 +520,20 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	if in.TLSConfig != nil {
 		b.at(spec.Warning, f, in.Position, "%s: tlsConfig is not emulated: an https backend's certificate is verified against the URI's host name, as by default (serverNameToVerify and insecureSkipVerification do not apply)", name)
 	}
-	if len(in.CacheKeyParameters) > 0 {
-		b.at(spec.Info, f, in.Position, "%s: cacheKeyParameters have no effect: the stage cache is not emulated", name)
+	if sa.Type != spec.HTTP {
+		for _, st := range a.StageNames {
+			cs, unresolved := cacheSettingFor(cfg.Stages[st], r, in)
+			if cs == nil {
+				continue
+			}
+			if r.cache == nil {
+				r.cache = map[string]*cacheSetting{}
+			}
+			r.cache[st] = cs
+			for _, p := range unresolved {
+				b.at(spec.Warning, f, in.Position, "%s: cacheKeyParameters %s names no method request path, query string or header parameter (nor an integration.request parameter mapped from one), so it does not split cache entries on stage %s", name, p, st)
+			}
+		}
 	}
 	if in.Type == spec.IntegrationMock || in.Type == spec.IntegrationHTTP || in.Type == spec.IntegrationAWS {
 		if in.ContentHandling != "" {
@@ -627,8 +639,8 @@ func (b *builder) checkStages(apis []*spec.API) {
 				b.cfgAt(spec.Warning, fmt.Sprintf("stages.%s.routeSettings[%q]", name, key), "%q matches no route of an HTTP API, so it limits nothing; keys are route keys as AWS writes them: \"GET /pets\", \"ANY /{proxy+}\", \"$default\" (REST APIs use methodSettings)", key)
 			}
 		}
-		if st.CacheClusterEnabled {
-			b.cfgAt(spec.Warning, "stages."+name+".cacheClusterEnabled", "the stage cache is not emulated: every request reaches the integration (the log line says so)")
+		if st.CacheClusterEnabled && len(apis) > 0 && allHTTP(apis) {
+			b.cfgAt(spec.Warning, "stages."+name+".cacheClusterEnabled", "HTTP APIs have no response cache (reference §k): every request reaches the integration")
 		}
 		if st.AccessLogFormat != "" {
 			b.cfgAt(spec.Warning, "stages."+name+".accessLogFormat", "custom access log formats are not emulated yet: the request log uses apigw-local's own format")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/apigw-local/apigw-local/emulator/internal/cors"
 	"github.com/apigw-local/apigw-local/emulator/internal/router"
+	"github.com/apigw-local/apigw-local/emulator/internal/stagecache"
 	"github.com/apigw-local/apigw-local/internal/config"
 	"github.com/apigw-local/apigw-local/internal/spec"
 
@@ -43,8 +44,11 @@ type Gateway struct {
 	clock     throttle.Clock   // token buckets and quotas
 	meters    *throttle.Store
 	authCache *authorizer.Cache // Lambda authorizers' answers, across reloads
-	handler   http.Handler      // the pipeline wrapped in the cross-cutting middleware
-	adminH    http.Handler
+	// stageCache holds the stage caches' answers; a new snapshot empties it (its integrations may answer
+	// differently).
+	stageCache *stagecache.Cache
+	handler    http.Handler // the pipeline wrapped in the cross-cutting middleware
+	adminH     http.Handler
 	// allowedHosts are host names the admin endpoints accept beyond the loopback ones (WithAllowedHosts).
 	allowedHosts map[string]bool
 	// adminClients are client ranges the admin endpoints accept beyond loopback (WithAdminClients).
@@ -84,6 +88,7 @@ func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 	}
 	g.meters = throttle.NewStore(g.clock)
 	g.authCache = authorizer.NewCache(g.clock.Now)
+	g.stageCache = stagecache.New(g.clock.Now, g.stageCacheBound)
 	// Cross-cutting concerns wrap the pipeline once; the outermost runs first.
 	g.handler = g.withExchange(g.record(g.recoverPanic(http.HandlerFunc(g.pipeline))))
 	g.adminH = g.guardAdmin(g.adminMux())
@@ -107,6 +112,7 @@ func (g *Gateway) Close() error { return g.functions.close() }
 func (g *Gateway) Swap(s *Snapshot) {
 	rt := &integration.Runtime{Functions: functionsOf{g.functions, s.Config}}
 	g.cur.Store(&served{snap: s, meter: bindMeter(s, g.meters), runtime: rt})
+	g.stageCache.Flush("")
 	g.functions.startExternal(s.Config)
 }
 
@@ -120,10 +126,11 @@ func (g *Gateway) Routes() []RouteInfo {
 }
 
 // ResetLimits refills every token bucket, forgets the requests counted against quotas and usage, and
-// empties the authorizer cache.
+// empties the authorizer cache and the stage caches.
 func (g *Gateway) ResetLimits() {
 	g.meters.Reset()
 	g.authCache.Reset()
+	g.stageCache.Reset()
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -161,6 +168,8 @@ type exchange struct {
 	bodyRead bool
 	// authLog is the authorizer's verdict for the log line, e.g. "tok:allow:cached"; "" without one.
 	authLog string
+	// cacheLog is the stage cache's decision for the log line: hit, miss, invalidated, ignored max-age=0.
+	cacheLog string
 	// usageIdentifierKey is the API key a Lambda authorizer returned, for APIs whose key source is
 	// AUTHORIZER.
 	usageIdentifierKey string
@@ -431,6 +440,15 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 		ctx, cancel = context.WithTimeout(ctx, rt.timeout)
 		defer cancel()
 	}
+	var cs *cacheSetting
+	var cacheKey string
+	if cs = rt.cache[x.stage.Name]; cs != nil {
+		cacheKey = cs.key(x)
+		hit, gerr := g.cacheLookup(x, cs, cacheKey)
+		if gerr != nil || hit {
+			return gerr
+		}
+	}
 	began := g.now()
 	switch in := rt.integration.(type) {
 	case integration.Streamer:
@@ -439,14 +457,22 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 			x.w.beforeHeader = func(h http.Header) { c.Apply(h, x.r) }
 			defer func() { x.w.beforeHeader = nil }() // a gateway error after a failed stream has none
 		}
+		var cw *cachingWriter
+		if cs != nil {
+			cw = &cachingWriter{ResponseWriter: w}
+			w = cw
+		}
 		var mw *mappingWriter
 		if rt.responseMap != nil {
-			mw = &mappingWriter{ResponseWriter: x.w, x: x, m: rt.responseMap}
+			mw = &mappingWriter{ResponseWriter: w, x: x, m: rt.responseMap}
 			w = mw
 		}
 		gerr := in.Stream(ctx, w, req)
 		if mw != nil && gerr == nil {
 			mw.finish()
+		}
+		if cw != nil && gerr == nil {
+			cw.store(g, cacheKey, cs)
 		}
 		x.integ = g.now().Sub(began)
 		if gerr != nil && x.w.wrote {
@@ -469,6 +495,9 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 		}
 		if rt.responseMap != nil {
 			mapResponse(x, rt.responseMap, x.resp)
+		}
+		if cs != nil {
+			g.cacheStore(cacheKey, cs, x.resp)
 		}
 		x.trace.add("integrate", rt.integration.Kind())
 		return nil

@@ -88,6 +88,8 @@ type Route struct {
 	// function is the Lambda function the integration invokes, when the URI names it without stage
 	// variables: whether it is configured is known only when the gateway serves (in-process handlers).
 	function string
+	// cache is the stage cache's setting for this method, by stage (absent where it does not cache).
+	cache map[string]*cacheSetting
 	// requestMap and responseMap are an HTTP API integration's parameter mappings (nil for none).
 	requestMap  *parammap.Request
 	responseMap *parammap.Response
@@ -149,9 +151,6 @@ func stagesFor(cfg *config.Config, sa *spec.API) ([]string, map[string]*Stage) {
 			if st != nil {
 				for k, v := range st.Variables {
 					s.Variables[k] = v
-				}
-				if st.CacheClusterEnabled {
-					s.skipped = "stage cache (cacheClusterEnabled) not emulated: the integration is called"
 				}
 			}
 			stages[name] = s

@@ -33,6 +33,7 @@ var layers = map[string]int{
 	"emulator/internal/cors":        30,
 	"emulator/internal/validator":   30,
 	"emulator/internal/parammap":    30,
+	"emulator/internal/stagecache":  30,
 	"emulator/internal/throttle":    30,
 
 	"internal/integration":     24,

@@ -35,6 +35,8 @@ const (
 	DefaultConcurrency = 10
 	// DefaultCacheTTLInSeconds is API Gateway's default cache time-to-live.
 	DefaultCacheTTLInSeconds = 300
+	// DefaultCacheClusterSize is API Gateway's smallest (and default) cache size, in GB.
+	DefaultCacheClusterSize = 0.5
 	// DefaultStageName is the stage name used when the file declares no stages and the spec's basePath
 	// or servers do not name one (chosen by the caller, which reads the spec).
 	DefaultStageName = "dev"
@@ -176,6 +178,9 @@ type Stage struct {
 	// CacheTTLInSeconds is the stage's default cache time-to-live, 0 to 3600 (key cacheTtlInSeconds;
 	// mirrors the CacheTtlInSeconds method setting). Default 300.
 	CacheTTLInSeconds int
+	// CacheClusterSize is the stage cache's size in GB, one of AWS's sizes (key cacheClusterSize; mirrors
+	// CacheClusterSize). Default 0.5. Locally it bounds the memory the stage's cached answers take.
+	CacheClusterSize float64
 	// AccessLogFormat is the access log line format with $context variables (key accessLogFormat;
 	// mirrors AccessLogSetting.Format). Empty (the default) means no access log. As in AWS it must
 	// contain $context.requestId or $context.extendedRequestId.
@@ -229,6 +234,13 @@ type MethodSetting struct {
 	// CacheTTLInSeconds is the method's cache time-to-live, 0 to 3600 (key cacheTtlInSeconds; mirrors
 	// CacheTtlInSeconds). Nil when omitted: the stage's CacheTTLInSeconds applies.
 	CacheTTLInSeconds *int
+	// RequireAuthorizationForCacheControl makes a Cache-Control: max-age=0 invalidation need an
+	// authorised (SigV4) caller (key requireAuthorizationForCacheControl). Nil: inherited, else true.
+	RequireAuthorizationForCacheControl *bool
+	// UnauthorizedCacheControlHeaderStrategy is the answer to an unauthorised invalidation: FAIL_WITH_403,
+	// SUCCEED_WITH_RESPONSE_HEADER or SUCCEED_WITHOUT_RESPONSE_HEADER (key
+	// unauthorizedCacheControlHeaderStrategy). "": inherited, else SUCCEED_WITH_RESPONSE_HEADER.
+	UnauthorizedCacheControlHeaderStrategy string
 }
 
 // Function says how to run one Lambda function: either a command the emulator starts (Command) or a
@@ -455,6 +467,7 @@ func DefaultStage(name string) *Stage {
 		MethodSettings:    map[string]MethodSetting{},
 		RouteSettings:     map[string]RouteSetting{},
 		CacheTTLInSeconds: DefaultCacheTTLInSeconds,
+		CacheClusterSize:  DefaultCacheClusterSize,
 	}
 }
 

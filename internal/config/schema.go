@@ -17,11 +17,11 @@ import (
 // Allowed keys at each level, in documentation order (used in messages).
 var (
 	topKeys           = []string{"specs", "apis", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "jwtIssuers", "credentials", "admin"}
-	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "accessLogFormat", "autoDeploy"}
+	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "cacheClusterSize", "accessLogFormat", "autoDeploy"}
 	routeSettingKeys  = []string{"throttlingRateLimit", "throttlingBurstLimit"}
 	apiEntryKeys      = []string{"spec", "apiId", "apiType"}
 	throttleKeys      = []string{"rateLimit", "burstLimit"}
-	methodSettingKeys = []string{"throttling", "cachingEnabled", "cacheTtlInSeconds"}
+	methodSettingKeys = []string{"throttling", "cachingEnabled", "cacheTtlInSeconds", "requireAuthorizationForCacheControl", "unauthorizedCacheControlHeaderStrategy"}
 	functionKeys      = []string{"command", "workdir", "env", "timeout", "memorySize", "concurrency", "build", "watch", "external"}
 	externalKeys      = []string{"port"}
 	apiKeyKeys        = []string{"name", "value", "enabled"}
@@ -333,6 +333,14 @@ func (d *decoder) stage(v *yaml.Node, p, name string) *Stage {
 	if ttl, ok := d.cacheTTL(o.val("cacheTtlInSeconds"), o.sub("cacheTtlInSeconds")); ok {
 		st.CacheTTLInSeconds = ttl
 	}
+	if size, n, ok := d.number(o.val("cacheClusterSize"), o.sub("cacheClusterSize")); ok {
+		switch size {
+		case 0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237:
+			st.CacheClusterSize = size
+		default:
+			d.errorf(n, o.sub("cacheClusterSize"), "%s is not a cache size of API Gateway: use 0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118 or 237 (GB)", n.Value)
+		}
+	}
 	if s, n, ok := d.str(o.val("accessLogFormat"), o.sub("accessLogFormat")); ok {
 		if s != "" && !strings.Contains(s, "$context.requestId") && !strings.Contains(s, "$context.extendedRequestId") {
 			d.errorf(n, o.sub("accessLogFormat"), "AWS requires an access log format to include $context.requestId or $context.extendedRequestId; add one of them")
@@ -366,6 +374,17 @@ func (d *decoder) methodSetting(v *yaml.Node, p string) MethodSetting {
 	}
 	if ttl, ok := d.cacheTTL(o.val("cacheTtlInSeconds"), o.sub("cacheTtlInSeconds")); ok {
 		ms.CacheTTLInSeconds = &ttl
+	}
+	if b, _, ok := d.boolean(o.val("requireAuthorizationForCacheControl"), o.sub("requireAuthorizationForCacheControl")); ok {
+		ms.RequireAuthorizationForCacheControl = &b
+	}
+	if s, n, ok := d.str(o.val("unauthorizedCacheControlHeaderStrategy"), o.sub("unauthorizedCacheControlHeaderStrategy")); ok {
+		switch s {
+		case "FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER":
+			ms.UnauthorizedCacheControlHeaderStrategy = s
+		default:
+			d.errorf(n, o.sub("unauthorizedCacheControlHeaderStrategy"), "%s: use FAIL_WITH_403, SUCCEED_WITH_RESPONSE_HEADER or SUCCEED_WITHOUT_RESPONSE_HEADER", quote(s))
+		}
 	}
 	return ms
 }

@@ -14,11 +14,14 @@ import (
 // MaxEntryBytes is the largest answer API Gateway caches: bigger ones are served and not kept.
 const MaxEntryBytes = 1 << 20
 
-// Entry is one cached answer.
+// Entry is one cached answer, with what the gateway needs to write it as it wrote the original.
 type Entry struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	Status        int
+	Header        http.Header
+	Body          []byte
+	ContentType   string
+	RemapReserved bool
+	Traced        bool
 }
 
 func (e *Entry) size() int64 {
