@@ -37,6 +37,7 @@ bench:
 	@awk '/^BenchmarkReloadLatency-/ {for (i=1;i<=NF;i++) {if ($$(i+1)=="p50-ms") p50=$$i; if ($$(i+1)=="p99-ms") p99=$$i}; printf "hot reload, write to live over 50 spec edits: p50 %s ms, p99 %s ms (target p99 <= 100 ms)\n", p50, p99}' bench.txt
 	@awk '/^BenchmarkAuthorizer\/none-/ {n=$$3} /^BenchmarkAuthorizer\/cached-/ {c=$$3} END {if (n && c) printf "cached Lambda authorizer: %.1f us of gateway CPU per request over the same route without one (target < 5 us)\n", (c-n)/1000}' bench.txt
 	@awk '/^BenchmarkValidateBody\/order-/ {printf "request validator, body of a typical 1 KB JSON request against its model: %.1f us (target <= 10 us)\n", $$3/1000}' bench.txt
+	@awk '/^BenchmarkStageCache\/hit-/ {h=$$3} /^BenchmarkStageCache\/miss-/ {m=$$3} END {if (h && m) printf "stage cache: a hit %.1f us, a miss (HTTP_PROXY backend called) %.1f us per request\n", h/1000, m/1000}' bench.txt
 
 lint:
 	@test -z "$$(gofmt -l $$(find . -name '*.go' -not -path './vendor/*'))" || (gofmt -l $$(find . -name '*.go'); echo "gofmt: files above need formatting"; exit 1)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -172,5 +173,45 @@ paths:
 	l = loadFilesFindings(t, t.TempDir(), doc, "apiType: HTTP\nstages: {dev: {cacheClusterEnabled: true}}\n")
 	if want := "stages.dev.cacheClusterEnabled: HTTP APIs have no response cache"; !strings.Contains(l.Findings.Error(), want) {
 		t.Errorf("no finding %q in:\n%s", want, l.Findings.Error())
+	}
+}
+
+// BenchmarkStageCache is a cached GET (a hit) against the same GET with the cache flushed before each
+// request (a miss: the HTTP_PROXY backend is called), through ServeHTTP, so the difference is what a hit
+// saves.
+func BenchmarkStageCache(b *testing.B) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id": 2, "type": "cat", "price": 124.99}`)
+	}))
+	defer backend.Close()
+	doc := `openapi: "3.0.1"
+info: {title: bench, version: "1"}
+paths:
+  /pets/{petId}:
+    get:
+      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "` + backend.URL + `/pets/{petId}", cacheKeyParameters: [method.request.path.petId]}
+`
+	snap := loadFiles(b, b.TempDir(), doc, "stages: {dev: {cacheClusterEnabled: true}}\n")
+	g := NewGateway(snap, nil)
+	defer g.Close()
+	req := httptest.NewRequest("GET", "/dev/pets/2", nil)
+	for _, c := range []struct {
+		name  string
+		flush bool
+	}{{"hit", false}, {"miss", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if c.flush {
+					g.FlushStageCache("", "dev")
+				}
+				w := httptest.NewRecorder()
+				g.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatal(w.Code, w.Body)
+				}
+			}
+		})
 	}
 }
