@@ -232,7 +232,7 @@ func (b *builder) checkAPI(a *API) {
 		b.at(spec.Info, f, top, "PRIVATE endpoint: VPC endpoints are not emulated; the API is served on the local address")
 	}
 	if len(sa.BinaryMediaTypes) > 0 {
-		b.at(spec.Info, f, top, "binaryMediaTypes %v: proxy integrations pass bodies through byte for byte; content conversion for other integrations comes with them", sa.BinaryMediaTypes)
+		b.at(spec.Info, f, top, "binaryMediaTypes %v: proxy integrations pass bodies through byte for byte; MOCK, HTTP and AWS integrations convert them as contentHandling says", sa.BinaryMediaTypes)
 	}
 	for _, t := range sortedKeys(sa.GatewayResponses) {
 		gr := sa.GatewayResponses[t]
@@ -532,18 +532,6 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 			r.cache[st] = cs
 			for _, p := range unresolved {
 				b.at(spec.Warning, f, in.Position, "%s: cacheKeyParameters %s names no method request path, query string or header parameter (nor an integration.request parameter mapped from one), so it does not split cache entries on stage %s", name, p, st)
-			}
-		}
-	}
-	if in.Type == spec.IntegrationMock || in.Type == spec.IntegrationHTTP || in.Type == spec.IntegrationAWS {
-		if in.ContentHandling != "" {
-			r.skipped = joinNotes(r.skipped, "contentHandling "+in.ContentHandling+" not emulated: payload mapped as text")
-			b.at(spec.Warning, f, in.Position, "%s: contentHandling %s is not emulated yet: payloads are mapped as text (the log line says so)", name, in.ContentHandling)
-		}
-		for _, ir := range in.Responses {
-			if ir.ContentHandling != "" {
-				r.skipped = joinNotes(r.skipped, "integration response contentHandling "+ir.ContentHandling+" not emulated: payload mapped as text")
-				b.at(spec.Warning, f, ir.Position, "%s: integration response contentHandling %s is not emulated yet: payloads are mapped as text (the log line says so)", name, ir.ContentHandling)
 			}
 		}
 	}

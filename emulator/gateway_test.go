@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -901,5 +903,74 @@ paths:
 	l, err := Load(Sources{Specs: []string{specPath}})
 	if l == nil || !strings.Contains(l.Findings.Error(), "300 KB") {
 		t.Errorf("a template over 300 KB is not refused (%v):\n%s", err, l.Findings.Error())
+	}
+}
+
+// An image round-trips byte for byte through an HTTP (non-proxy) integration: as bytes when its type is
+// one of binaryMediaTypes, and through base64 with CONVERT_TO_TEXT on the request and CONVERT_TO_BINARY
+// on the response (reference §l).
+func TestBinaryThroughHTTPIntegration(t *testing.T) {
+	t.Parallel()
+	var got atomic.Value
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got.Store(b)
+		w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
+		if r.URL.Path == "/as-text" {
+			w.Header().Set("Content-Type", "text/plain")
+		}
+		_, _ = w.Write(b)
+	}))
+	t.Cleanup(backend.Close)
+	doc := `openapi: "3.0.1"
+info: {title: binary, version: "1"}
+x-amazon-apigateway-binary-media-types: [image/png]
+paths:
+  /raw:
+    post:
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: POST
+        uri: "` + backend.URL + `/raw"
+        requestParameters: {integration.request.header.Content-Type: method.request.header.Content-Type}
+        responses: {default: {statusCode: "200"}}
+  /converted:
+    post:
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: POST
+        uri: "` + backend.URL + `/as-text"
+        contentHandling: CONVERT_TO_TEXT
+        requestParameters: {integration.request.header.Content-Type: method.request.header.Content-Type}
+        responses: {default: {statusCode: "200", contentHandling: CONVERT_TO_BINARY}}
+`
+	gw, _ := newGateway(t, doc, "")
+	image := make([]byte, 256)
+	for i := range image {
+		image[i] = byte(i)
+	}
+	for _, c := range []struct {
+		path       string
+		accept     string
+		backendGot []byte
+	}{
+		{"/raw", "image/png", image},
+		{"/converted", "application/json", []byte(base64.StdEncoding.EncodeToString(image))},
+	} {
+		req, _ := http.NewRequest("POST", gw.URL+"/dev"+c.path, bytes.NewReader(image))
+		req.Header.Set("Content-Type", "image/png")
+		req.Header.Set("Accept", c.accept)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !bytes.Equal(body, image) {
+			t.Errorf("%s: %d, %d bytes back (%q), want the 256 sent", c.path, res.StatusCode, len(body), body)
+		}
+		if b, _ := got.Load().([]byte); !bytes.Equal(b, c.backendGot) {
+			t.Errorf("%s: the backend got %q, want %q", c.path, b, c.backendGot)
+		}
 	}
 }

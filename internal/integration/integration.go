@@ -74,6 +74,7 @@ type Request struct {
 func (r *Request) Env() *mapping.Env {
 	if r.env == nil {
 		r.env = mapping.NewEnv(r.HTTP, r.PathParameters, r.StageVariables, r.Context)
+		r.env.BinaryMediaTypes = r.BinaryMediaTypes
 	}
 	return r.env
 }

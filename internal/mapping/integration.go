@@ -32,6 +32,9 @@ type Response struct {
 	Status    int
 	params    []responseParam
 	templates []Template
+	// contentHandling converts the integration response body (reference §l.2): "", CONVERT_TO_TEXT or
+	// CONVERT_TO_BINARY.
+	contentHandling string
 }
 
 type responseParam struct {
@@ -44,14 +47,16 @@ type responseParam struct {
 type Integration struct {
 	requestTemplates []Template
 	passthrough      string
-	responses        []*Response
-	defaultResponse  *Response
+	// contentHandling converts the method request body (reference §l.1).
+	contentHandling string
+	responses       []*Response
+	defaultResponse *Response
 }
 
 // Compile compiles every template and selection pattern of in. Errors name the template (by content type
 // and integration response) and the line:column inside it.
 func Compile(in *spec.Integration) (*Integration, error) {
-	m := &Integration{passthrough: in.PassthroughBehavior}
+	m := &Integration{passthrough: in.PassthroughBehavior, contentHandling: in.ContentHandling}
 	if m.passthrough == "" {
 		m.passthrough = "WHEN_NO_MATCH"
 	}
@@ -104,7 +109,7 @@ func compileResponse(r *spec.IntegrationResponse) (*Response, error) {
 	if err != nil || status < 100 || status > 599 {
 		return nil, fmt.Errorf("integration response %s: statusCode %q is not an HTTP status", name, r.StatusCode)
 	}
-	resp := &Response{Name: name, Status: status}
+	resp := &Response{Name: name, Status: status, contentHandling: r.ContentHandling}
 	if r.SelectionPattern != "" {
 		// Selection patterns are Java regular expressions matched against the whole string.
 		re, err := vtl.CompileJavaRegex(r.SelectionPattern)
@@ -144,7 +149,10 @@ type Env struct {
 	// Ctx is the request's context (NewEnv takes it from the request): a client gone or an
 	// integration timeout stops the templates' render. Nil: never cancelled.
 	Ctx context.Context
-	rc  *reqctx.Context
+	// BinaryMediaTypes are the API's binaryMediaTypes: with contentHandling, they decide how bodies are
+	// converted (reference §l).
+	BinaryMediaTypes []string
+	rc               *reqctx.Context
 }
 
 // ContextMap returns $context, building it on first use.
@@ -198,6 +206,32 @@ func (e *Env) vars(t Template, payload []byte) (*vtl.Vars, *Input) {
 // request body.
 func (m *Integration) RequestPayload(contentType string, body []byte, env *Env) ([]byte, *gatewayresponse.Error) {
 	ct := mediaType(contentType)
+	binary := isBinaryType(contentType, env.BinaryMediaTypes)
+	switch m.contentHandling {
+	case convertToBinary:
+		for _, t := range m.requestTemplates {
+			if strings.EqualFold(t.ContentType, ct) { // the template would see undecoded bytes (recorded: 500)
+				return nil, conversionFailed("CONVERT_TO_BINARY with the request template for " + ct)
+			}
+		}
+		if !binary {
+			decoded, ok := decode(body)
+			if !ok {
+				return nil, conversionFailed("CONVERT_TO_BINARY of a request body that is not base64")
+			}
+			body = decoded
+		}
+	case convertToText:
+		if binary {
+			body = encode(body)
+		} else {
+			body = toText(body)
+		}
+	default:
+		if !binary {
+			body = toText(body)
+		}
+	}
 	if len(m.requestTemplates) == 0 {
 		if m.passthrough == "NEVER" {
 			return nil, gatewayresponse.New(gatewayresponse.UnsupportedMediaType, "passthroughBehavior NEVER and no request templates")
@@ -277,9 +311,17 @@ func (m *Integration) Respond(r *Response, integBody []byte, integHeader http.He
 			out.Header.Set(p.header, v)
 		}
 	}
+	body, gerr := convertResponse(r, integBody, integHeader.Get("Content-Type"), accept, env.BinaryMediaTypes)
+	if gerr != nil {
+		return nil, gerr
+	}
+	out.Body = body
 	if len(r.templates) > 0 {
+		if r.contentHandling == convertToBinary { // recorded: a template with CONVERT_TO_BINARY answers 500
+			return nil, conversionFailed("CONVERT_TO_BINARY with a response template")
+		}
 		t := pickTemplate(r.templates, accept)
-		body, gerr := render(t, integBody, env)
+		body, gerr := render(t, body, env)
 		if gerr != nil {
 			return nil, gerr
 		}
@@ -297,6 +339,38 @@ func (m *Integration) Respond(r *Response, integBody []byte, integHeader http.He
 	// frames the response itself, and a second transfer coding would make it unreadable.
 	out.Header.Del("Transfer-Encoding")
 	return out, nil
+}
+
+// convertResponse is the table of reference §l.2: the integration response body as the client (or the
+// response template) gets it.
+func convertResponse(r *Response, body []byte, contentType, accept string, binaryMediaTypes []string) ([]byte, *gatewayresponse.Error) {
+	binary := isBinaryType(contentType, binaryMediaTypes)
+	switch r.contentHandling {
+	case convertToText:
+		if binary {
+			return encode(body), nil
+		}
+		return toText(body), nil
+	case convertToBinary:
+		if binary {
+			return body, nil
+		}
+	default:
+		wantsBinary := acceptsBinary(accept, binaryMediaTypes)
+		switch {
+		case binary && wantsBinary:
+			return body, nil
+		case binary:
+			return encode(body), nil
+		case !wantsBinary:
+			return toText(body), nil
+		}
+	}
+	decoded, ok := decode(body)
+	if !ok {
+		return nil, conversionFailed("a text integration response that is not base64 cannot be converted to binary")
+	}
+	return decoded, nil
 }
 
 // pickTemplate chooses by the Accept header, else application/json, else the first template (reference
