@@ -974,3 +974,59 @@ paths:
 		}
 	}
 }
+
+// The same image through the proxy integrations of a REST API: HTTP_PROXY passes it as it is; AWS_PROXY
+// gives it to the function base64-encoded (its type is a binaryMediaTypes entry) and decodes the
+// function's isBase64Encoded answer for an Accept of that type (reference §e.2).
+func TestBinaryThroughProxyIntegrations(t *testing.T) {
+	t.Parallel()
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = io.Copy(w, r.Body)
+	}))
+	t.Cleanup(backend.Close)
+	doc := `openapi: "3.0.1"
+info: {title: binary, version: "1"}
+x-amazon-apigateway-binary-media-types: [image/png]
+paths:
+  /proxy:
+    post:
+      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: POST, uri: "` + backend.URL + `/"}
+  /lambda:
+    post:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Img/invocations"}
+`
+	snap := loadFiles(t, t.TempDir(), doc, "")
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+	t.Cleanup(func() { g.Close() })
+	g.RegisterHandler("Img", handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		var ev struct {
+			Body            string `json:"body"`
+			IsBase64Encoded bool   `json:"isBase64Encoded"`
+		}
+		if err := json.Unmarshal(payload, &ev); err != nil || !ev.IsBase64Encoded {
+			return []byte(`{"statusCode": 400, "body": "the event's body is not base64"}`), nil
+		}
+		return json.Marshal(map[string]any{"statusCode": 200, "headers": map[string]string{"Content-Type": "image/png"}, "body": ev.Body, "isBase64Encoded": true})
+	}))
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	image := make([]byte, 256)
+	for i := range image {
+		image[i] = byte(255 - i)
+	}
+	for _, path := range []string{"/dev/proxy", "/dev/lambda"} {
+		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(image))
+		req.Header.Set("Content-Type", "image/png")
+		req.Header.Set("Accept", "image/png")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !bytes.Equal(body, image) {
+			t.Errorf("%s: %d, %q, want the 256 bytes sent", path, res.StatusCode, body)
+		}
+	}
+}
