@@ -50,6 +50,13 @@ type logEntry struct {
 	Trace []step `json:"trace,omitempty"`
 }
 
+// writeLine writes a line as it is: a stage's own access log line, in place of this log's.
+func (l *AccessLog) writeLine(line []byte) {
+	l.mu.Lock()
+	_, _ = l.w.Write(line)
+	l.mu.Unlock()
+}
+
 var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // Record logs one finished exchange. The text format is built by appending into a pooled buffer: it runs

@@ -631,7 +631,9 @@ func (b *builder) checkStages(apis []*spec.API) {
 			b.cfgAt(spec.Warning, "stages."+name+".cacheClusterEnabled", "HTTP APIs have no response cache (reference §k): every request reaches the integration")
 		}
 		if st.AccessLogFormat != "" {
-			b.cfgAt(spec.Warning, "stages."+name+".accessLogFormat", "custom access log formats are not emulated yet: the request log uses apigw-local's own format")
+			if _, unknown := compileLogFormat(st.AccessLogFormat, ""); len(unknown) > 0 {
+				b.cfgAt(spec.Warning, "stages."+name+".accessLogFormat", "%s: not $context variables of access logging; they are written as \"-\"", strings.Join(unknown, ", "))
+			}
 		}
 	}
 	served := map[string]bool{}

@@ -47,8 +47,10 @@ type Gateway struct {
 	// stageCache holds the stage caches' answers; a new snapshot empties it (its integrations may answer
 	// differently).
 	stageCache *stagecache.Cache
-	handler    http.Handler // the pipeline wrapped in the cross-cutting middleware
-	adminH     http.Handler
+	// stageLogs are the files of stages' access logs (accessLogDestination).
+	stageLogs stageLogs
+	handler   http.Handler // the pipeline wrapped in the cross-cutting middleware
+	adminH    http.Handler
 	// allowedHosts are host names the admin endpoints accept beyond the loopback ones (WithAllowedHosts).
 	allowedHosts map[string]bool
 	// adminClients are client ranges the admin endpoints accept beyond loopback (WithAdminClients).
@@ -103,8 +105,11 @@ func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 // with lambda.NewHandler decode them and keep nothing).
 func (g *Gateway) RegisterHandler(name string, h lambda.Handler) { g.functions.register(name, h) }
 
-// Close stops every Lambda function process the gateway started.
-func (g *Gateway) Close() error { return g.functions.close() }
+// Close stops every Lambda function process the gateway started, and closes the access log files.
+func (g *Gateway) Close() error {
+	g.stageLogs.close()
+	return g.functions.close()
+}
 
 // Swap replaces the snapshot; requests in flight keep the one they started with. Token buckets and quota
 // counters whose settings the new snapshot leaves unchanged carry over. The Runtime API endpoints of
@@ -208,8 +213,21 @@ func (g *Gateway) withExchange(next http.Handler) http.Handler {
 func (g *Gateway) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r)
+		x := exchangeOf(r)
+		if x.stage != nil && x.stage.accessLog != nil {
+			// The stage's own format: it replaces this log's line on the same output, or goes to its file.
+			f := x.stage.accessLog
+			line := f.render(nil, x, g.now())
+			if f.dest == "" || f.dest == "stdout" {
+				if g.log != nil {
+					g.log.writeLine(line)
+				}
+				return
+			}
+			g.stageLogs.write(g, f.dest, line)
+		}
 		if g.log != nil {
-			g.log.Record(exchangeOf(r))
+			g.log.Record(x)
 		}
 	})
 }
@@ -689,6 +707,8 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// written counts the body bytes sent: $context.responseLength in access logs.
+	written int64
 	// beforeHeader, when set, edits the headers once, just before they are sent: CORS on an answer a
 	// Streamer writes itself.
 	beforeHeader func(http.Header)
@@ -707,7 +727,9 @@ func (w *recorder) Write(b []byte) (int, error) {
 		w.status, w.wrote = http.StatusOK, true
 		w.sendingHeader()
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.written += int64(n)
+	return n, err
 }
 
 func (w *recorder) sendingHeader() {

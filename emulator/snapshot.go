@@ -52,9 +52,11 @@ type API struct {
 type Stage struct {
 	Name      string
 	Variables map[string]string
-	// skipped names what this stage configures that only relaxes behaviour and is not emulated (the
-	// stage cache): requests are served and their log line says what was skipped.
+	// skipped names what this stage configures that only relaxes behaviour and is not emulated:
+	// requests are served and their log line says what was skipped.
 	skipped string
+	// accessLog is the stage's accessLogFormat, compiled (nil without one).
+	accessLog *stageLogFormat
 }
 
 // Route is one method of one resource, ready to serve: every decision about it is taken at build.
@@ -151,6 +153,9 @@ func stagesFor(cfg *config.Config, sa *spec.API) ([]string, map[string]*Stage) {
 			if st != nil {
 				for k, v := range st.Variables {
 					s.Variables[k] = v
+				}
+				if st.AccessLogFormat != "" {
+					s.accessLog, _ = compileLogFormat(st.AccessLogFormat, st.AccessLogDestination)
 				}
 			}
 			stages[name] = s

@@ -185,6 +185,11 @@ type Stage struct {
 	// mirrors AccessLogSetting.Format). Empty (the default) means no access log. As in AWS it must
 	// contain $context.requestId or $context.extendedRequestId.
 	AccessLogFormat string
+	// AccessLogDestination is where the stage's access log lines go (key accessLogDestination; stands in
+	// for AccessLogSetting.DestinationArn, a CloudWatch log group): "stdout" (the default: the request
+	// log's own output, where the line replaces apigw-local's), "stderr", or a file, resolved against Dir
+	// and appended to. Used only with AccessLogFormat.
+	AccessLogDestination string
 }
 
 // Throttle is a token-bucket limit (mirrors ThrottleSettings).

@@ -17,7 +17,7 @@ import (
 // Allowed keys at each level, in documentation order (used in messages).
 var (
 	topKeys           = []string{"specs", "apis", "apiType", "apiId", "region", "accountId", "stages", "functions", "apiKeys", "usagePlans", "account", "integrationTimeoutMax", "cognitoUserPools", "jwtIssuers", "credentials", "admin"}
-	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "cacheClusterSize", "accessLogFormat", "autoDeploy"}
+	stageKeys         = []string{"variables", "throttling", "methodSettings", "routeSettings", "cacheClusterEnabled", "cacheTtlInSeconds", "cacheClusterSize", "accessLogFormat", "accessLogDestination", "autoDeploy"}
 	routeSettingKeys  = []string{"throttlingRateLimit", "throttlingBurstLimit"}
 	apiEntryKeys      = []string{"spec", "apiId", "apiType"}
 	throttleKeys      = []string{"rateLimit", "burstLimit"}
@@ -255,13 +255,13 @@ func (d *decoder) stages(v *yaml.Node, c *Config) {
 		if e.key != DefaultHTTPStage && !run(e.key, 1, 128, isName) {
 			d.errorf(e.k, "stages", "invalid stage name %s: API Gateway stage names may contain only alphanumerics, hyphens and underscores, up to 128 characters", quote(e.key))
 		}
-		st := d.stage(e.v, child("stages", e.key), e.key)
+		st := d.stage(e.v, child("stages", e.key), e.key, c.Dir)
 		c.Stages[e.key] = st
 		c.StageNames = append(c.StageNames, e.key)
 	}
 }
 
-func (d *decoder) stage(v *yaml.Node, p, name string) *Stage {
+func (d *decoder) stage(v *yaml.Node, p, name, dir string) *Stage {
 	st := DefaultStage(name)
 	o := d.object(v, p, stageKeys)
 	if o == nil {
@@ -346,6 +346,18 @@ func (d *decoder) stage(v *yaml.Node, p, name string) *Stage {
 			d.errorf(n, o.sub("accessLogFormat"), "AWS requires an access log format to include $context.requestId or $context.extendedRequestId; add one of them")
 		}
 		st.AccessLogFormat = s
+	}
+	if s, n, ok := d.str(o.val("accessLogDestination"), o.sub("accessLogDestination")); ok {
+		switch {
+		case s == "":
+			d.errorf(n, o.sub("accessLogDestination"), "must not be empty: use stdout, stderr or a file path")
+		case st.AccessLogFormat == "":
+			d.errorf(n, o.sub("accessLogDestination"), "an access log destination needs accessLogFormat (the line's format, with $context variables)")
+		case s == "stdout" || s == "stderr":
+			st.AccessLogDestination = s
+		default:
+			st.AccessLogDestination = resolve(dir, s)
+		}
 	}
 	return st
 }
