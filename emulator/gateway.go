@@ -175,6 +175,8 @@ type exchange struct {
 	authLog string
 	// cacheLog is the stage cache's decision for the log line: hit, miss, invalidated, ignored max-age=0.
 	cacheLog string
+	// headerNames are the request's header names as the client wrote them (WireNames); nil otherwise.
+	headerNames []string
 	// usageIdentifierKey is the API key a Lambda authorizer returned, for APIs whose key source is
 	// AUTHORIZER.
 	usageIdentifierKey string
@@ -192,6 +194,7 @@ func (g *Gateway) withExchange(next http.Handler) http.Handler {
 		x := &exchange{cur: cur, start: g.now()}
 		x.rec.ResponseWriter = w
 		x.w = &x.rec
+		x.headerNames = wireHeaderNames(r)
 		x.ctx = reqctx.Context{RequestID: newRequestID(), ExtendedRequestID: newAPIGWID(), HTTPMethod: r.Method,
 			Protocol: r.Proto, RequestTime: x.start, DomainName: r.Host, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
 			Path: r.URL.EscapedPath()}
@@ -446,6 +449,7 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 	}
 	req := &integration.Request{HTTP: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
 		Context: &x.ctx, TraceID: x.traceID, BinaryMediaTypes: x.api.Spec.BinaryMediaTypes, Runtime: x.cur.runtime,
+		HeaderNames: x.headerNames,
 		HTTPAPI: x.api.Spec.Type == spec.HTTP}
 	if rt.requestMap != nil {
 		if gerr := mapRequest(x, rt.requestMap, req); gerr != nil {

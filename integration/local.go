@@ -46,6 +46,7 @@ func Start(t testing.TB, opts ...Option) *Local {
 		_ = srv.Gateway.Close()
 		t.Fatalf("integration.Start: %v", err)
 	}
+	ln = emulator.WireNames(ln) // header names as the client wrote them, as on API Gateway
 	hs := &http.Server{Handler: srv.Gateway, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	go func() {

@@ -162,7 +162,8 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 		limits = *o.limits
 	}
 	hs := limits.server(srv.Gateway)
-	capped := newCapListener(ln, limits.maxConns, errOut, limits.fdLimit)
+	// Header names as clients write them reach templates and proxy events, as on API Gateway.
+	capped := newCapListener(emulator.WireNames(ln), limits.maxConns, errOut, limits.fdLimit)
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(capped) }()
 	select {

@@ -22,6 +22,9 @@ type Params struct {
 	// header ($input.params('Host'), vtl-templates.json#input-params-header-visibility). Kept apart
 	// rather than added to a copy of Header, which cost every request a copy of its headers.
 	Host string
+	// HeaderNames are the header names as the client wrote them, when known: $input.params().header
+	// keys use the first spelling of each name (lookups stay case-insensitive).
+	HeaderNames []string
 }
 
 // hiddenHeaders are not visible to templates; $input.params('Connection') renders empty
@@ -125,12 +128,20 @@ func (in *Input) ParamsMap() *vtl.Map {
 		keys = append(keys, "Host")
 		slices.Sort(keys)
 	}
+	spelled := func(k string) string {
+		for _, n := range in.params.HeaderNames {
+			if len(n) == len(k) && http.CanonicalHeaderKey(n) == k {
+				return n
+			}
+		}
+		return k
+	}
 	for _, k := range keys {
 		switch {
 		case k == "Host" && in.params.Host != "":
-			header.Put(k, in.params.Host)
+			header.Put(spelled(k), in.params.Host)
 		case !hiddenHeaders[k]:
-			header.Put(k, in.params.Header[k][0])
+			header.Put(spelled(k), in.params.Header[k][0])
 		}
 	}
 	m.Put("path", path)
