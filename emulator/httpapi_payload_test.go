@@ -31,6 +31,9 @@ paths:
   /infer/{kind}:
     get:
       x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Infer/invocations"}
+  /v1infer/{kind}:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "1.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Infer/invocations"}
   /$default:
     x-amazon-apigateway-any-method:
       x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, payloadFormatVersion: "2.0", uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Echo/invocations"}
@@ -46,12 +49,14 @@ func payloadGateway(t *testing.T) string {
 	t.Cleanup(func() { g.Close() })
 	// Infer answers what /infer/{kind} names: results without statusCode, and a base64 body.
 	answers := map[string]string{
-		"object": `{"hello": "world"}`,
-		"string": `"Hello from Lambda!"`,
-		"number": `42`,
-		"array":  `[1, "a"]`,
-		"base64": `{"statusCode": 201, "body": "` + base64.StdEncoding.EncodeToString([]byte{0, 0xff, 'x'}) + `", "isBase64Encoded": true, "headers": {"content-type": "image/png", "x-a": "1"}, "cookies": ["c=1", "d=2; Secure"]}`,
-		"broken": `{"statusCode": "abc"}`,
+		"object":  `{"hello": "world"}`,
+		"string":  `"Hello from Lambda!"`,
+		"number":  `42`,
+		"array":   `[1, "a"]`,
+		"base64":  `{"statusCode": 201, "body": "` + base64.StdEncoding.EncodeToString([]byte{0, 0xff, 'x'}) + `", "isBase64Encoded": true, "headers": {"content-type": "image/png", "x-a": "1"}, "cookies": ["c=1", "d=2; Secure"]}`,
+		"broken":  `{"statusCode": "abc"}`,
+		"v1":      `{"statusCode": 202, "headers": {"X-A": "1"}, "multiValueHeaders": {"Set-Cookie": ["m=1", "n=2"]}, "body": "` + base64.StdEncoding.EncodeToString([]byte{0x80, 0xfe}) + `", "isBase64Encoded": true}`,
+		"cookies": `{"statusCode": 200, "body": "x", "cookies": ["c=1"]}`,
 	}
 	g.RegisterHandler("Infer", handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
 		var ev struct {
@@ -149,6 +154,10 @@ func TestHTTPAPIPayloadV2Event(t *testing.T) {
 		{"requestContext.http.userAgent", httpCtx["userAgent"], "ua/1"},
 		{"requestContext.http.sourceIp", httpCtx["sourceIp"], "127.0.0.1"},
 		{"requestContext.authorizer", rc["authorizer"], nil},
+		{"requestContext.http.protocol", httpCtx["protocol"], "HTTP/1.1"},
+		// domainName is the Host the client called, domainPrefix its first label (as a custom domain's).
+		{"requestContext.domainName", rc["domainName"], strings.TrimPrefix(base, "http://")},
+		{"requestContext.domainPrefix", rc["domainPrefix"], "127"},
 	} {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s = %#v, want %#v", c.name, c.got, c.want)
@@ -174,10 +183,27 @@ func TestHTTPAPIPayloadV2Event(t *testing.T) {
 	if ev["routeKey"] != "$default" || ev["body"] != base64.StdEncoding.EncodeToString([]byte("a=b&c=d")) || ev["isBase64Encoded"] != true {
 		t.Errorf("DELETE /elsewhere: routeKey %v body %v isBase64Encoded %v", ev["routeKey"], ev["body"], ev["isBase64Encoded"])
 	}
-	// A named stage: its segment stays in rawPath and http.path.
+	// A named stage: its segment stays in rawPath and http.path. Without a query rawQueryString is ""
+	// (present), and the empty members are absent rather than null (reference §j.2).
 	ev = event("GET", "/dev/items/7", nil, "")
 	if rc := ev["requestContext"].(map[string]any); ev["rawPath"] != "/dev/items/7" || rc["stage"] != "dev" || rc["http"].(map[string]any)["path"] != "/dev/items/7" {
 		t.Errorf("GET /dev/items/7: rawPath %v stage %v", ev["rawPath"], rc["stage"])
+	}
+	if q, ok := ev["rawQueryString"]; !ok || q != "" {
+		t.Errorf("GET /dev/items/7: rawQueryString %#v (present %v), want \"\"", q, ok)
+	}
+	for _, name := range []string{"queryStringParameters", "stageVariables", "body", "cookies"} {
+		if v, ok := ev[name]; ok {
+			t.Errorf("GET /dev/items/7: %s is %#v, want it absent", name, v)
+		}
+	}
+	if rc := ev["requestContext"].(map[string]any); ev["routeKey"] != "GET /items/{id}" || rc["routeKey"] != "GET /items/{id}" {
+		t.Errorf("GET /dev/items/7: routeKey %v / %v", ev["routeKey"], rc["routeKey"])
+	}
+	// The $default route on a named stage: no path parameters at all.
+	ev = event("PUT", "/dev/nowhere", map[string]string{"Content-Type": "text/plain"}, "é")
+	if _, ok := ev["pathParameters"]; ok || ev["routeKey"] != "$default" || ev["body"] != "é" || ev["isBase64Encoded"] != false {
+		t.Errorf("PUT /dev/nowhere: pathParameters %v routeKey %v body %v isBase64Encoded %v", ev["pathParameters"], ev["routeKey"], ev["body"], ev["isBase64Encoded"])
 	}
 }
 
@@ -269,5 +295,38 @@ func TestHTTPAPIPayloadV1Event(t *testing.T) {
 	}
 	if rc["stage"] != "$default" || rc["resourcePath"] != "/v1/{id}" || ev.Path != "/v1/9" {
 		t.Errorf("stage %v resourcePath %v path %v", rc["stage"], rc["resourcePath"], ev.Path)
+	}
+}
+
+// A payload 1.0 answer on an HTTP API: the statusCode form only, nothing inferred; a flagged body is
+// decoded (no binaryMediaTypes to consult) and multiValueHeaders give several Set-Cookie. 1.0 has no
+// cookies member (reference §j.4): assumed malformed as on a REST API, where an unknown member is (the
+// "Malformed Lambda proxy response" reports of libraries that added cookies to 1.0 answers), and an
+// HTTP API answers every integration failure 500 Internal Server Error.
+func TestHTTPAPIPayloadV1Response(t *testing.T) {
+	t.Parallel()
+	base := payloadGateway(t)
+	failed := `{"message":"Internal Server Error"}`
+	for _, c := range []struct {
+		kind, body string
+		status     int
+		cookies    []string
+	}{
+		{"object", failed, 500, nil},
+		{"string", failed, 500, nil},
+		{"number", failed, 500, nil},
+		{"v1", "\x80\xfe", 202, []string{"m=1", "n=2"}},
+		{"cookies", failed, 500, nil},
+	} {
+		res := do(t, "GET", base+"/v1infer/"+c.kind, nil, "")
+		if res.status != c.status || string(res.body) != c.body {
+			t.Errorf("%s: %d %q, want %d %q", c.kind, res.status, res.body, c.status, c.body)
+		}
+		if got := res.header.Values("Set-Cookie"); !reflect.DeepEqual(got, c.cookies) && len(got)+len(c.cookies) > 0 {
+			t.Errorf("%s: Set-Cookie %v, want %v", c.kind, got, c.cookies)
+		}
+		if c.kind == "v1" && res.header.Get("X-A") != "1" {
+			t.Errorf("v1: X-A %q", res.header.Get("X-A"))
+		}
 	}
 }
