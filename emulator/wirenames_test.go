@@ -2,11 +2,14 @@ package emulator
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +94,54 @@ paths:
 		if res.StatusCode != 200 || strings.TrimSpace(string(body)) != c2.want {
 			t.Errorf("%q: %d %q, want %q", c2.header, res.StatusCode, body, c2.want)
 		}
+	}
+}
+
+// A REST proxy event's headers keep the client's spelling too (reference §e.1: "tEsT-HEADeR").
+func TestProxyEventHeaderNamesAsSent(t *testing.T) {
+	const doc = `openapi: "3.0.1"
+info: {title: names, version: "1"}
+paths:
+  /e:
+    get:
+      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/Echo/invocations"}
+`
+	snap := loadFiles(t, t.TempDir(), doc, "")
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
+	t.Cleanup(func() { g.Close() })
+	g.RegisterHandler("Echo", handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		var ev struct {
+			Headers map[string]string `json:"headers"`
+		}
+		_ = json.Unmarshal(payload, &ev)
+		var names []string
+		for k := range ev.Headers {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		return json.Marshal(map[string]any{"statusCode": 200, "body": strings.Join(names, ",")})
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: g}
+	go hs.Serve(WireNames(ln))
+	t.Cleanup(func() { hs.Close() })
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(c, "GET /dev/e HTTP/1.1\r\nHost: 127.0.0.1\r\ntEsT-HEADeR: 1\r\n\r\n")
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "tEsT-HEADeR") {
+		t.Errorf("the event's header names: %s, want tEsT-HEADeR among them", body)
 	}
 }
