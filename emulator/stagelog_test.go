@@ -128,3 +128,24 @@ func FuzzCompileLogFormat(f *testing.F) {
 		}
 	})
 }
+
+// An edited format applies from the next request: it is compiled into the snapshot a reload swaps in.
+func TestStageAccessLogReload(t *testing.T) {
+	const doc = `openapi: "3.0.1"
+info: {title: logs, version: "1"}
+paths:
+  /ok:
+    get:
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+`
+	var log bytes.Buffer
+	g := NewGateway(loadFiles(t, t.TempDir(), doc, "stages: {dev: {accessLogFormat: 'one $context.requestId'}}\n"), NewAccessLog(&log, LogText, false))
+	t.Cleanup(func() { g.Close() })
+	g.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/dev/ok", nil))
+	g.Swap(loadFiles(t, t.TempDir(), doc, "stages: {dev: {accessLogFormat: 'two $context.status $context.requestId'}}\n"))
+	g.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/dev/ok", nil))
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "one ") || !strings.HasPrefix(lines[1], "two 200 ") {
+		t.Errorf("lines %q, want the old format then the new", lines)
+	}
+}
