@@ -227,5 +227,5 @@ func authorizerEvent(x *exchange) *lambdaproxy.Request {
 		StageVariables: x.stage.Variables, SourceIP: rc.SourceIP, UserAgent: rc.UserAgent, Protocol: rc.Protocol,
 		AccountID: rc.AccountID, APIID: rc.APIID, DeploymentID: rc.DeploymentID, DomainName: rc.DomainName,
 		DomainPrefix: rc.DomainPrefix, ExtendedRequestID: rc.ExtendedRequestID, RequestID: rc.RequestID,
-		ResourceID: rc.ResourceID, RequestTime: rc.RequestTime, TraceID: x.traceID, HeaderNames: x.headerNames}
+		ResourceID: rc.ResourceID, RequestTime: rc.RequestTime, TraceID: x.traceID, HeaderNames: x.headerNames()}
 }

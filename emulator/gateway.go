@@ -175,8 +175,11 @@ type exchange struct {
 	authLog string
 	// cacheLog is the stage cache's decision for the log line: hit, miss, invalidated, ignored max-age=0.
 	cacheLog string
-	// headerNames are the request's header names as the client wrote them (WireNames); nil otherwise.
-	headerNames []string
+	// wire is the request's connection when its listener keeps header names (WireNames); names holds
+	// them once read (headerNames).
+	wire      *wireConn
+	names     []string
+	namesRead bool
 	// usageIdentifierKey is the API key a Lambda authorizer returned, for APIs whose key source is
 	// AUTHORIZER.
 	usageIdentifierKey string
@@ -194,7 +197,7 @@ func (g *Gateway) withExchange(next http.Handler) http.Handler {
 		x := &exchange{cur: cur, start: g.now()}
 		x.rec.ResponseWriter = w
 		x.w = &x.rec
-		x.headerNames = wireHeaderNames(r)
+		x.wire = wireConnOf(r)
 		x.ctx = reqctx.Context{RequestID: newRequestID(), ExtendedRequestID: newAPIGWID(), HTTPMethod: r.Method,
 			Protocol: r.Proto, RequestTime: x.start, DomainName: r.Host, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
 			Path: r.URL.EscapedPath()}
@@ -449,8 +452,10 @@ func (g *Gateway) integrate(x *exchange) *gatewayresponse.Error {
 	}
 	req := &integration.Request{HTTP: x.r, PathParameters: x.params, StageVariables: x.stage.Variables,
 		Context: &x.ctx, TraceID: x.traceID, BinaryMediaTypes: x.api.Spec.BinaryMediaTypes, Runtime: x.cur.runtime,
-		HeaderNames: x.headerNames,
 		HTTPAPI: x.api.Spec.Type == spec.HTTP}
+	if x.wire != nil {
+		req.HeaderNames = x.headerNames
+	}
 	if rt.requestMap != nil {
 		if gerr := mapRequest(x, rt.requestMap, req); gerr != nil {
 			return gerr
@@ -752,6 +757,15 @@ func (w *recorder) Flush() {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// headerNames are the request's header names as the client wrote them, read from its connection on
+// first use (only templates and proxy events need them); nil when the listener does not keep them.
+func (x *exchange) headerNames() []string {
+	if !x.namesRead && x.wire != nil {
+		x.names, x.namesRead = x.wire.headerNames(x.r), true
+	}
+	return x.names
+}
 
 // readBody reads the method request body for the kinds that need all of it, once: AWS_IAM reads it to
 // check the signature (and puts it back for a Streamer), the integration then gets the same bytes.

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/http"
 	"sync"
@@ -13,12 +14,24 @@ import (
 // WireNames keeps the last bytes each connection read, and the gateway finds a request's head in them.
 
 // maxWireBytes bounds what a connection keeps: a request head is at most 32 KiB (the server's limit) and
-// the server reads ahead by one buffer of 4 KiB.
+// the server reads ahead by one buffer of 4 KiB. The buffer is cut back to it when it reaches twice as
+// much, so that a large upload costs one copy per 64 KiB, not one per read.
 const maxWireBytes = 64 << 10
 
 // WireNames wraps ln so that the gateway serving its connections sees header names as the clients wrote
-// them. Without it (httptest servers, other listeners) names are canonical.
+// them; the server must also use WireConnContext as its ConnContext. Without them (httptest servers,
+// other listeners) names are canonical.
 func WireNames(ln net.Listener) net.Listener { return &wireListener{Listener: ln} }
+
+// WireConnContext is the http.Server ConnContext that goes with WireNames.
+func WireConnContext(ctx context.Context, c net.Conn) context.Context {
+	if wc, ok := c.(*wireConn); ok {
+		return context.WithValue(ctx, wireConnKey{}, wc)
+	}
+	return ctx
+}
+
+type wireConnKey struct{}
 
 type wireListener struct{ net.Listener }
 
@@ -27,21 +40,13 @@ func (l *wireListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	wc := &wireConn{Conn: c}
-	wireConns.Store(connKey(c.LocalAddr().String(), c.RemoteAddr().String()), wc)
-	return wc, nil
+	return &wireConn{Conn: c}, nil
 }
-
-// wireConns finds a request's connection by its addresses (a request carries both).
-var wireConns sync.Map // connKey -> *wireConn
-
-func connKey(local, remote string) string { return local + "|" + remote }
 
 type wireConn struct {
 	net.Conn
-	mu     sync.Mutex
-	buf    []byte // the bytes read and not yet passed, at most maxWireBytes
-	closed bool
+	mu  sync.Mutex
+	buf []byte // the last bytes read, at most 2*maxWireBytes
 }
 
 func (c *wireConn) Read(p []byte) (int, error) {
@@ -49,50 +54,39 @@ func (c *wireConn) Read(p []byte) (int, error) {
 	if n > 0 {
 		c.mu.Lock()
 		c.buf = append(c.buf, p[:n]...)
-		if over := len(c.buf) - maxWireBytes; over > 0 {
-			c.buf = append(c.buf[:0], c.buf[over:]...)
+		if len(c.buf) > 2*maxWireBytes {
+			c.buf = append(c.buf[:0], c.buf[len(c.buf)-maxWireBytes:]...)
 		}
 		c.mu.Unlock()
 	}
 	return n, err
 }
 
-func (c *wireConn) Close() error {
-	c.mu.Lock()
-	if !c.closed {
-		c.closed = true
-		wireConns.Delete(connKey(c.LocalAddr().String(), c.RemoteAddr().String()))
-	}
-	c.mu.Unlock()
-	return c.Conn.Close()
-}
-
-// headerNames returns the header names of r's head as written, in order, and forgets the bytes up to its
-// end. The head is the first one, from the start of what is kept, whose request line is r's: bodies and
-// earlier heads before it are skipped.
+// headerNames returns the header names of r's head as written, in order: the last head in what the
+// connection read whose request line is r's (HTTP/1.1 serves one request at a time; the server may
+// have read the start of the next, pipelined one, which then has another request line or comes after).
 func (c *wireConn) headerNames(r *http.Request) []string {
 	line := r.Method + " " + r.RequestURI + " " + r.Proto + "\r\n"
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	i := 0
+	buf := c.buf
 	for {
-		j := bytes.Index(c.buf[i:], []byte(line))
+		j := bytes.LastIndex(buf, []byte(line))
 		if j < 0 {
 			return nil
 		}
-		if start := i + j; start == 0 || c.buf[start-1] == '\n' {
-			i = start
+		if j == 0 || buf[j-1] == '\n' {
+			buf = c.buf[j+len(line):]
 			break
 		}
-		i += j + 1
+		buf = buf[:j]
 	}
-	head := c.buf[i+len(line):]
-	end := bytes.Index(head, []byte("\r\n\r\n"))
+	end := bytes.Index(buf, []byte("\r\n\r\n"))
 	if end < 0 {
 		return nil
 	}
 	var names []string
-	for _, l := range bytes.Split(head[:end], []byte("\r\n")) {
+	for _, l := range bytes.Split(buf[:end], []byte("\r\n")) {
 		if len(l) == 0 || l[0] == ' ' || l[0] == '\t' { // obsolete line folding continues a value
 			continue
 		}
@@ -100,21 +94,11 @@ func (c *wireConn) headerNames(r *http.Request) []string {
 			names = append(names, string(l[:k]))
 		}
 	}
-	consumed := i + len(line) + end + 4
-	c.buf = append(c.buf[:0], c.buf[consumed:]...)
 	return names
 }
 
-// wireHeaderNames are r's header names as its client wrote them, nil when its connection did not come
-// from a WireNames listener.
-func wireHeaderNames(r *http.Request) []string {
-	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if local == nil {
-		return nil
-	}
-	v, ok := wireConns.Load(connKey(local.String(), r.RemoteAddr))
-	if !ok {
-		return nil
-	}
-	return v.(*wireConn).headerNames(r)
+// wireConnOf is r's connection when it came from a WireNames listener.
+func wireConnOf(r *http.Request) *wireConn {
+	wc, _ := r.Context().Value(wireConnKey{}).(*wireConn)
+	return wc
 }

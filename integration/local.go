@@ -47,7 +47,7 @@ func Start(t testing.TB, opts ...Option) *Local {
 		t.Fatalf("integration.Start: %v", err)
 	}
 	ln = emulator.WireNames(ln) // header names as the client wrote them, as on API Gateway
-	hs := &http.Server{Handler: srv.Gateway, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: srv.Gateway, ReadHeaderTimeout: 10 * time.Second, ConnContext: emulator.WireConnContext}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -162,10 +162,11 @@ func runServe(ctx context.Context, out, errOut io.Writer, o *serveOptions, specs
 		limits = *o.limits
 	}
 	hs := limits.server(srv.Gateway)
+	capped := newCapListener(ln, limits.maxConns, errOut, limits.fdLimit)
 	// Header names as clients write them reach templates and proxy events, as on API Gateway.
-	capped := newCapListener(emulator.WireNames(ln), limits.maxConns, errOut, limits.fdLimit)
+	hs.ConnContext = emulator.WireConnContext
 	done := make(chan error, 1)
-	go func() { done <- hs.Serve(capped) }()
+	go func() { done <- hs.Serve(emulator.WireNames(capped)) }()
 	select {
 	case err := <-done:
 		_ = srv.Gateway.Close() // no Lambda process outlives the server

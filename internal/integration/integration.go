@@ -61,7 +61,7 @@ type Request struct {
 	Runtime *Runtime
 	// HeaderNames are the request's header names as the client wrote them, when the listener kept them
 	// (emulator.WireNames): templates and proxy events show them so, as API Gateway does.
-	HeaderNames []string
+	HeaderNames func() []string
 	// HTTPAPI is set for an HTTP API (API Gateway v2), whose proxy events and answers differ from a REST
 	// API's (reference §j.2-§j.4).
 	HTTPAPI bool
@@ -78,7 +78,9 @@ func (r *Request) Env() *mapping.Env {
 	if r.env == nil {
 		r.env = mapping.NewEnv(r.HTTP, r.PathParameters, r.StageVariables, r.Context)
 		r.env.BinaryMediaTypes = r.BinaryMediaTypes
-		r.env.Params.HeaderNames = r.HeaderNames
+		if r.HeaderNames != nil {
+			r.env.Params.HeaderNames = r.HeaderNames()
+		}
 	}
 	return r.env
 }

@@ -207,7 +207,10 @@ func event(req *integration.Request) *lambdaproxy.Request {
 		APIID: rc.APIID, DeploymentID: rc.DeploymentID, DomainName: rc.DomainName, DomainPrefix: rc.DomainPrefix,
 		ExtendedRequestID: rc.ExtendedRequestID, RequestID: rc.RequestID, ResourceID: rc.ResourceID, RequestTime: rc.RequestTime,
 		TraceID: req.TraceID, APIKey: rc.APIKey, APIKeyID: rc.APIKeyID, RouteKey: routeKey,
-		Caller: rc.Caller, HTTPAPI: req.HTTPAPI, HeaderNames: req.HeaderNames}
+		Caller: rc.Caller, HTTPAPI: req.HTTPAPI}
+	if req.HeaderNames != nil && !req.HTTPAPI { // 2.0 and HTTP API 1.0 events lower-case the names
+		e.HeaderNames = req.HeaderNames()
+	}
 	if rc.AuthorizerEvent != nil {
 		e.Authorizer = rc.AuthorizerEvent
 	} else if rc.Authorizer != nil {
