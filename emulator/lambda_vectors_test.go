@@ -1105,6 +1105,12 @@ func (s *lvSyncBuffer) String() string {
 	return s.b.String()
 }
 
+func (s *lvSyncBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
+}
+
 func lvFreePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -64,7 +63,7 @@ paths:
 `
 	clock := throttle.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	snap := loadFiles(t, t.TempDir(), doc, cfg)
-	var log bytes.Buffer
+	var log lvSyncBuffer // the access log and the function's log lines write to it
 	g := NewGateway(snap, NewAccessLog(&log, LogText, false), WithClock(clock))
 	t.Cleanup(func() { g.Close() })
 	var fnCalls atomic.Int32
