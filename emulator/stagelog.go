@@ -117,7 +117,7 @@ func accessLogValue(x *exchange, name string, now time.Time) (string, bool) {
 		return ms(now.Sub(x.start)), true
 	case "integrationLatency", "integration.latency":
 		return ms(x.integ), x.integ > 0
-	case "error.message", "error.messageString", "error.responseType":
+	case "error.message", "error.messageString", "error.responseType", "error.validationErrorString":
 		if x.trace.ended == nil || x.trace.ended.Error == nil {
 			return "", false
 		}
@@ -125,6 +125,8 @@ func accessLogValue(x *exchange, name string, now time.Time) (string, bool) {
 		switch name {
 		case "error.responseType":
 			return string(e.Type), true
+		case "error.validationErrorString":
+			return e.ValidationError, e.ValidationError != ""
 		case "error.messageString":
 			return strconv.Quote(errorMessage(e.Type, e.Message)), true
 		}
