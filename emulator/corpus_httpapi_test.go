@@ -196,18 +196,56 @@ func deployed(t *testing.T, template string, inTemplate bool) string {
 	if body == nil || inTemplate && body == doc.Content[0] {
 		t.Fatalf("%s has no AWS::ApiGatewayV2::Api with a Body", template)
 	}
+	// ${Fn.Arn} of a function becomes its ARN, pseudo parameters their usual values, and any other
+	// ${name} (another resource, a Terraform variable) a plain name, as a deployment would fill them.
 	arns := regexp.MustCompile(`\$\{(\w+)\.Arn\}`)
+	others := regexp.MustCompile(`\$\{(\w+)\}`)
+	sub := func(v string) string {
+		v = strings.NewReplacer("${AWS::Region}", "us-east-1", "${AWS::AccountId}", "123456789012", "${AWS::Partition}", "aws").Replace(v)
+		v = arns.ReplaceAllString(v, "arn:aws:lambda:us-east-1:123456789012:function:$1")
+		return others.ReplaceAllStringFunc(v, func(m string) string {
+			name := m[2 : len(m)-1]
+			switch strings.ToLower(name) {
+			case "region", "aws_region":
+				return "us-east-1"
+			case "account", "account_id", "accountid":
+				return "123456789012"
+			}
+			if strings.HasSuffix(name, "arn") || strings.HasSuffix(name, "_arn") {
+				return "arn:aws:lambda:us-east-1:123456789012:function:" + name
+			}
+			return name
+		})
+	}
+	scalar := func(v string) yaml.Node { return yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
 	var resolve func(n *yaml.Node)
 	resolve = func(n *yaml.Node) {
-		if n.Tag == "!Sub" {
-			n.Tag, n.Value = "!!str", arns.ReplaceAllString(strings.ReplaceAll(n.Value, "${AWS::Region}", "us-east-1"), "arn:aws:lambda:us-east-1:123456789012:function:$1")
+		switch {
+		case n.Tag == "!Sub" && n.Kind == yaml.ScalarNode:
+			*n = scalar(sub(n.Value))
+		case n.Tag == "!GetAtt":
+			*n = scalar("arn:aws:iam::123456789012:role/" + strings.Split(n.Value, ".")[0])
+		case n.Tag == "!Ref":
+			*n = scalar(n.Value)
+		case n.Kind == yaml.ScalarNode && !strings.Contains(n.Value, "${stageVariables.") &&
+			(strings.Contains(n.Value, "arn:") && strings.Contains(n.Value, "${") || others.MatchString(n.Value) && others.FindString(n.Value) == n.Value):
+			// Terraform placeholders: in ARNs and URIs, or a whole value ("${role}"); templates keep theirs
+			n.Value = sub(n.Value)
 		}
 		if n.Kind == yaml.MappingNode && len(n.Content) == 2 {
 			switch k, v := n.Content[0].Value, n.Content[1]; {
+			case k == "Fn::Sub" && v.Kind == yaml.ScalarNode:
+				*n = scalar(sub(v.Value))
+			case k == "Fn::Sub" && v.Kind == yaml.SequenceNode && len(v.Content) > 0:
+				*n = scalar(sub(v.Content[0].Value))
 			case k == "Fn::GetAtt" && len(v.Content) == 2:
-				*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "arn:aws:iam::123456789012:role/" + v.Content[0].Value}
+				*n = scalar("arn:aws:iam::123456789012:role/" + v.Content[0].Value)
+			case k == "Fn::GetAtt" && v.Kind == yaml.ScalarNode:
+				*n = scalar("arn:aws:iam::123456789012:role/" + strings.Split(v.Value, ".")[0])
 			case k == "Ref":
-				*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "https://sqs.us-east-1.amazonaws.com/123456789012/" + v.Value}
+				*n = scalar("https://sqs.us-east-1.amazonaws.com/123456789012/" + v.Value)
+			case k == "Fn::If" && len(v.Content) == 3: // the condition taken as true
+				*n = *v.Content[1]
 			}
 		}
 		for _, c := range n.Content {
