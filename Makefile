@@ -50,6 +50,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzLookup$$' -fuzztime $(FUZZTIME) ./emulator/internal/router/
 	$(GO) test -run '^$$' -fuzz '^FuzzCompileLogFormat$$' -fuzztime $(FUZZTIME) ./emulator/
+	$(GO) test -run '^$$' -fuzz '^FuzzImport$$' -fuzztime $(FUZZTIME) ./internal/awsimport/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./emulator/internal/parammap/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./internal/findings/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseExecute$$' -fuzztime $(FUZZTIME) ./vtl/

@@ -92,11 +92,17 @@ func bindMeter(s *Snapshot, store *throttle.Store) *meterTable {
 	byName := map[string]*apiKey{}
 	for _, k := range cfg.APIKeys {
 		ak := &apiKey{name: k.Name, id: newID("apikey", k.Name, 10), value: k.Value, enabled: k.Enabled}
+		if k.ID != "" {
+			ak.id = k.ID
+		}
 		t.keys[k.Value] = ak
 		byName[k.Name] = ak
 	}
 	for _, p := range cfg.UsagePlans {
 		up := &usagePlan{name: p.Name, id: newID("usageplan", p.Name, 6), usage: map[string]*throttle.Usage{}}
+		if p.ID != "" {
+			up.id = p.ID
+		}
 		if p.Quota != nil {
 			up.quota = &throttle.Quota{Limit: p.Quota.Limit, Period: throttle.Period(p.Quota.Period), Offset: p.Quota.Offset}
 		}

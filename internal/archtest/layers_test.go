@@ -41,6 +41,7 @@ var layers = map[string]int{
 	"internal/gatewayresponse": 22,
 	"internal/spec":            21,
 	"internal/config":          21,
+	"internal/awsimport":       22,
 	"internal/reqctx":          21,
 	"internal/findings":        20,
 	"internal/sigv4":           20, // AWS_IAM signature verification; imports no internal package

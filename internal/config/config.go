@@ -294,6 +294,9 @@ type External struct {
 
 // APIKey is one API key (mirrors AWS::ApiGateway::ApiKey).
 type APIKey struct {
+	// ID is the key's id, as production's (key id; mirrors Id): $context.identity.apiKeyId and usage
+	// reports use it. "" derives a stable one from the name.
+	ID string
 	// Name is the key's name, referenced by usage plans (key name; mirrors Name). Required, unique.
 	Name string
 	// Value is the key sent in x-api-key, 20 to 128 characters (key value; mirrors Value). Required,
@@ -305,6 +308,8 @@ type APIKey struct {
 
 // UsagePlan is one usage plan with its keys (mirrors AWS::ApiGateway::UsagePlan).
 type UsagePlan struct {
+	// ID is the plan's id, as production's (key id; mirrors Id); "" derives a stable one from the name.
+	ID string
 	// Name is the plan's name (key name; mirrors UsagePlanName). Required, unique.
 	Name string
 	// APIStages are the stages the plan applies to (key apiStages; mirrors ApiStages).

@@ -24,8 +24,8 @@ var (
 	methodSettingKeys = []string{"throttling", "cachingEnabled", "cacheTtlInSeconds", "requireAuthorizationForCacheControl", "unauthorizedCacheControlHeaderStrategy"}
 	functionKeys      = []string{"command", "workdir", "env", "timeout", "memorySize", "concurrency", "build", "watch", "external"}
 	externalKeys      = []string{"port"}
-	apiKeyKeys        = []string{"name", "value", "enabled"}
-	usagePlanKeys     = []string{"name", "apiStages", "throttle", "quota", "apiKeys"}
+	apiKeyKeys        = []string{"id", "name", "value", "enabled"}
+	usagePlanKeys     = []string{"id", "name", "apiStages", "throttle", "quota", "apiKeys"}
 	apiStageKeys      = []string{"stage", "throttle"}
 	quotaKeys         = []string{"limit", "period", "offset"}
 	accountKeys       = []string{"throttle"}
@@ -199,6 +199,20 @@ func resolve(dir, p string) string {
 }
 
 // apis reads apis: name → {spec, apiId, apiType}.
+// resourceID reads an optional API Gateway resource id (an API key's or a usage plan's, as production
+// has it): letters and digits, 1 to 64.
+func (d *decoder) resourceID(o *object, key string) string {
+	s, n, ok := d.str(o.val(key), o.sub(key))
+	if !ok {
+		return ""
+	}
+	if !run(s, 1, 64, isName) {
+		d.errorf(n, o.sub(key), "%s is not an API Gateway id: use letters, digits, hyphens and underscores, up to 64", quote(s))
+		return ""
+	}
+	return s
+}
+
 func (d *decoder) apis(v *yaml.Node, c *Config) {
 	_, es, _ := d.mapping(v, "apis")
 	ids := map[string]string{}
@@ -738,6 +752,7 @@ func (d *decoder) apiKeys(v *yaml.Node, c *Config) map[string]*yaml.Node {
 	for _, e := range d.objects(v, "apiKeys", "a list of API keys", "name and value", apiKeyKeys) {
 		o := e.o
 		k := APIKey{Enabled: true}
+		k.ID = d.resourceID(o, "id")
 		if o.require("name", "the name usage plans refer to the key by") {
 			if s, n, ok := d.str(o.val("name"), o.sub("name")); ok {
 				switch prev, dup := names[s]; {
@@ -792,6 +807,7 @@ func (d *decoder) usagePlans(v *yaml.Node, c *Config) []planNodes {
 	for _, e := range d.objects(v, "usagePlans", "a list of usage plans", "name, apiStages, throttle, quota and apiKeys", usagePlanKeys) {
 		i, o := e.i, e.o
 		var plan UsagePlan
+		plan.ID = d.resourceID(o, "id")
 		pn := planNodes{index: len(c.UsagePlans), item: i}
 		if o.require("name", "") {
 			if s, n, ok := d.str(o.val("name"), o.sub("name")); ok {
