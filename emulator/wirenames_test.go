@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -50,9 +51,15 @@ func TestWireConnHeaderNames(t *testing.T) {
 }
 
 // Over a real connection, a template's $input.params().header keys are the client's spelling, lookups
-// stay case-insensitive, and requests on one keep-alive connection each see their own names.
+// stay case-insensitive, and requests on one keep-alive connection each see their own names: in a MOCK's
+// response template and in an HTTP (non-proxy) integration's request template, which the backend echoes.
 func TestHeaderNamesAsSent(t *testing.T) {
-	const doc = `openapi: "3.0.1"
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(w, r.Body)
+	}))
+	t.Cleanup(backend.Close)
+	const tmpl = `'#set($h = $input.params().header)#foreach($k in $h.keySet())$k=$h.get($k);#end|$input.params(''X-CUSTOM-header'')|$h'`
+	doc := `openapi: "3.0.1"
 info: {title: names, version: "1"}
 paths:
   /h:
@@ -64,7 +71,16 @@ paths:
           default:
             statusCode: "200"
             responseTemplates:
-              application/json: '#set($h = $input.params().header)#foreach($k in $h.keySet())$k=$h.get($k);#end|$input.params(''X-CUSTOM-header'')'
+              application/json: ` + tmpl + `
+  /p:
+    get:
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: POST
+        uri: "` + backend.URL + `/echo"
+        passthroughBehavior: when_no_templates
+        requestTemplates: {application/json: ` + tmpl + `}
+        responses: {default: {statusCode: "200"}}
 `
 	snap := loadFiles(t, t.TempDir(), doc, "")
 	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false))
@@ -83,11 +99,14 @@ paths:
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
 	br := bufio.NewReader(c)
-	for _, c2 := range []struct{ header, want string }{
-		{"x-Custom-HEADER: one\r\nACCEPT: */*\r\n", "ACCEPT=*/*;Host=127.0.0.1;x-Custom-HEADER=one;|one"},
-		{"X-custom-header: two\r\n", "Host=127.0.0.1;X-custom-header=two;|two"},
+	for _, c2 := range []struct{ path, header, want string }{
+		{"/h", "x-Custom-HEADER: one\r\nACCEPT: */*\r\n",
+			"ACCEPT=*/*;Host=127.0.0.1;x-Custom-HEADER=one;|one|{ACCEPT=*/*, Host=127.0.0.1, x-Custom-HEADER=one}"},
+		{"/h", "X-custom-header: two\r\n", "Host=127.0.0.1;X-custom-header=two;|two|{Host=127.0.0.1, X-custom-header=two}"},
+		{"/p", "x-Custom-HEADER: three\r\nfoo: 1\r\nFOO: 2\r\n",
+			"foo=1;Host=127.0.0.1;x-Custom-HEADER=three;|three|{foo=1, Host=127.0.0.1, x-Custom-HEADER=three}"},
 	} {
-		fmt.Fprintf(c, "GET /dev/h HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", c2.header)
+		fmt.Fprintf(c, "GET /dev%s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", c2.path, c2.header)
 		res, err := http.ReadResponse(br, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -95,7 +114,7 @@ paths:
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if res.StatusCode != 200 || strings.TrimSpace(string(body)) != c2.want {
-			t.Errorf("%q: %d %q, want %q", c2.header, res.StatusCode, body, c2.want)
+			t.Errorf("%s %q: %d %q, want %q", c2.path, c2.header, res.StatusCode, body, c2.want)
 		}
 	}
 }

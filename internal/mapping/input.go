@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/apigw-local/apigw-local/vtl"
@@ -128,9 +129,12 @@ func (in *Input) ParamsMap() *vtl.Map {
 		keys = append(keys, "Host")
 		slices.Sort(keys)
 	}
+	// Names that differ only in case are one header, under the first spelling the client used (as in
+	// the proxy events; no AWS recording shows otherwise). EqualFold rather than CanonicalHeaderKey:
+	// header names are ASCII tokens, so they agree, and EqualFold allocates nothing per comparison.
 	spelled := func(k string) string {
 		for _, n := range in.params.HeaderNames {
-			if len(n) == len(k) && http.CanonicalHeaderKey(n) == k {
+			if strings.EqualFold(n, k) {
 				return n
 			}
 		}

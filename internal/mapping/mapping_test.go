@@ -478,6 +478,40 @@ func TestInputParams(t *testing.T) {
 	}
 }
 
+// $input.params().header keys are the names as the client spelled them (HeaderNames), the first spelling
+// when one name came in several; $input.params(name) and .get(name) lookups find them in any case; with
+// no HeaderNames (a listener that does not keep them) the keys are canonical.
+func TestInputParamsHeaderNames(t *testing.T) {
+	header := http.Header{"X-Custom-Header": {"one"}, "Accept": {"*/*"}, "Foo": {"1", "2"}, "Connection": {"close"}}
+	spelled := []string{"host", "x-Custom-HEADER", "ACCEPT", "foo", "FOO", "connection"}
+	keys := `#foreach($k in $input.params().header.keySet())$k,#end`
+	cases := []struct {
+		name     string   // what the case checks
+		names    []string // the names as written, nil when unknown
+		template string   // the mapping template
+		want     string   // the expected result
+	}{
+		{"keySet in the client's spelling", spelled, keys, "ACCEPT,foo,host,x-Custom-HEADER,"},
+		{"the map renders the client's spelling", spelled, `$input.params().header`, "{ACCEPT=*/*, foo=1, host=h.example, x-Custom-HEADER=one}"},
+		{"params() renders the client's spelling", spelled, `$input.params()`, "{path={}, querystring={}, header={ACCEPT=*/*, foo=1, host=h.example, x-Custom-HEADER=one}}"},
+		{"get by the client's spelling", spelled, `$input.params().header.get('x-Custom-HEADER')`, "one"},
+		{"params(name) in another case", spelled, `$input.params('X-CUSTOM-header')`, "one"},
+		{"params(name) canonical", spelled, `$input.params('X-Custom-Header')`, "one"},
+		{"params(Host) in another case", spelled, `$input.params('HOST')`, "h.example"},
+		{"one name in two cases: the first spelling, the first value", spelled, `$input.params().header.get('foo')|$input.params('FOO')`, "1|1"},
+		{"hidden whatever the spelling", spelled, `[$input.params('CONNECTION')]`, "[]"},
+		{"names unknown: canonical", nil, keys, "Accept,Foo,Host,X-Custom-Header,"},
+		{"a name missing from HeaderNames stays canonical", []string{"accept"}, keys, "accept,Foo,Host,X-Custom-Header,"},
+	}
+	for _, c := range cases {
+		p := Params{Path: map[string]string{}, Query: url.Values{}, Header: header, Host: "h.example", HeaderNames: c.names}
+		got, gerr := renderString(t, c.template, "", testEnv(p))
+		if gerr != nil || got != c.want {
+			t.Errorf("%s: %s = %q (%v), want %q", c.name, c.template, got, gerr, c.want)
+		}
+	}
+}
+
 // TestInputParamsHeaderVisibility: vtl-templates.json#input-params-header-visibility at template level.
 // The recorded template (LocalStack's HEADERS list) also asks for Content-Length and Host, which the
 // vector's template text leaves out while its expected output has them; they are added back here.
