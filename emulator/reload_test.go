@@ -322,3 +322,44 @@ func (w *watched) until(done func(outcome string) bool) {
 
 // reloaded waits for the next reload.
 func (w *watched) reloaded() { w.until(func(o string) bool { return o == "reloaded" }) }
+
+// A config truncated by a write in place is not served: the watcher may wake between the truncation and
+// the write, and an empty config (no functions) would answer 500 until the write lands. The next change
+// reloads as usual.
+func TestReloadWaitsForAnEmptiedConfig(t *testing.T) {
+	dir := t.TempDir()
+	specPath, cfgPath := filepath.Join(dir, "api.yaml"), filepath.Join(dir, "apigw-local.yaml")
+	_ = os.WriteFile(specPath, []byte(`openapi: "3.0.1"
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration: `+mockIntegration+`
+`), 0o600)
+	_ = os.WriteFile(cfgPath, []byte("stages: {prod: {}}\n"), 0o600)
+	var out syncWriter
+	srv, _, err := NewServer(Sources{Specs: []string{specPath}, Config: cfgPath}, nil, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := watchServer(t, srv)
+	if err := os.WriteFile(cfgPath, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if o := w.next(); o != "waiting" {
+		t.Fatalf("an emptied config: %s (%s)", o, out.String())
+	}
+	if res := do(t, "GET", w.hs.URL+"/prod/a", nil, ""); res.status != 200 || srv.Gateway.Snapshot().Generation != 1 {
+		t.Errorf("while the config is empty: %d, generation %d", res.status, srv.Gateway.Snapshot().Generation)
+	}
+	if !strings.Contains(out.String(), "apigw-local.yaml is empty: still serving generation 1") {
+		t.Errorf("the log does not say it waits: %s", out.String())
+	}
+	if err := os.WriteFile(cfgPath, []byte("stages: {beta: {}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.reloaded()
+	if res := do(t, "GET", w.hs.URL+"/beta/a", nil, ""); res.status != 200 {
+		t.Errorf("after the write: %d %s", res.status, res.body)
+	}
+}

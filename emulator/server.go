@@ -25,7 +25,7 @@ type Server struct {
 	// hashes are the contents of files as last loaded: an event that changes none of them (an editor
 	// touching a file, a save without changes) reloads nothing.
 	hashes map[string][sha256.Size]byte
-	// hook, when set (tests), is told each watch outcome: "unchanged", "reloaded" or "failed".
+	// hook, when set (tests), is told each watch outcome: "unchanged", "reloaded", "waiting" or "failed".
 	hook func(outcome string)
 	// changes says what the last reload changed, for its log line.
 	changes string
@@ -180,6 +180,25 @@ func (s *Server) unchanged() bool {
 	return true
 }
 
+// emptied names a watched file that is empty now but was not when last loaded: an editor (or a tool)
+// that writes in place truncates the file first, and the watcher may wake between the truncation and the
+// write. An empty config is a valid one (no functions, no stages), so loading it would serve 500s until
+// the write lands; such a reload waits for the next change instead.
+func (s *Server) emptied() string {
+	s.mu.Lock()
+	files, last := s.files, s.hashes
+	s.mu.Unlock()
+	empty := sha256.Sum256(nil)
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil && st.Size() == 0 {
+			if h, ok := last[f]; ok && h != empty {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
 // Watch starts reloading whenever a watched file changes, until ctx ends. It returns once the watches
 // are in place, so that an edit made right after it returns is seen. Editors save in many ways (write in
 // place, write and rename, remove and create), so the directories are watched and events are debounced.
@@ -262,9 +281,12 @@ func (s *Server) watchLoop(ctx context.Context, w *fsnotify.Watcher, watchedDirs
 			s.rebuild(ctx, dirty)
 			clear(dirty)
 			outcome := "reloaded"
-			switch {
+			switch f := s.emptied(); {
 			case s.unchanged():
 				outcome = "unchanged"
+			case f != "":
+				outcome = "waiting"
+				fmt.Fprintf(s.out, "%s is empty: still serving generation %d until it is written (an emptied file is taken for a write in progress)\n", f, s.Gateway.Snapshot().Generation)
 			default:
 				err := s.Reload()
 				// An edit may bring files in new directories ($ref'd files, a new config's specs).
