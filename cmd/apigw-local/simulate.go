@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/spf13/cobra"
+)
+
+type simulateOptions struct {
+	sourceFlags
+	log    string
+	fields []string
+	json   bool
+}
+
+func newSimulateCommand() *cobra.Command {
+	o := &simulateOptions{}
+	cmd := &cobra.Command{
+		Use:   "simulate --log FILE [SPEC ...]",
+		Short: "Run recorded access logs through the limiter on a virtual clock and report who would be throttled",
+		Long: `simulate reads API Gateway access logs (JSON lines, e.g. the console's JSON preset plus
+$context.identity.apiKeyId and $context.requestTimeEpoch, or CSV exported from CloudWatch Logs Insights)
+and runs each request, in time order, through the same API key, usage plan, quota and throttle checks serve
+uses, on a virtual clock: a day of traffic in seconds, the same answers every run. It reports, per API key,
+the requests accepted, throttled (429 Too Many Requests), over the quota (429 Limit Exceeded) and forbidden
+(403). When the log has production's status, it compares the two, request by request.
+
+Fields are found by name (time: requestTimeEpoch, requestTime; method: httpMethod; resource: resourcePath;
+stage; key: apiKeyId; status); --field time=myTime overrides one.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSimulate(cmd.OutOrStdout(), cmd.ErrOrStderr(), o, args)
+		},
+	}
+	o.add(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.log, "log", "", "the access log: JSON lines or CSV (required)")
+	f.StringArrayVar(&o.fields, "field", nil, "NAME=COLUMN: where a field is (time, method, resource, stage, key, status)")
+	f.BoolVar(&o.json, "json", false, "print one JSON object instead of the table")
+	return cmd
+}
+
+// logFields are the names each field goes by in the logs simulate reads, most specific first.
+var logFields = map[string][]string{
+	"time":     {"requestTimeEpoch", "requestTime", "timestamp", "@timestamp", "time"},
+	"method":   {"httpMethod", "method"},
+	"resource": {"resourcePath", "resource"},
+	"stage":    {"stage"},
+	"key":      {"apiKeyId", "identity.apiKeyId", "keyId", "apiKey"},
+	"status":   {"status", "statusCode"},
+}
+
+// logReader turns log lines into requests.
+type logReader struct {
+	field map[string]string // field -> column name, from --field
+	csv   *csv.Reader
+	cols  map[string]int // CSV: column name -> index
+	lines *bufio.Scanner
+	line  int
+}
+
+func newLogReader(r io.Reader, overrides []string) (*logReader, error) {
+	lr := &logReader{field: map[string]string{}}
+	for _, kv := range overrides {
+		k, v, ok := strings.Cut(kv, "=")
+		if _, known := logFields[k]; !ok || !known || v == "" {
+			return nil, fmt.Errorf("--field %q: write NAME=COLUMN with NAME one of time, method, resource, stage, key, status", kv)
+		}
+		lr.field[k] = v
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(1)
+	if len(head) == 1 && head[0] != '{' {
+		lr.csv = csv.NewReader(br)
+		lr.csv.ReuseRecord = true
+		names, err := lr.csv.Read()
+		if err != nil {
+			return nil, fmt.Errorf("the CSV header: %v", err)
+		}
+		lr.cols = map[string]int{}
+		for i, n := range names {
+			lr.cols[strings.TrimSpace(n)] = i
+		}
+		lr.line = 1
+		return lr, nil
+	}
+	lr.lines = bufio.NewScanner(br)
+	lr.lines.Buffer(make([]byte, 64<<10), 1<<20)
+	return lr, nil
+}
+
+// next returns the next request; io.EOF at the end. A line it cannot read is an error naming it.
+func (lr *logReader) next() (emulator.LogRequest, error) {
+	get := func(lookup func(string) (string, bool), field string) string {
+		if c, ok := lr.field[field]; ok {
+			v, _ := lookup(c)
+			return v
+		}
+		for _, name := range logFields[field] {
+			if v, ok := lookup(name); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	var lookup func(string) (string, bool)
+	if lr.csv != nil {
+		rec, err := lr.csv.Read()
+		if err != nil {
+			return emulator.LogRequest{}, err
+		}
+		lr.line++
+		lookup = func(name string) (string, bool) {
+			if i, ok := lr.cols[name]; ok && i < len(rec) {
+				return rec[i], true
+			}
+			return "", false
+		}
+	} else {
+		for {
+			if !lr.lines.Scan() {
+				if err := lr.lines.Err(); err != nil {
+					return emulator.LogRequest{}, err
+				}
+				return emulator.LogRequest{}, io.EOF
+			}
+			lr.line++
+			if len(bytes.TrimSpace(lr.lines.Bytes())) > 0 {
+				break
+			}
+		}
+		var obj map[string]any
+		if err := json.Unmarshal(lr.lines.Bytes(), &obj); err != nil {
+			return emulator.LogRequest{}, fmt.Errorf("line %d is not a JSON object: %v", lr.line, err)
+		}
+		lookup = func(name string) (string, bool) {
+			v, ok := obj[name]
+			switch v := v.(type) {
+			case string:
+				return v, ok
+			case float64:
+				return strconv.FormatFloat(v, 'f', -1, 64), ok
+			}
+			return "", false
+		}
+	}
+	req := emulator.LogRequest{Method: get(lookup, "method"), Resource: get(lookup, "resource"), Stage: get(lookup, "stage"), KeyID: get(lookup, "key")}
+	if req.KeyID == "-" {
+		req.KeyID = ""
+	}
+	t, err := parseLogTime(get(lookup, "time"))
+	if err != nil {
+		return emulator.LogRequest{}, fmt.Errorf("line %d: %v", lr.line, err)
+	}
+	req.Time = t
+	if s := get(lookup, "status"); s != "" && s != "-" {
+		if req.Status, err = strconv.Atoi(s); err != nil {
+			return emulator.LogRequest{}, fmt.Errorf("line %d: status %q is not a number", lr.line, s)
+		}
+	}
+	return req, nil
+}
+
+// parseLogTime reads milliseconds since the epoch ($context.requestTimeEpoch), API Gateway's
+// requestTime (02/Jan/2006:15:04:05 -0700) or RFC 3339 (Logs Insights' @timestamp).
+func parseLogTime(s string) (time.Time, error) {
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.UnixMilli(ms).UTC(), nil
+	}
+	for _, layout := range []string{"02/Jan/2006:15:04:05 -0700", time.RFC3339Nano, "2006-01-02 15:04:05.000"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q: use requestTimeEpoch (ms), requestTime (02/Jan/2006:15:04:05 -0700) or RFC 3339", s)
+}
+
+func runSimulate(out, errOut io.Writer, o *simulateOptions, specs []string) error {
+	if o.log == "" {
+		return errors.New("give --log FILE (an access log: JSON lines or CSV)")
+	}
+	f, err := os.Open(o.log)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	lr, err := newLogReader(f, o.fields)
+	if err != nil {
+		return fmt.Errorf("%s: %v", o.log, err)
+	}
+	var reqs []emulator.LogRequest
+	for {
+		r, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %v", o.log, err)
+		}
+		reqs = append(reqs, r)
+	}
+	if len(reqs) == 0 {
+		return fmt.Errorf("%s: no requests", o.log)
+	}
+	// Time order, as the gateway met them; quotas start from the first request's period.
+	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Time.Before(reqs[j].Time) })
+	src, err := o.sources(specs)
+	if err != nil {
+		return err
+	}
+	l, err := emulator.Load(src)
+	if err != nil {
+		if l != nil {
+			fmt.Fprintln(errOut, l.Findings.Error())
+		}
+		return err
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		return err
+	}
+	clock := emulator.NewManualClock(reqs[0].Time)
+	g := emulator.NewGateway(snap, nil, emulator.WithClock(clock))
+	defer g.Close()
+	i := 0
+	report := g.Simulate(func() (emulator.LogRequest, bool) {
+		if i == len(reqs) {
+			return emulator.LogRequest{}, false
+		}
+		i++
+		return reqs[i-1], true
+	}, clock)
+	if o.json {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report)
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY ID\tKEY\tPLAN\tREQUESTS\tACCEPTED\tTHROTTLED\tQUOTA EXCEEDED\tFORBIDDEN")
+	for _, k := range report.Keys {
+		id, name := k.KeyID, k.KeyName
+		if id == "" {
+			id, name = "-", "(no key)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", id, name, k.Plan, k.Requests, k.Accepted, k.Throttled, k.QuotaExceeded, k.Forbidden)
+	}
+	_ = tw.Flush()
+	if report.Unmatched > 0 {
+		fmt.Fprintf(out, "%d requests match no route and stage of the specs: not counted\n", report.Unmatched)
+	}
+	if a := report.Agreement; a != nil {
+		fmt.Fprintf(out, "agreement with production: %d of %d requests (%.1f%%)\n", a.Agreed, a.Compared, a.Percent)
+		for _, d := range a.Largest {
+			fmt.Fprintf(out, "  %s key %s %s %s: production %d, apigw-local %d\n", d.Time.Format(time.RFC3339Nano), d.KeyID, d.Method, d.Resource, d.Production, d.Emulator)
+		}
+	}
+	return nil
+}

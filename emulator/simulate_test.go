@@ -1,0 +1,145 @@
+package emulator
+
+import (
+	"io"
+	"testing"
+	"time"
+)
+
+const simSpec = `openapi: "3.0.1"
+info: {title: sim, version: "1"}
+paths:
+  /pets:
+    get:
+      security: [{api_key: []}]
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+  /toys:
+    get:
+      security: [{api_key: []}]
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+  /open:
+    get:
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+components:
+  securitySchemes:
+    api_key: {type: apiKey, name: x-api-key, in: header}
+`
+
+const simConfig = `stages:
+  prod: {}
+apiKeys:
+  - {id: k1, name: alice, value: "alice-0123456789abcdefghij"}
+  - {id: k2, name: bob, value: "bob-0123456789abcdefghijkl"}
+usagePlans:
+  - name: basic
+    apiStages: [{stage: prod, throttle: {"/toys/GET": {rateLimit: 1, burstLimit: 1}}}]
+    throttle: {rateLimit: 10, burstLimit: 5}
+    quota: {limit: 30, period: DAY}
+    apiKeys: [alice]
+  - name: premium
+    apiStages: [{stage: prod}]
+    throttle: {rateLimit: 100, burstLimit: 100}
+    apiKeys: [bob]
+account:
+  throttle: {rateLimit: 1000, burstLimit: 200}
+`
+
+func simulate(t *testing.T, config string, start time.Time, log []LogRequest) *SimReport {
+	t.Helper()
+	clock := NewManualClock(start)
+	g := NewGateway(loadFiles(t, t.TempDir(), simSpec, config), NewAccessLog(io.Discard, LogText, false), WithClock(clock))
+	t.Cleanup(func() { g.Close() })
+	i := 0
+	return g.Simulate(func() (LogRequest, bool) {
+		if i == len(log) {
+			return LogRequest{}, false
+		}
+		i++
+		return log[i-1], true
+	}, clock)
+}
+
+func burst(at time.Time, n int, method, resource, key string) []LogRequest {
+	out := make([]LogRequest, n)
+	for i := range out {
+		out[i] = LogRequest{Time: at, Method: method, Resource: resource, Stage: "prod", KeyID: key}
+	}
+	return out
+}
+
+func keyOf(r *SimReport, id string) SimKey {
+	for _, k := range r.Keys {
+		if k.KeyID == id {
+			return *k
+		}
+	}
+	return SimKey{}
+}
+
+// Simulated traffic meets the limiter's exact answers: burst + rate × T accepted, the quota rolling over
+// at UTC midnight, two keys on two plans, a plan's per-method throttle, and the account bucket shared by
+// every route.
+func TestSimulate(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC)
+	var log []LogRequest
+	// alice: 20 at once (plan burst 5), 20 one second later (rate 10 refills the bucket to its 5).
+	log = append(log, burst(t0, 20, "GET", "/pets", "k1")...)
+	log = append(log, burst(t0.Add(time.Second), 20, "GET", "/pets", "k1")...)
+	// alice's /toys: the plan's per-method limit of 1.
+	log = append(log, burst(t0.Add(10*time.Second), 3, "GET", "/toys", "k1")...)
+	// bob on premium: 50 at once, all within his burst of 100.
+	log = append(log, burst(t0.Add(11*time.Second), 50, "GET", "/pets", "k2")...)
+	// an unknown key, and an unmatched route.
+	log = append(log, LogRequest{Time: t0.Add(12 * time.Second), Method: "GET", Resource: "/pets", Stage: "prod", KeyID: "k9"})
+	log = append(log, LogRequest{Time: t0.Add(12 * time.Second), Method: "GET", Resource: "/nowhere", Stage: "prod"})
+	r := simulate(t, simConfig, t0, log)
+	alice, bob, unknown := keyOf(r, "k1"), keyOf(r, "k2"), keyOf(r, "k9")
+	if alice.Accepted != 5+5+1 || alice.Throttled != 15+15+2 || alice.Plan != "basic" || alice.KeyName != "alice" {
+		t.Errorf("alice %+v, want 11 accepted and 32 throttled", alice)
+	}
+	if bob.Accepted != 50 || bob.Throttled != 0 || bob.Plan != "premium" {
+		t.Errorf("bob %+v", bob)
+	}
+	if unknown.Forbidden != 1 || r.Unmatched != 1 {
+		t.Errorf("unknown key %+v, unmatched %d", unknown, r.Unmatched)
+	}
+
+	// The quota of 30 a day: alice has used 10; 26 more at a slow pace take it to 30, then 429 Limit
+	// Exceeded, until UTC midnight.
+	var slow []LogRequest
+	for i := range 26 {
+		slow = append(slow, LogRequest{Time: t0.Add(20*time.Second + time.Duration(i)*time.Second), Method: "GET", Resource: "/pets", Stage: "prod", KeyID: "k1"})
+	}
+	next := t0.Add(2 * time.Minute) // 00:01 the next day
+	slow = append(slow, LogRequest{Time: next, Method: "GET", Resource: "/pets", Stage: "prod", KeyID: "k1"})
+	r = simulate(t, simConfig, t0, append(append([]LogRequest(nil), log[:40]...), slow...))
+	alice = keyOf(r, "k1")
+	if alice.QuotaExceeded != 10+26-30 || alice.Accepted != 30+1 {
+		t.Errorf("quota: alice %+v, want 31 accepted (30, then one after midnight) and 6 over the quota", alice)
+	}
+
+	// The account bucket (burst 200) is shared by every route: 150 on /open and 100 of bob's at once.
+	shared := append(burst(t0, 150, "GET", "/open", ""), burst(t0, 100, "GET", "/pets", "k2")...)
+	r = simulate(t, simConfig, t0, shared)
+	if open, b := keyOf(r, ""), keyOf(r, "k2"); open.Accepted != 150 || b.Accepted != 50 || b.Throttled != 50 {
+		t.Errorf("account bucket: open %+v, bob %+v", open, b)
+	}
+}
+
+// Against a log whose statuses another limit produced, the report says how often the emulator agrees and
+// names the requests it does not.
+func TestSimulateAgreement(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	log := burst(t0, 10, "GET", "/pets", "k1")
+	for i := range log { // production let 8 through (a burst of 8); the config says 5
+		log[i].Status = 200
+		if i >= 8 {
+			log[i].Status = 429
+		}
+	}
+	r := simulate(t, simConfig, t0, log)
+	a := r.Agreement
+	if a == nil || a.Compared != 10 || a.Agreed != 7 || len(a.Largest) != 3 || a.Largest[0].Production != 200 || a.Largest[0].Emulator != 429 {
+		t.Fatalf("agreement %+v", a)
+	}
+}
