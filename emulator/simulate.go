@@ -32,6 +32,18 @@ type SimKey struct {
 	Forbidden     int    `json:"forbidden"`
 }
 
+// SimMethod is one method's counts on one stage in a simulation.
+type SimMethod struct {
+	Stage         string `json:"stage"`
+	Method        string `json:"method"`
+	Resource      string `json:"resource"`
+	Requests      int    `json:"requests"`
+	Accepted      int    `json:"accepted"`
+	Throttled     int    `json:"throttled"`
+	QuotaExceeded int    `json:"quotaExceeded"`
+	Forbidden     int    `json:"forbidden"`
+}
+
 // Disagreement is a request the emulator and production answered differently.
 type Disagreement struct {
 	Time       time.Time `json:"time"`
@@ -52,9 +64,10 @@ type Agreement struct {
 
 // SimReport is what Simulate found.
 type SimReport struct {
-	Keys      []*SimKey  `json:"keys"`
-	Unmatched int        `json:"unmatched"` // requests no route or stage of the config takes
-	Agreement *Agreement `json:"agreement,omitempty"`
+	Keys      []*SimKey    `json:"keys"`
+	Methods   []*SimMethod `json:"methods"`
+	Unmatched int          `json:"unmatched"` // requests no route or stage of the config takes
+	Agreement *Agreement   `json:"agreement,omitempty"`
 }
 
 // maxDisagreements bounds the list of disagreements a report names.
@@ -84,6 +97,7 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *
 	}
 	report := &SimReport{}
 	keys := map[string]*SimKey{}
+	methods := map[string]*SimMethod{}
 	var agreement Agreement
 	var disagreements []Disagreement
 	for {
@@ -116,19 +130,30 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *
 			}
 			keys[lr.KeyID] = sk
 		}
+		mk := lr.Stage + " " + lr.Method + " " + lr.Resource
+		sm := methods[mk]
+		if sm == nil {
+			sm = &SimMethod{Stage: lr.Stage, Method: lr.Method, Resource: lr.Resource}
+			methods[mk] = sm
+		}
 		sk.Requests++
+		sm.Requests++
 		status := http.StatusOK
 		switch {
 		case gerr == nil:
 			sk.Accepted++
+			sm.Accepted++
 		case gerr.Type == gatewayresponse.Throttled:
 			sk.Throttled++
+			sm.Throttled++
 			status = http.StatusTooManyRequests
 		case gerr.Type == gatewayresponse.QuotaExceeded:
 			sk.QuotaExceeded++
+			sm.QuotaExceeded++
 			status = http.StatusTooManyRequests
 		default:
 			sk.Forbidden++
+			sm.Forbidden++
 			status = http.StatusForbidden
 		}
 		if lr.Status != 0 {
@@ -145,6 +170,13 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *
 		report.Keys = append(report.Keys, k)
 	}
 	sort.Slice(report.Keys, func(i, j int) bool { return report.Keys[i].KeyID < report.Keys[j].KeyID })
+	for _, m := range methods {
+		report.Methods = append(report.Methods, m)
+	}
+	sort.Slice(report.Methods, func(i, j int) bool {
+		a, b := report.Methods[i], report.Methods[j]
+		return a.Stage+" "+a.Resource+" "+a.Method < b.Stage+" "+b.Resource+" "+b.Method
+	})
 	if agreement.Compared > 0 {
 		agreement.Percent = 100 * float64(agreement.Agreed) / float64(agreement.Compared)
 		agreement.Largest = disagreements

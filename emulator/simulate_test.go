@@ -103,6 +103,13 @@ func TestSimulate(t *testing.T) {
 	if unknown.Forbidden != 1 || r.Unmatched != 1 {
 		t.Errorf("unknown key %+v, unmatched %d", unknown, r.Unmatched)
 	}
+	if len(r.Methods) != 2 || r.Methods[0].Resource != "/pets" || r.Methods[0].Requests != 91 || r.Methods[0].Forbidden != 1 ||
+		r.Methods[1].Resource != "/toys" || r.Methods[1].Accepted != 1 || r.Methods[1].Throttled != 2 {
+		for _, m := range r.Methods {
+			t.Logf("%+v", *m)
+		}
+		t.Errorf("per method: %d methods", len(r.Methods))
+	}
 
 	// The quota of 30 a day: alice has used 10; 26 more at a slow pace take it to 30, then 429 Limit
 	// Exceeded, until UTC midnight.

@@ -256,6 +256,11 @@ func runSimulate(out, errOut io.Writer, o *simulateOptions, specs []string) erro
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", id, name, k.Plan, k.Requests, k.Accepted, k.Throttled, k.QuotaExceeded, k.Forbidden)
 	}
+	fmt.Fprintln(tw, "")
+	fmt.Fprintln(tw, "STAGE\tMETHOD\tRESOURCE\tREQUESTS\tACCEPTED\tTHROTTLED\tQUOTA EXCEEDED\tFORBIDDEN")
+	for _, m := range report.Methods {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", m.Stage, m.Method, m.Resource, m.Requests, m.Accepted, m.Throttled, m.QuotaExceeded, m.Forbidden)
+	}
 	_ = tw.Flush()
 	if report.Unmatched > 0 {
 		fmt.Fprintf(out, "%d requests match no route and stage of the specs: not counted\n", report.Unmatched)
