@@ -14,6 +14,7 @@ type LogRequest struct {
 	Time     time.Time
 	Method   string
 	Resource string // the resource path, "/pets/{id}"
+	Path     string // the path as requested ($context.path, "/prod/pets/1"), when the log has it
 	Stage    string
 	KeyID    string // $context.identity.apiKeyId; "" for none
 	// Status is what production answered (0 when the log does not say).

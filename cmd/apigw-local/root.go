@@ -30,7 +30,7 @@ extensions) and serves it with API Gateway's routing, stages, integrations and e
 	root.SetFlagErrorFunc(flagError)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServeCommand(), newValidateCommand(), newRoutesCommand(), newRenderCommand(), newTokenCommand(), newImportCommand(), newSimulateCommand(), newVersionCommand())
+	root.AddCommand(newServeCommand(), newValidateCommand(), newRoutesCommand(), newRenderCommand(), newTokenCommand(), newImportCommand(), newSimulateCommand(), newReplayCommand(), newVersionCommand())
 	return root
 }
 

@@ -57,6 +57,7 @@ var logFields = map[string][]string{
 	"time":     {"requestTimeEpoch", "requestTime", "timestamp", "@timestamp", "time"},
 	"method":   {"httpMethod", "method"},
 	"resource": {"resourcePath", "resource"},
+	"path":     {"path"},
 	"stage":    {"stage"},
 	"key":      {"apiKeyId", "identity.apiKeyId", "keyId", "apiKey"},
 	"status":   {"status", "statusCode"},
@@ -76,7 +77,7 @@ func newLogReader(r io.Reader, overrides []string) (*logReader, error) {
 	for _, kv := range overrides {
 		k, v, ok := strings.Cut(kv, "=")
 		if _, known := logFields[k]; !ok || !known || v == "" {
-			return nil, fmt.Errorf("--field %q: write NAME=COLUMN with NAME one of time, method, resource, stage, key, status", kv)
+			return nil, fmt.Errorf("--field %q: write NAME=COLUMN with NAME one of time, method, resource, path, stage, key, status", kv)
 		}
 		lr.field[k] = v
 	}
@@ -156,7 +157,8 @@ func (lr *logReader) next() (emulator.LogRequest, error) {
 			return "", false
 		}
 	}
-	req := emulator.LogRequest{Method: get(lookup, "method"), Resource: get(lookup, "resource"), Stage: get(lookup, "stage"), KeyID: get(lookup, "key")}
+	req := emulator.LogRequest{Method: get(lookup, "method"), Resource: get(lookup, "resource"), Path: get(lookup, "path"),
+		Stage: get(lookup, "stage"), KeyID: get(lookup, "key")}
 	if req.KeyID == "-" {
 		req.KeyID = ""
 	}

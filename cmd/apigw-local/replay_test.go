@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apigw-local/apigw-local/emulator"
+)
+
+// replay sends a bounded log to a running gateway with the recorded keys and reports its answers; a
+// --duration stops it before the log ends.
+func TestReplay(t *testing.T) {
+	dir := t.TempDir()
+	spec, cfg := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "apigw-local.yaml")
+	writeFile(t, spec, simulateSpec)
+	// A bucket of 2 that refills once in 1,000 s: the answers do not depend on how fast the replay goes.
+	writeFile(t, cfg, strings.Replace(simulateConfig, "rateLimit: 1, burstLimit: 2", "rateLimit: 0.001, burstLimit: 2", 1))
+	l, err := emulator.Load(emulator.Sources{Specs: []string{spec}, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := emulator.NewGateway(snap, nil)
+	t.Cleanup(func() { g.Close() })
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC).UnixMilli()
+	var jl strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&jl, `{"requestTimeEpoch":%d,"httpMethod":"GET","resourcePath":"/pets","path":"/prod/pets","stage":"prod","apiKeyId":"k1"}`+"\n", t0+int64(i))
+	}
+	fmt.Fprintf(&jl, `{"requestTimeEpoch":%d,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"nobody"}`+"\n", t0+10)
+	logPath := filepath.Join(dir, "access.jsonl")
+	writeFile(t, logPath, jl.String())
+	var out bytes.Buffer
+	if err := runReplay(context.Background(), &out, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 0, clients: 1, json: true}); err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Keys []struct {
+			KeyID                                    string
+			Requests, Accepted, Throttled, Forbidden int
+		} `json:"keys"`
+		Sent int `json:"sent"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || rep.Sent != 6 || len(rep.Keys) != 2 {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if k := rep.Keys[0]; k.KeyID != "k1" || k.Requests != 5 || k.Accepted != 2 || k.Throttled != 3 {
+		t.Errorf("k1 %+v", k)
+	}
+	if k := rep.Keys[1]; k.KeyID != "nobody" || k.Forbidden != 1 {
+		t.Errorf("a key the config does not have %+v", k)
+	}
+
+	// At the recorded pace, a log spanning an hour is cut by --duration.
+	writeFile(t, logPath, fmt.Sprintf(`{"requestTimeEpoch":%d,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"k1"}`+"\n"+
+		`{"requestTimeEpoch":%d,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"k1"}`+"\n", t0, t0+3600_000))
+	out.Reset()
+	if err := runReplay(context.Background(), &out, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 1, duration: 300 * time.Millisecond, clients: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "stopped after 1 of 2 requests (--duration)") {
+		t.Errorf("a bounded replay: %s", out.String())
+	}
+}
