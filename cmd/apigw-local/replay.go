@@ -81,30 +81,10 @@ func runReplay(ctx context.Context, out io.Writer, o *replayOptions) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	f, err := os.Open(o.log)
+	reqs, err := readLog(o.log, o.fields)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	lr, err := newLogReader(f, o.fields)
-	if err != nil {
-		return fmt.Errorf("%s: %v", o.log, err)
-	}
-	var reqs []emulator.LogRequest
-	for {
-		r, err := lr.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %v", o.log, err)
-		}
-		reqs = append(reqs, r)
-	}
-	if len(reqs) == 0 {
-		return fmt.Errorf("%s: no requests", o.log)
-	}
-	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Time.Before(reqs[j].Time) })
 	if o.duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.duration)

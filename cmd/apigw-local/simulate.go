@@ -189,18 +189,17 @@ func parseLogTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("time %q: use requestTimeEpoch (ms), requestTime (02/Jan/2006:15:04:05 -0700) or RFC 3339", s)
 }
 
-func runSimulate(out, errOut io.Writer, o *simulateOptions, specs []string) error {
-	if o.log == "" {
-		return errors.New("give --log FILE (an access log: JSON lines or CSV)")
-	}
-	f, err := os.Open(o.log)
+// readLog reads a whole access log, in time order: as the gateway met the requests (quotas then start
+// from the first request's period).
+func readLog(path string, fields []string) ([]emulator.LogRequest, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
-	lr, err := newLogReader(f, o.fields)
+	lr, err := newLogReader(f, fields)
 	if err != nil {
-		return fmt.Errorf("%s: %v", o.log, err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	var reqs []emulator.LogRequest
 	for {
@@ -209,15 +208,25 @@ func runSimulate(out, errOut io.Writer, o *simulateOptions, specs []string) erro
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %v", o.log, err)
+			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 		reqs = append(reqs, r)
 	}
 	if len(reqs) == 0 {
-		return fmt.Errorf("%s: no requests", o.log)
+		return nil, fmt.Errorf("%s: no requests", path)
 	}
-	// Time order, as the gateway met them; quotas start from the first request's period.
 	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Time.Before(reqs[j].Time) })
+	return reqs, nil
+}
+
+func runSimulate(out, errOut io.Writer, o *simulateOptions, specs []string) error {
+	if o.log == "" {
+		return errors.New("give --log FILE (an access log: JSON lines or CSV)")
+	}
+	reqs, err := readLog(o.log, o.fields)
+	if err != nil {
+		return err
+	}
 	src, err := o.sources(specs)
 	if err != nil {
 		return err
