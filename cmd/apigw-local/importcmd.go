@@ -14,7 +14,7 @@ import (
 
 type importOptions struct {
 	config, usagePlans, apiKeys, account string
-	planKeys, stages                     []string
+	planKeys, stages, httpStages         []string
 	dryRun                               bool
 }
 
@@ -43,20 +43,22 @@ It never calls AWS. Other settings and comments of the config stay; what has no 
   aws apigateway get-api-keys --include-values > api-keys.json
   aws apigateway get-stage --rest-api-id abcd123456 --stage-name prod > stage-prod.json
   aws apigateway get-account > account.json
+  aws apigatewayv2 get-stages --api-id a1b2c3d4 > http-stages.json            # an HTTP API's stages
   apigw-local import aws --usage-plans usage-plans.json --usage-plan-keys a1b2c3=keys-a1b2c3.json \
-      --api-keys api-keys.json --stage stage-prod.json --account account.json`,
+      --api-keys api-keys.json --stage stage-prod.json --account account.json -o apigw-local.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runImportAWS(cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.config, "config", "c", "apigw-local.yaml", "the config to merge into (created if missing)")
+	f.StringVarP(&o.config, "output", "o", "apigw-local.yaml", "the config to merge into and write (created if missing)")
 	f.StringVar(&o.usagePlans, "usage-plans", "", "output of aws apigateway get-usage-plans")
 	f.StringArrayVar(&o.planKeys, "usage-plan-keys", nil, "PLAN_ID=FILE: output of aws apigateway get-usage-plan-keys --usage-plan-id PLAN_ID (repeatable)")
 	f.StringVar(&o.apiKeys, "api-keys", "", "output of aws apigateway get-api-keys --include-values")
 	f.StringArrayVar(&o.stages, "stage", nil, "output of aws apigateway get-stage or get-stages (repeatable)")
 	f.StringVar(&o.account, "account", "", "output of aws apigateway get-account")
+	f.StringArrayVar(&o.httpStages, "apigatewayv2", nil, "output of aws apigatewayv2 get-stages --api-id ID (an HTTP API's stages; repeatable)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the merged config instead of writing it")
 	return cmd
 }
@@ -90,6 +92,13 @@ func runImportAWS(out, errOut io.Writer, o *importOptions) error {
 		}
 		in.Stages = append(in.Stages, b)
 	}
+	for _, s := range o.httpStages {
+		b, err := read("apigatewayv2", s)
+		if err != nil {
+			return err
+		}
+		in.HTTPStages = append(in.HTTPStages, b)
+	}
 	in.UsagePlanKeys = map[string][]byte{}
 	for _, kv := range o.planKeys {
 		id, path, ok := strings.Cut(kv, "=")
@@ -102,8 +111,8 @@ func runImportAWS(out, errOut io.Writer, o *importOptions) error {
 		}
 		in.UsagePlanKeys[id] = b
 	}
-	if in.UsagePlans == nil && in.APIKeys == nil && in.Account == nil && len(in.Stages) == 0 {
-		return errors.New("nothing to import: give --usage-plans, --api-keys, --stage or --account (files saved from the AWS CLI)")
+	if in.UsagePlans == nil && in.APIKeys == nil && in.Account == nil && len(in.Stages) == 0 && len(in.HTTPStages) == 0 {
+		return errors.New("nothing to import: give --usage-plans, --api-keys, --stage, --apigatewayv2 or --account (files saved from the AWS CLI)")
 	}
 	existing, err := os.ReadFile(o.config)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -22,6 +22,8 @@ type Inputs struct {
 	APIKeys       []byte            // aws apigateway get-api-keys --include-values
 	Stages        [][]byte          // aws apigateway get-stage (one stage) or get-stages ({"item": [...]})
 	Account       []byte            // aws apigateway get-account
+	// HTTPStages are HTTP APIs' stages: aws apigatewayv2 get-stages --api-id ID (or get-stage).
+	HTTPStages [][]byte
 }
 
 // Result is the merged config and what the import did.
@@ -72,6 +74,11 @@ func Import(in Inputs, existing []byte) (*Result, error) {
 	for _, s := range in.Stages {
 		if err := r.stages(s, root); err != nil {
 			return nil, fmt.Errorf("get-stage(s): %v", err)
+		}
+	}
+	for _, s := range in.HTTPStages {
+		if err := r.httpStages(s, root); err != nil {
+			return nil, fmt.Errorf("apigatewayv2 get-stage(s): %v", err)
 		}
 	}
 	if in.Account != nil {
@@ -293,6 +300,78 @@ func (r *Result) stages(data []byte, root *yaml.Node) error {
 		set(stages, st.StageName, m)
 		r.Changes = append(r.Changes, "stages."+st.StageName+": variables, method settings, cache and access log format")
 		r.unknown("stage "+st.StageName, all, "stageName", "variables", "cacheClusterEnabled", "cacheClusterSize", "methodSettings", "accessLogSettings")
+	}
+	return nil
+}
+
+// httpStages reads an HTTP API's stages (apigatewayv2, whose members are capitalised): the default route
+// throttle becomes the stage's throttling, route settings routeSettings by route key, and stage variables.
+func (r *Result) httpStages(data []byte, root *yaml.Node) error {
+	type routeSetting struct {
+		ThrottlingBurstLimit *int     `json:"ThrottlingBurstLimit"`
+		ThrottlingRateLimit  *float64 `json:"ThrottlingRateLimit"`
+	}
+	type stage struct {
+		StageName            string                  `json:"StageName"`
+		StageVariables       map[string]string       `json:"StageVariables"`
+		DefaultRouteSettings *routeSetting           `json:"DefaultRouteSettings"`
+		RouteSettings        map[string]routeSetting `json:"RouteSettings"`
+	}
+	var list struct {
+		Items []json.RawMessage `json:"Items"`
+	}
+	items := []json.RawMessage{data}
+	if json.Unmarshal(data, &list) == nil && list.Items != nil {
+		items = list.Items
+	}
+	for _, raw := range items {
+		var st stage
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return err
+		}
+		_ = json.Unmarshal(raw, &all)
+		if st.StageName == "" {
+			return fmt.Errorf("a stage without StageName")
+		}
+		m := &yaml.Node{Kind: yaml.MappingNode}
+		if len(st.StageVariables) > 0 {
+			vm := &yaml.Node{Kind: yaml.MappingNode}
+			for _, k := range sortedKeys(st.StageVariables) {
+				vm.Content = append(vm.Content, scalar(k), scalar(st.StageVariables[k]))
+			}
+			m.Content = append(m.Content, scalar("variables"), vm)
+		}
+		if d := st.DefaultRouteSettings; d != nil && d.ThrottlingBurstLimit != nil && d.ThrottlingRateLimit != nil {
+			m.Content = append(m.Content, scalar("throttling"), flow(throttle(throttleSettings{BurstLimit: d.ThrottlingBurstLimit, RateLimit: d.ThrottlingRateLimit})))
+		}
+		var routes []string
+		for k, v := range st.RouteSettings {
+			if v.ThrottlingBurstLimit != nil && v.ThrottlingRateLimit != nil {
+				routes = append(routes, k)
+			}
+		}
+		sort.Strings(routes)
+		if len(routes) > 0 {
+			rs := &yaml.Node{Kind: yaml.MappingNode}
+			for _, k := range routes {
+				v := st.RouteSettings[k]
+				rm := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+				rm.Content = append(rm.Content, scalar("throttlingRateLimit"), number(strconv.FormatFloat(*v.ThrottlingRateLimit, 'f', -1, 64)),
+					scalar("throttlingBurstLimit"), number(strconv.Itoa(*v.ThrottlingBurstLimit)))
+				rs.Content = append(rs.Content, scalar(k), rm)
+			}
+			m.Content = append(m.Content, scalar("routeSettings"), rs)
+		}
+		stages := get(root, "stages")
+		if stages == nil {
+			stages = &yaml.Node{Kind: yaml.MappingNode}
+			set(root, "stages", stages)
+		}
+		set(stages, st.StageName, m)
+		r.Changes = append(r.Changes, "stages."+st.StageName+": variables, default route and route throttles")
+		r.unknown("HTTP API stage "+st.StageName, all, "StageName", "StageVariables", "DefaultRouteSettings", "RouteSettings",
+			"CreatedDate", "LastUpdatedDate", "DeploymentId", "Description", "Tags", "AutoDeploy", "LastDeploymentStatusMessage", "ApiGatewayManaged")
 	}
 	return nil
 }

@@ -121,3 +121,24 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+// An HTTP API's stages (apigatewayv2 get-stages): the default route throttle, route settings by route key
+// and stage variables.
+func TestImportHTTPStages(t *testing.T) {
+	res, err := Import(Inputs{HTTPStages: [][]byte{read(t, "http-stages.json")}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Parse("apigw-local.yaml", res.Config)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, res.Config)
+	}
+	st := c.Stages["$default"]
+	if st == nil || *st.Throttling != (config.Throttle{RateLimit: 100, BurstLimit: 50}) || st.Variables["env"] != "prod" ||
+		*st.RouteSettings["GET /pets"].Throttling != (config.Throttle{RateLimit: 10, BurstLimit: 5}) {
+		t.Errorf("stage $default %+v\n%s", st, res.Config)
+	}
+	if notes := strings.Join(res.Notes, "\n"); !strings.Contains(notes, "HTTP API stage $default: AccessLogSettings is not imported") {
+		t.Errorf("notes:\n%s", notes)
+	}
+}
