@@ -93,7 +93,7 @@ func (g *Gateway) authorizeWith(x *exchange, az *authorizer.Authorizer, arn stri
 		Now:            g.clock.Now(),
 	}
 	if az.PayloadVersion() != "" { // an HTTP API's Lambda authorizer: its event and $context.routeKey
-		req.RouteKey = httpRouteKey(x.route.Resource, x.route.Method.HTTPMethod)
+		req.RouteKey = x.route.routeKey
 	}
 	out, gerr := az.Authorize(x.r.Context(), req, g.authCache)
 	how := "not-called"

@@ -369,6 +369,9 @@ func (b *builder) prepare(a *API, res *spec.Resource, m *spec.Method) *Route {
 	cfg, f, sa := b.cfg, a.Spec.File, a.Spec
 	name := m.HTTPMethod + " " + res.Path
 	r := &Route{Resource: res.Path, ResourceID: resourceID(res.Path), Method: m, key: name}
+	if sa.Type == spec.HTTP {
+		r.routeKey = httpRouteKey(res.Path, m.HTTPMethod)
+	}
 
 	// Authorization the emulator cannot enforce keeps the method from being served (fail closed).
 	switch m.AuthorizationType {

@@ -387,7 +387,7 @@ func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
 	x.route, x.params = m.Value, m.PathParameters
 	x.ctx.ResourceID = x.route.ResourceID
 	if x.api.Spec.Type == spec.HTTP {
-		x.ctx.RouteKey = httpRouteKey(x.route.Resource, x.route.Method.HTTPMethod)
+		x.ctx.RouteKey = x.route.routeKey
 	}
 	x.trace.add("route", x.route.key)
 	return nil

@@ -65,7 +65,10 @@ type Route struct {
 	ResourceID string
 	Method     *spec.Method
 	// key is "GET /pets", for the trace and the log.
-	key         string
+	key string
+	// routeKey is an HTTP API route's key as AWS writes it ("ANY /{proxy+}", "$default"), made once at
+	// build for $context.routeKey and the events; "" for REST.
+	routeKey    string
 	integration integration.Integration
 	timeout     time.Duration // the integration timeout (timeoutInMillis, capped)
 	// callsBackend is false for MOCK: no timeout can act on it and it carries no X-Amzn-Trace-Id.

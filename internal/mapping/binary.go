@@ -19,34 +19,35 @@ const (
 	convertToText   = "CONVERT_TO_TEXT"
 )
 
-// isBinaryType reports whether contentType is one of binaryMediaTypes: equal (without parameters, any
-// case), "*/*", or a "type/*" entry of its type.
-func isBinaryType(contentType string, binaryMediaTypes []string) bool {
+// IsBinaryType reports whether a body of contentType is binary for an API: its media type (without
+// parameters, any case) matches one of binaryMediaTypes, where either half of an entry may be "*"
+// ("image/*", "*/*"). Request bodies and integration responses are judged so.
+func IsBinaryType(contentType string, binaryMediaTypes []string) bool {
 	if contentType == "" || len(binaryMediaTypes) == 0 {
 		return false
 	}
-	mt := mediaType(contentType)
+	typ, sub, _ := strings.Cut(mediaType(contentType), "/")
 	for _, b := range binaryMediaTypes {
-		b = strings.ToLower(strings.TrimSpace(b))
-		switch {
-		case b == "*/*", b == mt:
-			return true
-		case strings.HasSuffix(b, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(b, "*")):
+		bt, bs, _ := strings.Cut(strings.ToLower(strings.TrimSpace(b)), "/")
+		if (bt == "*" || bt == typ) && (bs == "*" || bs == sub) {
 			return true
 		}
 	}
 	return false
 }
 
-// acceptsBinary reports whether the first media type of accept is one of binaryMediaTypes, exactly or
-// through the "*/*" entry: wildcards elsewhere match nothing (reference §e.2, recorded).
-func acceptsBinary(accept string, binaryMediaTypes []string) bool {
+// AcceptsBinary reports whether a client accepts a binary answer: the FIRST media type of its Accept
+// header equals a binaryMediaTypes entry that has no wildcard, or an entry is "*/*" (the documented
+// catch-all). Wildcards match nothing else: Accept "image/*" or "*/*" does not match "image/png", and the
+// entry "*/test" matches neither "random/test" nor "*/test" (reference §e.2, recorded). Media types
+// compare case-insensitively and without parameters.
+func AcceptsBinary(accept string, binaryMediaTypes []string) bool {
 	first, _, _ := strings.Cut(accept, ",")
 	first, _, _ = strings.Cut(first, ";")
-	first = strings.ToLower(strings.TrimSpace(first))
+	first = strings.TrimSpace(first)
 	for _, b := range binaryMediaTypes {
-		b = strings.ToLower(strings.TrimSpace(b))
-		if b == "*/*" || first != "" && !strings.Contains(b, "*") && b == first {
+		b = strings.TrimSpace(b)
+		if b == "*/*" || first != "" && !strings.Contains(b, "*") && strings.EqualFold(b, first) {
 			return true
 		}
 	}

@@ -91,3 +91,41 @@ func TestContentHandlingResponse(t *testing.T) {
 		t.Errorf("no binaryMediaTypes, CONVERT_TO_BINARY: %v %v", out, gerr)
 	}
 }
+
+// One matching of types, for every integration: request Content-Types against entries with "*" on either
+// side; the Accept rule of reference §e.2 (exact entries and "*/*" only).
+func TestBinaryTypeRules(t *testing.T) {
+	for _, c := range []struct {
+		contentType string
+		types       []string
+		want        bool
+	}{
+		{"image/png", []string{"image/png"}, true},
+		{"IMAGE/PNG; q=1", []string{"image/png"}, true},
+		{"image/jpeg", []string{"image/*"}, true},
+		{"random/test", []string{"*/test"}, true},
+		{"text/plain", []string{"*/*"}, true},
+		{"text/plain", []string{"image/*"}, false},
+		{"", []string{"*/*"}, false},
+	} {
+		if got := IsBinaryType(c.contentType, c.types); got != c.want {
+			t.Errorf("IsBinaryType(%q, %v) = %v", c.contentType, c.types, got)
+		}
+	}
+	for _, c := range []struct {
+		accept string
+		types  []string
+		want   bool
+	}{
+		{"image/png", []string{"image/png"}, true},
+		{"image/png, text/html", []string{"image/png"}, true},
+		{"text/html, image/png", []string{"image/png"}, false},
+		{"image/*", []string{"image/png"}, false},
+		{"random/test", []string{"*/test"}, false},
+		{"anything", []string{"*/*"}, true},
+	} {
+		if got := AcceptsBinary(c.accept, c.types); got != c.want {
+			t.Errorf("AcceptsBinary(%q, %v) = %v", c.accept, c.types, got)
+		}
+	}
+}

@@ -206,7 +206,7 @@ func (e *Env) vars(t Template, payload []byte) (*vtl.Vars, *Input) {
 // request body.
 func (m *Integration) RequestPayload(contentType string, body []byte, env *Env) ([]byte, *gatewayresponse.Error) {
 	ct := mediaType(contentType)
-	binary := isBinaryType(contentType, env.BinaryMediaTypes)
+	binary := IsBinaryType(contentType, env.BinaryMediaTypes)
 	switch m.contentHandling {
 	case convertToBinary:
 		for _, t := range m.requestTemplates {
@@ -344,7 +344,7 @@ func (m *Integration) Respond(r *Response, integBody []byte, integHeader http.He
 // convertResponse is the table of reference §l.2: the integration response body as the client (or the
 // response template) gets it.
 func convertResponse(r *Response, body []byte, contentType, accept string, binaryMediaTypes []string) ([]byte, *gatewayresponse.Error) {
-	binary := isBinaryType(contentType, binaryMediaTypes)
+	binary := IsBinaryType(contentType, binaryMediaTypes)
 	switch r.contentHandling {
 	case convertToText:
 		if binary {
@@ -356,7 +356,7 @@ func convertResponse(r *Response, body []byte, contentType, accept string, binar
 			return body, nil
 		}
 	default:
-		wantsBinary := acceptsBinary(accept, binaryMediaTypes)
+		wantsBinary := AcceptsBinary(accept, binaryMediaTypes)
 		switch {
 		case binary && wantsBinary:
 			return body, nil

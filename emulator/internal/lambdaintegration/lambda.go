@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"regexp"
 	"strings"
 	"sync"
@@ -198,7 +197,7 @@ func event(req *integration.Request) *lambdaproxy.Request {
 		// Without a body the flag is false, as in AWS's published sample (a GET without Content-Type).
 		binary = len(req.Body) > 0 && httpAPIBinary(r.Header.Get("Content-Type"))
 	} else {
-		binary = isBinary(r.Header.Get("Content-Type"), req.BinaryMediaTypes)
+		binary = mapping.IsBinaryType(r.Header.Get("Content-Type"), req.BinaryMediaTypes)
 	}
 	e := &lambdaproxy.Request{Method: r.Method, Path: r.URL.EscapedPath(), Stage: rc.Stage,
 		Resource: rc.ResourcePath, PathParameters: req.PathParameters, RawQuery: r.URL.RawQuery, Header: r.Header,
@@ -406,26 +405,6 @@ func httpAPIBinary(contentType string) bool {
 		return false
 	}
 	return true
-}
-
-// isBinary reports whether a request body is binary for API Gateway: its Content-Type is one of the
-// binaryMediaTypes (an entry may use a wildcard: "image/*", "*/*").
-func isBinary(contentType string, binaryMediaTypes []string) bool {
-	if contentType == "" || len(binaryMediaTypes) == 0 {
-		return false
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
-	typ, sub, _ := strings.Cut(mt, "/")
-	for _, b := range binaryMediaTypes {
-		bt, bs, _ := strings.Cut(strings.ToLower(b), "/")
-		if (bt == "*" || bt == typ) && (bs == "*" || bs == sub) {
-			return true
-		}
-	}
-	return false
 }
 
 func truncate(b []byte) string {

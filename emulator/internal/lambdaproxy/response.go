@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/apigw-local/apigw-local/internal/mapping"
 )
 
 // Response is the HTTP response API Gateway sends to the client for a function result.
@@ -188,19 +190,7 @@ func ResponseV1(payload []byte, accept string, binaryMediaTypes []string) (*Resp
 // evidence either way). Media types compare case-insensitively and without parameters
 // ("image/png;q=0.9"), as media types do.
 func decodeForAccept(accept string, binaryMediaTypes []string) bool {
-	first, _, _ := strings.Cut(accept, ",")
-	first, _, _ = strings.Cut(first, ";")
-	first = strings.TrimSpace(first)
-	for _, t := range binaryMediaTypes {
-		t = strings.TrimSpace(t)
-		if t == "*/*" {
-			return true
-		}
-		if first != "" && !strings.Contains(t, "*") && strings.EqualFold(t, first) {
-			return true
-		}
-	}
-	return false
+	return mapping.AcceptsBinary(accept, binaryMediaTypes)
 }
 
 // ResponseV2 interprets a payload-2.0 function result (reference §e.3). A JSON object with a statusCode
