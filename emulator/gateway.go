@@ -314,6 +314,9 @@ func (g *Gateway) resolve(x *exchange) *gatewayresponse.Error {
 		delete(h, "x-amzn-RequestId")
 		delete(h, "x-amz-apigw-id")
 		h["apigw-requestid"] = x.hdr[1:2:2]
+		// ... and that id is $context.requestId, the events' requestContext.requestId ("LV7fzho-PHcEJPw=" in
+		// AWS's sample), not REST's UUID.
+		x.ctx.RequestID = x.ctx.ExtendedRequestID
 		if n := requestHeadSize(r); n > HTTPAPIMaxRequestHead {
 			return &gatewayresponse.Error{Type: gatewayresponse.RequestHeaderTooLarge,
 				Reason: fmt.Sprintf("request line and headers of %d bytes, over an HTTP API's %d", n, HTTPAPIMaxRequestHead)}

@@ -163,6 +163,9 @@ func TestHTTPAPIPayloadV2Event(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", c.name, c.got, c.want)
 		}
 	}
+	if rc["requestId"] != res.Header.Get("apigw-requestid") || rc["requestId"] == "" {
+		t.Errorf("requestContext.requestId %v, want the apigw-requestid header %q", rc["requestId"], res.Header.Get("apigw-requestid"))
+	}
 	for name := range ev["headers"].(map[string]any) {
 		if name != strings.ToLower(name) {
 			t.Errorf("header name %q is not lower case", name)
