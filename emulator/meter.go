@@ -174,11 +174,7 @@ func stageLimit(st *config.Stage, resource, method string) (throttle.Limit, stri
 	if st == nil {
 		return throttle.Limit{}, "", false
 	}
-	prefix := resource + "/"
-	if resource == "/" {
-		prefix = "//"
-	}
-	for _, key := range []string{prefix + method, prefix + "*", "*/*"} {
+	for _, key := range methodSettingKeys(resource, method) {
 		if ms, ok := st.MethodSettings[key]; ok && ms.Throttling != nil {
 			return limitOf(*ms.Throttling), "methodSettings " + strconv.Quote(key), true
 		}
@@ -210,6 +206,16 @@ func httpRouteKey(resource, method string) string {
 		return "$default"
 	}
 	return method + " " + resource
+}
+
+// methodSettingKeys are the methodSettings keys that apply to a method, the first that sets a value
+// winning: its own ("/pets/GET", "//GET" for the root), its resource's ("/pets/*"), every method's.
+func methodSettingKeys(resource, method string) [3]string {
+	prefix := resource + "/"
+	if resource == "/" {
+		prefix = "//"
+	}
+	return [3]string{prefix + method, prefix + "*", "*/*"}
 }
 
 // planMethodLimit is a usage plan stage's per-method limit for one method, if it sets one.

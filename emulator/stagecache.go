@@ -34,14 +34,10 @@ func cacheSettingFor(st *config.Stage, r *Route, in *spec.Integration) (cs *cach
 		return nil, nil
 	}
 	method := r.Method.HTTPMethod
-	prefix := r.Resource + "/"
-	if r.Resource == "/" {
-		prefix = "//"
-	}
 	enabled, ttl := method == http.MethodGet, st.CacheTTLInSeconds
 	requireAuth, strategy := true, "SUCCEED_WITH_RESPONSE_HEADER"
 	var enabledSet, ttlSet, authSet, strategySet bool
-	for _, key := range []string{prefix + method, prefix + "*", "*/*"} {
+	for _, key := range methodSettingKeys(r.Resource, method) {
 		ms, ok := st.MethodSettings[key]
 		if !ok {
 			continue
