@@ -40,10 +40,14 @@ type Gateway struct {
 	cur       atomic.Pointer[served]
 	functions *functions
 	log       *AccessLog
-	now       func() time.Time // latencies and $context times
-	clock     throttle.Clock   // token buckets and quotas
-	meters    *throttle.Store
-	authCache *authorizer.Cache // Lambda authorizers' answers, across reloads
+	now       func() time.Time // latencies, and $context times under the system clock
+	// requestTime is $context.requestTime's source when a clock was injected (WithClock): the request's
+	// time is then the limiter's, so that an access log written under a manual clock says when the
+	// buckets and quotas saw each request (simulate reads it back), and quota days match the log's.
+	requestTime func() time.Time
+	clock       throttle.Clock // token buckets and quotas
+	meters      *throttle.Store
+	authCache   *authorizer.Cache // Lambda authorizers' answers, across reloads
 	// stageCache holds the stage caches' answers; a new snapshot empties it (its integrations may answer
 	// differently).
 	stageCache *stagecache.Cache
@@ -87,6 +91,9 @@ func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 	g := &Gateway{functions: newFunctions(fnLog), log: log, now: time.Now, clock: throttle.SystemClock{}, allowedHosts: map[string]bool{}}
 	for _, o := range opts {
 		o(g)
+	}
+	if _, system := g.clock.(throttle.SystemClock); !system {
+		g.requestTime = g.clock.Now
 	}
 	g.meters = throttle.NewStore(g.clock)
 	g.authCache = authorizer.NewCache(g.clock.Now)
@@ -201,6 +208,9 @@ func (g *Gateway) withExchange(next http.Handler) http.Handler {
 		x.ctx = reqctx.Context{RequestID: newRequestID(), ExtendedRequestID: newAPIGWID(), HTTPMethod: r.Method,
 			Protocol: r.Proto, RequestTime: x.start, DomainName: r.Host, SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
 			Path: r.URL.EscapedPath()}
+		if g.requestTime != nil {
+			x.ctx.RequestTime = g.requestTime()
+		}
 		x.ctx.DomainPrefix = reqctx.DomainPrefixOf(r.Host)
 		if cur.snap.Config != nil {
 			x.ctx.AccountID = cur.snap.Config.AccountID
@@ -398,11 +408,18 @@ func (g *Gateway) route(x *exchange) *gatewayresponse.Error {
 
 // meterPhase checks the API key, quota and token buckets (meter.go).
 func (g *Gateway) meterPhase(x *exchange) *gatewayresponse.Error {
-	if gerr := g.meter(x, x.cur.meter); gerr != nil {
+	gerr := g.meter(x, x.cur.meter)
+	if x.apiKey != nil {
+		// A key found in a usage plan of the stage stays the request's even when a bucket or the quota
+		// refuses it: the 429's access log line and gateway response name the key (assumed of AWS, whose
+		// usage plan throttling identifies the key first), and simulate compares production's answers key
+		// by key on it.
+		x.ctx.APIKey, x.ctx.APIKeyID = x.apiKey.value, x.apiKey.id
+	}
+	if gerr != nil {
 		return gerr
 	}
 	if x.apiKey != nil {
-		x.ctx.APIKey, x.ctx.APIKeyID = x.apiKey.value, x.apiKey.id
 		x.trace.add("meter", x.apiKey.name)
 	} else {
 		x.trace.add("meter", "")

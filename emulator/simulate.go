@@ -1,11 +1,13 @@
 package emulator
 
 import (
+	"math"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/apigw-local/apigw-local/emulator/internal/throttle"
 	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
 )
 
@@ -45,9 +47,13 @@ type SimMethod struct {
 	Forbidden     int    `json:"forbidden"`
 }
 
-// Disagreement is a request the emulator and production answered differently.
+// Disagreement is a group of requests the emulator and production answered differently in the same way:
+// the same key and method, production saying one thing (its status) and the emulator another. Time and
+// Until are the first and the last of them.
 type Disagreement struct {
 	Time       time.Time `json:"time"`
+	Until      time.Time `json:"until"`
+	Count      int       `json:"count"`
 	KeyID      string    `json:"keyId"`
 	Method     string    `json:"method"`
 	Resource   string    `json:"resource"`
@@ -60,7 +66,7 @@ type Agreement struct {
 	Compared int            `json:"compared"`
 	Agreed   int            `json:"agreed"`
 	Percent  float64        `json:"percent"`
-	Largest  []Disagreement `json:"disagreements,omitempty"`
+	Largest  []Disagreement `json:"disagreements,omitempty"` // the largest groups, most requests first
 }
 
 // SimReport is what Simulate found.
@@ -71,13 +77,29 @@ type SimReport struct {
 	Agreement *Agreement   `json:"agreement,omitempty"`
 }
 
+// SimEvent is one request's answer in a simulation, with the headroom the limiter had left after it: what
+// a report draws over time.
+type SimEvent struct {
+	Request LogRequest
+	// Outcome is "accepted", "throttled" (429 Too Many Requests), "quotaExceeded" (429 Limit Exceeded) or
+	// "forbidden" (403).
+	Outcome string
+	// Level is the tokens left, just after the request, in the lowest of the token buckets it meets (the
+	// usage plan's per-method and per-key buckets, the stage's method bucket, the account's): how many more
+	// requests could pass at that instant. Capacity is that bucket's burst, Bucket names it.
+	Level    float64
+	Capacity float64
+	Bucket   string
+}
+
 // maxDisagreements bounds the list of disagreements a report names.
 const maxDisagreements = 20
 
 // Simulate runs recorded requests, in order, through the meter the gateway serves with, on the clock it
 // is given (a ManualClock set to each request's time: a day of traffic in seconds, the same answers every
 // run). Only the meter acts: API keys, quotas and every token bucket, as serve would answer them.
-func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *SimReport {
+// observe, when set, is called with each request's answer and the buckets' level after it.
+func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock, observe func(SimEvent)) *SimReport {
 	cur := g.cur.Load()
 	t := cur.meter
 	byID := map[string]*apiKey{}
@@ -88,27 +110,33 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *
 		api   *API
 		route *Route
 	}
-	routes := map[string]routeRef{} // "stage METHOD /resource"
+	type methodKey struct{ stage, method, resource string }
+	routes := map[methodKey]routeRef{}
 	for _, a := range cur.snap.APIs {
 		for _, rt := range a.Tree.Routes() {
 			for _, st := range a.StageNames {
-				routes[st+" "+rt.Method+" "+rt.Resource] = routeRef{a, rt.Value}
+				routes[methodKey{st, rt.Method, rt.Resource}] = routeRef{a, rt.Value}
 			}
 		}
 	}
 	report := &SimReport{}
 	keys := map[string]*SimKey{}
-	methods := map[string]*SimMethod{}
+	methods := map[methodKey]*SimMethod{}
 	var agreement Agreement
-	var disagreements []Disagreement
+	type disagreementKey struct {
+		key, method, resource string
+		production, emulator  int
+	}
+	disagreements := map[disagreementKey]*Disagreement{}
 	for {
 		lr, ok := next()
 		if !ok {
 			break
 		}
-		ref, ok := routes[lr.Stage+" "+lr.Method+" "+lr.Resource]
+		mk := methodKey{lr.Stage, lr.Method, lr.Resource}
+		ref, ok := routes[mk]
 		if !ok {
-			ref, ok = routes[lr.Stage+" ANY "+lr.Resource]
+			ref, ok = routes[methodKey{lr.Stage, "ANY", lr.Resource}]
 		}
 		if !ok {
 			report.Unmatched++
@@ -131,7 +159,6 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *
 			}
 			keys[lr.KeyID] = sk
 		}
-		mk := lr.Stage + " " + lr.Method + " " + lr.Resource
 		sm := methods[mk]
 		if sm == nil {
 			sm = &SimMethod{Stage: lr.Stage, Method: lr.Method, Resource: lr.Resource}
@@ -139,7 +166,7 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *
 		}
 		sk.Requests++
 		sm.Requests++
-		status := http.StatusOK
+		status, outcome := http.StatusOK, "accepted"
 		switch {
 		case gerr == nil:
 			sk.Accepted++
@@ -147,23 +174,34 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *
 		case gerr.Type == gatewayresponse.Throttled:
 			sk.Throttled++
 			sm.Throttled++
-			status = http.StatusTooManyRequests
+			status, outcome = http.StatusTooManyRequests, "throttled"
 		case gerr.Type == gatewayresponse.QuotaExceeded:
 			sk.QuotaExceeded++
 			sm.QuotaExceeded++
-			status = http.StatusTooManyRequests
+			status, outcome = http.StatusTooManyRequests, "quotaExceeded"
 		default:
 			sk.Forbidden++
 			sm.Forbidden++
-			status = http.StatusForbidden
+			status, outcome = http.StatusForbidden, "forbidden"
+		}
+		if observe != nil {
+			ev := SimEvent{Request: lr, Outcome: outcome}
+			ev.Level, ev.Capacity, ev.Bucket = lowestBucket(t, x, k, lr.Time)
+			observe(ev)
 		}
 		if lr.Status != 0 {
 			agreement.Compared++
 			if limited(lr.Status) == limited(status) {
 				agreement.Agreed++
-			} else if len(disagreements) < maxDisagreements {
-				disagreements = append(disagreements, Disagreement{Time: lr.Time, KeyID: lr.KeyID, Method: lr.Method,
-					Resource: lr.Resource, Production: lr.Status, Emulator: status})
+			} else {
+				dk := disagreementKey{lr.KeyID, lr.Method, lr.Resource, limited(lr.Status), status}
+				d := disagreements[dk]
+				if d == nil {
+					d = &Disagreement{Time: lr.Time, KeyID: lr.KeyID, Method: lr.Method, Resource: lr.Resource, Production: lr.Status, Emulator: status}
+					disagreements[dk] = d
+				}
+				d.Count++
+				d.Until = lr.Time
 			}
 		}
 	}
@@ -180,10 +218,60 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock) *
 	})
 	if agreement.Compared > 0 {
 		agreement.Percent = 100 * float64(agreement.Agreed) / float64(agreement.Compared)
-		agreement.Largest = disagreements
+		for _, d := range disagreements {
+			agreement.Largest = append(agreement.Largest, *d)
+		}
+		sort.Slice(agreement.Largest, func(i, j int) bool {
+			a, b := agreement.Largest[i], agreement.Largest[j]
+			if a.Count != b.Count {
+				return a.Count > b.Count
+			}
+			if !a.Time.Equal(b.Time) {
+				return a.Time.Before(b.Time)
+			}
+			return a.KeyID+" "+a.Method+" "+a.Resource < b.KeyID+" "+b.Method+" "+b.Resource
+		})
+		if len(agreement.Largest) > maxDisagreements {
+			agreement.Largest = agreement.Largest[:maxDisagreements]
+		}
 		report.Agreement = &agreement
 	}
 	return report
+}
+
+// lowestBucket is the bucket with the fewest tokens at now among those a request of x with key k meets
+// (meter's checks, in its order), its burst and its name.
+func lowestBucket(t *meterTable, x *exchange, k *apiKey, now time.Time) (level, capacity float64, name string) {
+	rm := t.routes[meterKey{x.route, x.stage.Name}]
+	type named struct {
+		b    *throttle.Bucket
+		name string
+	}
+	var buckets [4]named
+	n := 0
+	if rm != nil && rm.keys != nil && k != nil {
+		if km := rm.keys[k.name]; km != nil {
+			buckets[0] = named{km.method, "usage plan " + km.plan.name + " " + km.methodKey + " for key " + k.name}
+			buckets[1] = named{km.planLimit, "usage plan " + km.plan.name + " for key " + k.name}
+			n = 2
+		}
+	}
+	if rm != nil {
+		buckets[n] = named{rm.stage, "stage " + x.stage.Name + " " + rm.method}
+		n++
+	}
+	buckets[n] = named{t.account, "account"}
+	n++
+	level = math.Inf(1)
+	for _, b := range buckets[:n] {
+		if b.b == nil {
+			continue
+		}
+		if v := b.b.Tokens(now); v < level {
+			level, capacity, name = v, float64(b.b.Limit().Burst), b.name
+		}
+	}
+	return level, capacity, name
 }
 
 // limited reduces an answer to what the limiter decides: refused by a limit (429), refused for the key

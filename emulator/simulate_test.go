@@ -2,6 +2,11 @@ package emulator
 
 import (
 	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,7 +61,7 @@ func simulate(t *testing.T, config string, start time.Time, log []LogRequest) *S
 		}
 		i++
 		return log[i-1], true
-	}, clock)
+	}, clock, nil)
 }
 
 func burst(at time.Time, n int, method, resource, key string) []LogRequest {
@@ -144,9 +149,50 @@ func TestSimulateAgreement(t *testing.T) {
 			log[i].Status = 429
 		}
 	}
+	// bob, a second later: production refused one request of his premium plan that the config lets through.
+	log = append(log, LogRequest{Time: t0.Add(time.Second), Method: "GET", Resource: "/pets", Stage: "prod", KeyID: "k2", Status: 429})
 	r := simulate(t, simConfig, t0, log)
 	a := r.Agreement
-	if a == nil || a.Compared != 10 || a.Agreed != 7 || len(a.Largest) != 3 || a.Largest[0].Production != 200 || a.Largest[0].Emulator != 429 {
+	if a == nil || a.Compared != 11 || a.Agreed != 7 || len(a.Largest) != 2 {
 		t.Fatalf("agreement %+v", a)
+	}
+	// The largest group first: alice's three requests that production let through and the config throttles.
+	if d := a.Largest[0]; d.KeyID != "k1" || d.Count != 3 || d.Production != 200 || d.Emulator != 429 || !d.Time.Equal(t0) || !d.Until.Equal(t0) {
+		t.Errorf("largest disagreement %+v", d)
+	}
+	if d := a.Largest[1]; d.KeyID != "k2" || d.Count != 1 || d.Production != 429 || d.Emulator != 200 {
+		t.Errorf("second disagreement %+v", d)
+	}
+}
+
+// A key's request that a bucket or the quota refuses still carries the key in the stage's access log, and
+// under an injected clock the request's time is the clock's: the log says when, and for which key, the
+// limiter answered, which is what simulate reads back.
+func TestAccessLogOfRefusedRequests(t *testing.T) {
+	dir := t.TempDir()
+	cfg := strings.Replace(simConfig, "stages:\n  prod: {}\n", "stages:\n  prod:\n    accessLogFormat: '$context.requestId $context.identity.apiKeyId $context.status $context.requestTimeEpoch $context.error.responseType'\n    accessLogDestination: access.log\n", 1)
+	t0 := time.Date(2026, 3, 1, 23, 59, 59, 0, time.UTC)
+	clock := NewManualClock(t0)
+	g := NewGateway(loadFiles(t, dir, simSpec, cfg), NewAccessLog(io.Discard, LogText, false), WithClock(clock))
+	send := func(path, key string) {
+		r := httptest.NewRequest("GET", path, nil)
+		r.Header.Set("x-api-key", key)
+		g.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	send("/prod/toys", "alice-0123456789abcdefghij") // the plan's /toys limit: burst 1
+	send("/prod/toys", "alice-0123456789abcdefghij") // throttled
+	send("/prod/pets", "nobody")                     // no such key: none to log
+	g.Close()
+	data, err := os.ReadFile(filepath.Join(dir, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	epoch := strconv.FormatInt(t0.UnixMilli(), 10)
+	want := []string{"k1 200 " + epoch + " -", "k1 429 " + epoch + " THROTTLED", "- 403 " + epoch + " INVALID_API_KEY"}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i, w := range want {
+		if i >= len(lines) || !strings.HasSuffix(lines[i], " "+w) {
+			t.Errorf("line %d: want … %s in\n%s", i+1, w, data)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/apigw-local/apigw-local/emulator"
 	"github.com/apigw-local/apigw-local/internal/config"
+	"github.com/apigw-local/apigw-local/internal/trafficreport"
 	"github.com/spf13/cobra"
 )
 
@@ -28,6 +30,7 @@ type replayOptions struct {
 	fields   []string
 	json     bool
 	clients  int
+	report   string
 }
 
 func newReplayCommand() *cobra.Command {
@@ -45,7 +48,7 @@ The request path is the log's path field ($context.path), else its resource path
 filled with "1" under its stage.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runReplay(cmd.Context(), cmd.OutOrStdout(), o)
+			return runReplay(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -57,10 +60,11 @@ filled with "1" under its stage.`,
 	f.StringArrayVar(&o.fields, "field", nil, "NAME=COLUMN: where a field is (time, method, resource, path, stage, key, status)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object instead of the table")
 	f.IntVar(&o.clients, "clients", 8, "requests in flight at most")
+	f.StringVar(&o.report, "report", "", "also write an HTML page: per key over time, requests offered, accepted and refused, with the bucket level the config's limits give")
 	return cmd
 }
 
-func runReplay(ctx context.Context, out io.Writer, o *replayOptions) error {
+func runReplay(ctx context.Context, out, errOut io.Writer, o *replayOptions) error {
 	if o.log == "" || o.target == "" {
 		return errors.New("give --log FILE and --target URL")
 	}
@@ -68,6 +72,7 @@ func runReplay(ctx context.Context, out io.Writer, o *replayOptions) error {
 		ctx = context.Background()
 	}
 	values := map[string]string{} // key id -> value
+	names := map[string]string{}  // key id -> name
 	if data, err := os.ReadFile(o.config); err == nil {
 		c, err := config.Parse(o.config, data)
 		if err != nil {
@@ -76,6 +81,7 @@ func runReplay(ctx context.Context, out io.Writer, o *replayOptions) error {
 		for _, k := range c.APIKeys {
 			if k.ID != "" {
 				values[k.ID] = k.Value
+				names[k.ID] = k.Name
 			}
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -92,25 +98,36 @@ func runReplay(ctx context.Context, out io.Writer, o *replayOptions) error {
 	}
 	client := &http.Client{Timeout: 35 * time.Second}
 	keys := map[string]*emulator.SimKey{}
+	var timeline *trafficreport.Timeline
+	if o.report != "" {
+		timeline = trafficreport.NewTimeline()
+	}
 	var mu sync.Mutex
-	count := func(r emulator.LogRequest, status int, body string) {
+	count := func(r emulator.LogRequest, at time.Time, status int, body string) {
 		mu.Lock()
 		defer mu.Unlock()
 		k := keys[r.KeyID]
 		if k == nil {
-			k = &emulator.SimKey{KeyID: r.KeyID}
+			k = &emulator.SimKey{KeyID: r.KeyID, KeyName: names[r.KeyID]}
 			keys[r.KeyID] = k
 		}
 		k.Requests++
+		outcome := trafficreport.Accepted
 		switch {
 		case status == http.StatusTooManyRequests && strings.Contains(body, "Limit Exceeded"):
 			k.QuotaExceeded++
+			outcome = trafficreport.QuotaExceeded
 		case status == http.StatusTooManyRequests:
 			k.Throttled++
+			outcome = trafficreport.Throttled
 		case status == http.StatusForbidden:
 			k.Forbidden++
+			outcome = trafficreport.Forbidden
 		default:
 			k.Accepted++
+		}
+		if timeline != nil {
+			timeline.Add(trafficreport.Event{Time: at, Key: r.KeyID, Outcome: outcome})
 		}
 	}
 	slots := make(chan struct{}, max(o.clients, 1))
@@ -120,12 +137,15 @@ func runReplay(ctx context.Context, out io.Writer, o *replayOptions) error {
 	sent := 0
 replay:
 	for _, r := range reqs {
+		// at is when the request is sent on the replay's time axis: the log's time, the gaps divided by
+		// --speed; as fast as possible, the time it was sent.
+		at := time.Now()
 		if o.speed > 0 {
-			at := start.Add(time.Duration(float64(r.Time.Sub(t0)) / o.speed))
+			at = t0.Add(scaled(r.Time.Sub(t0), o.speed))
 			select {
 			case <-ctx.Done():
 				break replay
-			case <-time.After(time.Until(at)):
+			case <-time.After(time.Until(start.Add(at.Sub(t0)))):
 			}
 		}
 		select {
@@ -135,7 +155,7 @@ replay:
 		}
 		sent++
 		wg.Add(1)
-		go func(r emulator.LogRequest) {
+		go func(r emulator.LogRequest, at time.Time) {
 			defer wg.Done()
 			defer func() { <-slots }()
 			req, err := http.NewRequestWithContext(ctx, r.Method, target+replayPath(r), nil)
@@ -151,8 +171,8 @@ replay:
 			}
 			body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
 			res.Body.Close()
-			count(r, res.StatusCode, string(body))
-		}(r)
+			count(r, at, res.StatusCode, string(body))
+		}(r, at)
 	}
 	wg.Wait()
 	report := struct {
@@ -163,6 +183,12 @@ replay:
 		report.Keys = append(report.Keys, k)
 	}
 	sort.Slice(report.Keys, func(i, j int) bool { return report.Keys[i].KeyID < report.Keys[j].KeyID })
+	if o.report != "" {
+		if err := writeReport(o.report, replayPage(o, reqs[:sent], report.Keys, timeline, names)); err != nil {
+			return err
+		}
+		fmt.Fprintf(errOut, "report: %s\n", o.report)
+	}
 	if o.json {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -205,4 +231,77 @@ func replayPath(r emulator.LogRequest) string {
 	}
 	b.WriteString(res)
 	return b.String()
+}
+
+// scaled is a gap of the log replayed speed times faster.
+func scaled(d time.Duration, speed float64) time.Duration { return time.Duration(float64(d) / speed) }
+
+// replayPage is replay's report as a page. The target's buckets cannot be seen from outside; when the
+// config names its specs, the bucket level drawn is the config's limits run on the replay's timeline (what
+// apigw-local serving that config would hold), and the page says so.
+func replayPage(o *replayOptions, sent []emulator.LogRequest, keys []*emulator.SimKey, tl *trafficreport.Timeline, names map[string]string) trafficreport.Page {
+	p := trafficreport.Page{
+		Title:   "apigw-local replay: " + filepath.Base(o.log) + " to " + o.target,
+		Summary: []string{fmt.Sprintf("%d requests from %s sent to %s, %s.", len(sent), o.log, o.target, pace(o.speed))},
+	}
+	if note := modelLevels(o, sent, tl); note != "" {
+		p.Notes = append(p.Notes, note)
+	}
+	p.Chart = tl.Chart(reportKeys, reportSteps, keyLabel(names))
+	p.Tables = append(p.Tables, keyTable(keys))
+	return p
+}
+
+func pace(speed float64) string {
+	switch {
+	case speed == 1:
+		return "at the recorded pace"
+	case speed > 0:
+		return fmt.Sprintf("%g times faster than recorded (the time axis is the replay's: the log's first request's time, the gaps divided by %g)", speed, speed)
+	}
+	return "as fast as possible (the time axis is when each request was sent)"
+}
+
+// modelLevels adds to tl the bucket levels of the config's limits over the replay's timeline, and says
+// what the level line is, or why there is none.
+func modelLevels(o *replayOptions, sent []emulator.LogRequest, tl *trafficreport.Timeline) string {
+	if o.speed <= 0 {
+		return "No bucket level: requests sent as fast as possible have no timeline to run the limits on."
+	}
+	if len(sent) == 0 {
+		return ""
+	}
+	l, err := emulator.Load(emulator.Sources{Config: o.config})
+	if err != nil {
+		return fmt.Sprintf("No bucket level: the config's APIs could not be loaded to model the limits (%v).", firstLine(err.Error()))
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		return fmt.Sprintf("No bucket level: %v.", firstLine(err.Error()))
+	}
+	t0 := sent[0].Time
+	clock := emulator.NewManualClock(t0)
+	g := emulator.NewGateway(snap, nil, emulator.WithClock(clock))
+	defer g.Close()
+	i := 0
+	g.Simulate(func() (emulator.LogRequest, bool) {
+		if i == len(sent) {
+			return emulator.LogRequest{}, false
+		}
+		r := sent[i]
+		r.Time = t0.Add(scaled(r.Time.Sub(t0), o.speed))
+		i++
+		return r, true
+	}, clock, func(ev emulator.SimEvent) {
+		if e := levelEvent(ev.Request.Time, ev); e.HasLevel {
+			tl.AddLevel(e.Time, e.Key, e.Level, e.Capacity, e.Bucket)
+		}
+	})
+	return "The bucket level is modelled: the target's buckets cannot be seen from outside, so the line is " + o.config +
+		"'s limits run on the replay's timeline, the tokens left in the lowest bucket each request met. Where the target is apigw-local serving that config, its 429s fall where the line drops below one token."
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,7 @@ func TestReplay(t *testing.T) {
 	logPath := filepath.Join(dir, "access.jsonl")
 	writeFile(t, logPath, jl.String())
 	var out bytes.Buffer
-	if err := runReplay(context.Background(), &out, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 0, clients: 1, json: true}); err != nil {
+	if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 0, clients: 1, json: true}); err != nil {
 		t.Fatal(err)
 	}
 	var rep struct {
@@ -68,7 +69,7 @@ func TestReplay(t *testing.T) {
 	writeFile(t, logPath, fmt.Sprintf(`{"requestTimeEpoch":%d,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"k1"}`+"\n"+
 		`{"requestTimeEpoch":%d,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"k1"}`+"\n", t0, t0+3600_000))
 	out.Reset()
-	if err := runReplay(context.Background(), &out, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 1, duration: 300 * time.Millisecond, clients: 1}); err != nil {
+	if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 1, duration: 300 * time.Millisecond, clients: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "stopped after 1 of 2 requests (--duration)") {

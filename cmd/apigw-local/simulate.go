@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/apigw-local/apigw-local/internal/trafficreport"
+	"github.com/ohler55/ojg/oj"
 	"github.com/spf13/cobra"
 )
 
@@ -24,6 +27,7 @@ type simulateOptions struct {
 	log    string
 	fields []string
 	json   bool
+	report string
 }
 
 func newSimulateCommand() *cobra.Command {
@@ -49,6 +53,7 @@ stage; key: apiKeyId; status); --field time=myTime overrides one.`,
 	f.StringVar(&o.log, "log", "", "the access log: JSON lines or CSV (required)")
 	f.StringArrayVar(&o.fields, "field", nil, "NAME=COLUMN: where a field is (time, method, resource, stage, key, status)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object instead of the table")
+	f.StringVar(&o.report, "report", "", "also write an HTML page: per key over time, requests offered, accepted and refused with the bucket's level")
 	return cmd
 }
 
@@ -70,10 +75,31 @@ type logReader struct {
 	cols  map[string]int // CSV: column name -> index
 	lines *bufio.Scanner
 	line  int
+	// lineBytes is the size of the last line read, for an estimate of how many a file holds.
+	lineBytes int
+	// parser keeps its maps from line to line (Reuse): reading the JSON is most of simulate's cost, and
+	// ojg's parser with kept buffers is about twice as fast as encoding/json's into a map.
+	parser oj.Parser
+	// interned holds one copy of each method, resource, stage, key id and path seen, so that a million
+	// requests hold a few thousand strings, not five million.
+	interned map[string]string
+}
+
+// maxInterned bounds the interned strings: paths with ids in them are as many as the requests.
+const maxInterned = 1 << 16
+
+func (lr *logReader) intern(s string) string {
+	if v, ok := lr.interned[s]; ok {
+		return v
+	}
+	if len(lr.interned) < maxInterned {
+		lr.interned[s] = s
+	}
+	return s
 }
 
 func newLogReader(r io.Reader, overrides []string) (*logReader, error) {
-	lr := &logReader{field: map[string]string{}}
+	lr := &logReader{field: map[string]string{}, parser: oj.Parser{Reuse: true}, interned: map[string]string{}}
 	for _, kv := range overrides {
 		k, v, ok := strings.Cut(kv, "=")
 		if _, known := logFields[k]; !ok || !known || v == "" {
@@ -118,11 +144,13 @@ func (lr *logReader) next() (emulator.LogRequest, error) {
 	}
 	var lookup func(string) (string, bool)
 	if lr.csv != nil {
+		before := lr.csv.InputOffset()
 		rec, err := lr.csv.Read()
 		if err != nil {
 			return emulator.LogRequest{}, err
 		}
 		lr.line++
+		lr.lineBytes = int(lr.csv.InputOffset() - before)
 		lookup = func(name string) (string, bool) {
 			if i, ok := lr.cols[name]; ok && i < len(rec) {
 				return rec[i], true
@@ -142,8 +170,13 @@ func (lr *logReader) next() (emulator.LogRequest, error) {
 				break
 			}
 		}
-		var obj map[string]any
-		if err := json.Unmarshal(lr.lines.Bytes(), &obj); err != nil {
+		lr.lineBytes = len(lr.lines.Bytes()) + 1
+		v, err := lr.parser.Parse(lr.lines.Bytes())
+		obj, isObject := v.(map[string]any)
+		if err != nil || !isObject {
+			if err == nil {
+				err = fmt.Errorf("it is a %T", v)
+			}
 			return emulator.LogRequest{}, fmt.Errorf("line %d is not a JSON object: %v", lr.line, err)
 		}
 		lookup = func(name string) (string, bool) {
@@ -151,14 +184,16 @@ func (lr *logReader) next() (emulator.LogRequest, error) {
 			switch v := v.(type) {
 			case string:
 				return v, ok
+			case int64:
+				return strconv.FormatInt(v, 10), ok
 			case float64:
 				return strconv.FormatFloat(v, 'f', -1, 64), ok
 			}
 			return "", false
 		}
 	}
-	req := emulator.LogRequest{Method: get(lookup, "method"), Resource: get(lookup, "resource"), Path: get(lookup, "path"),
-		Stage: get(lookup, "stage"), KeyID: get(lookup, "key")}
+	req := emulator.LogRequest{Method: lr.intern(get(lookup, "method")), Resource: lr.intern(get(lookup, "resource")),
+		Path: lr.intern(get(lookup, "path")), Stage: lr.intern(get(lookup, "stage")), KeyID: lr.intern(get(lookup, "key"))}
 	if req.KeyID == "-" {
 		req.KeyID = ""
 	}
@@ -210,6 +245,15 @@ func readLog(path string, fields []string) ([]emulator.LogRequest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
+		if reqs == nil {
+			// Room for as many requests as the file has lines of the first one's size: growing a slice of
+			// a million requests by doubling copies and clears it some twenty times.
+			n := 16
+			if st, err := f.Stat(); err == nil && lr.lineBytes > 0 {
+				n = min(int(st.Size()/int64(lr.lineBytes))+16, 1<<24)
+			}
+			reqs = make([]emulator.LogRequest, 0, n)
+		}
 		reqs = append(reqs, r)
 	}
 	if len(reqs) == 0 {
@@ -246,13 +290,25 @@ func runSimulate(out, errOut io.Writer, o *simulateOptions, specs []string) erro
 	g := emulator.NewGateway(snap, nil, emulator.WithClock(clock))
 	defer g.Close()
 	i := 0
+	var timeline *trafficreport.Timeline
+	var observe func(emulator.SimEvent)
+	if o.report != "" {
+		timeline = trafficreport.NewTimeline()
+		observe = func(ev emulator.SimEvent) { timeline.Add(levelEvent(ev.Request.Time, ev)) }
+	}
 	report := g.Simulate(func() (emulator.LogRequest, bool) {
 		if i == len(reqs) {
 			return emulator.LogRequest{}, false
 		}
 		i++
 		return reqs[i-1], true
-	}, clock)
+	}, clock, observe)
+	if o.report != "" {
+		if err := writeReport(o.report, simulatePage(o.log, reqs, report, timeline)); err != nil {
+			return err
+		}
+		fmt.Fprintf(errOut, "report: %s\n", o.report)
+	}
 	if o.json {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -278,9 +334,59 @@ func runSimulate(out, errOut io.Writer, o *simulateOptions, specs []string) erro
 	}
 	if a := report.Agreement; a != nil {
 		fmt.Fprintf(out, "agreement with production: %d of %d requests (%.1f%%)\n", a.Agreed, a.Compared, a.Percent)
+		if len(a.Largest) > 0 {
+			fmt.Fprintln(out, "largest disagreements:")
+		}
 		for _, d := range a.Largest {
-			fmt.Fprintf(out, "  %s key %s %s %s: production %d, apigw-local %d\n", d.Time.Format(time.RFC3339Nano), d.KeyID, d.Method, d.Resource, d.Production, d.Emulator)
+			fmt.Fprintf(out, "  %d requests, %s to %s, key %s %s %s: production %d, apigw-local %d\n", d.Count, d.Time.Format(time.RFC3339Nano),
+				d.Until.Format(time.RFC3339Nano), keyOrDash(d.KeyID), d.Method, d.Resource, d.Production, d.Emulator)
 		}
 	}
 	return nil
+}
+
+// simulatePage is simulate's report as a page.
+func simulatePage(logPath string, reqs []emulator.LogRequest, r *emulator.SimReport, tl *trafficreport.Timeline) trafficreport.Page {
+	names := map[string]string{}
+	for _, k := range r.Keys {
+		names[k.KeyID] = k.KeyName
+	}
+	p := trafficreport.Page{
+		Title: "apigw-local simulate: " + filepath.Base(logPath),
+		Summary: []string{fmt.Sprintf("%d requests from %s, %s to %s, run through the configured API keys, usage plans, quotas and throttles on a virtual clock.",
+			len(reqs), logPath, reqs[0].Time.Format(time.RFC3339), reqs[len(reqs)-1].Time.Format(time.RFC3339))},
+		Notes: []string{"The bucket level is the number of tokens left, just after a request, in the lowest of the buckets it met: " +
+			"the usage plan's method and key buckets, the stage's method bucket, the account's. A request is throttled when a bucket it meets is below one token."},
+		Chart: tl.Chart(reportKeys, reportSteps, keyLabel(names)),
+	}
+	if r.Unmatched > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%d requests match no route and stage of the specs: not counted.", r.Unmatched))
+	}
+	p.Tables = append(p.Tables, keyTable(r.Keys))
+	mt := trafficreport.Table{Caption: "Per method and stage",
+		Header: []string{"Stage", "Method", "Resource", "Requests", "Accepted", "Throttled (429)", "Quota exceeded (429)", "Forbidden (403)"}}
+	for _, m := range r.Methods {
+		mt.Rows = append(mt.Rows, []string{m.Stage, m.Method, m.Resource, itoa(m.Requests), itoa(m.Accepted), itoa(m.Throttled), itoa(m.QuotaExceeded), itoa(m.Forbidden)})
+	}
+	p.Tables = append(p.Tables, mt)
+	if a := r.Agreement; a != nil {
+		p.Summary = append(p.Summary, fmt.Sprintf("Agreement with production: %d of %d requests (%.1f%%).", a.Agreed, a.Compared, a.Percent))
+		if len(a.Largest) > 0 {
+			dt := trafficreport.Table{Caption: "Where production and apigw-local answered differently",
+				Header: []string{"Requests", "From", "To", "Key id", "Method", "Resource", "Production", "apigw-local"}}
+			for _, d := range a.Largest {
+				dt.Rows = append(dt.Rows, []string{itoa(d.Count), d.Time.Format(time.RFC3339Nano), d.Until.Format(time.RFC3339Nano),
+					keyOrDash(d.KeyID), d.Method, d.Resource, itoa(d.Production), itoa(d.Emulator)})
+			}
+			p.Tables = append(p.Tables, dt)
+		}
+	}
+	return p
+}
+
+func keyOrDash(id string) string {
+	if id == "" {
+		return "-"
+	}
+	return id
 }

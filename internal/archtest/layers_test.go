@@ -47,6 +47,7 @@ var layers = map[string]int{
 	"internal/sigv4":           20, // AWS_IAM signature verification; imports no internal package
 	"internal/iampolicy":       20,
 	"internal/devkey":          20,
+	"internal/trafficreport":   20, // simulate's and replay's HTML report
 
 	"vtl":              10,
 	"fixtures":         12,
