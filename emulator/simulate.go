@@ -18,7 +18,11 @@ type LogRequest struct {
 	Resource string // the resource path, "/pets/{id}"
 	Path     string // the path as requested ($context.path, "/prod/pets/1"), when the log has it
 	Stage    string
-	KeyID    string // $context.identity.apiKeyId; "" for none
+	// APIID is $context.apiId, when the log has it: it picks, among the APIs served, the one whose apiId
+	// it is (apis: {name: {apiId}}); without it, or when it names none of them, the first API with the
+	// stage and method.
+	APIID string
+	KeyID string // $context.identity.apiKeyId; "" for none
 	// Status is what production answered (0 when the log does not say).
 	Status int
 }
@@ -35,8 +39,9 @@ type SimKey struct {
 	Forbidden     int    `json:"forbidden"`
 }
 
-// SimMethod is one method's counts on one stage in a simulation.
+// SimMethod is one method's counts on one stage of one API in a simulation.
 type SimMethod struct {
+	APIID         string `json:"apiId"`
 	Stage         string `json:"stage"`
 	Method        string `json:"method"`
 	Resource      string `json:"resource"`
@@ -110,12 +115,18 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock, o
 		api   *API
 		route *Route
 	}
-	type methodKey struct{ stage, method, resource string }
-	routes := map[methodKey]routeRef{}
+	type methodKey struct{ api, stage, method, resource string }
+	routes := map[methodKey]routeRef{} // by API id, and by "" for the first API that has the method
+	apiIDs := map[string]bool{}
 	for _, a := range cur.snap.APIs {
+		apiIDs[a.ID] = true
 		for _, rt := range a.Tree.Routes() {
 			for _, st := range a.StageNames {
-				routes[methodKey{st, rt.Method, rt.Resource}] = routeRef{a, rt.Value}
+				ref := routeRef{a, rt.Value}
+				routes[methodKey{a.ID, st, rt.Method, rt.Resource}] = ref
+				if k := (methodKey{"", st, rt.Method, rt.Resource}); routes[k].api == nil {
+					routes[k] = ref
+				}
 			}
 		}
 	}
@@ -133,10 +144,13 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock, o
 		if !ok {
 			break
 		}
-		mk := methodKey{lr.Stage, lr.Method, lr.Resource}
-		ref, ok := routes[mk]
+		api := lr.APIID
+		if !apiIDs[api] {
+			api = ""
+		}
+		ref, ok := routes[methodKey{api, lr.Stage, lr.Method, lr.Resource}]
 		if !ok {
-			ref, ok = routes[methodKey{lr.Stage, "ANY", lr.Resource}]
+			ref, ok = routes[methodKey{api, lr.Stage, "ANY", lr.Resource}]
 		}
 		if !ok {
 			report.Unmatched++
@@ -159,9 +173,10 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock, o
 			}
 			keys[lr.KeyID] = sk
 		}
+		mk := methodKey{ref.api.ID, lr.Stage, lr.Method, lr.Resource}
 		sm := methods[mk]
 		if sm == nil {
-			sm = &SimMethod{Stage: lr.Stage, Method: lr.Method, Resource: lr.Resource}
+			sm = &SimMethod{APIID: ref.api.ID, Stage: lr.Stage, Method: lr.Method, Resource: lr.Resource}
 			methods[mk] = sm
 		}
 		sk.Requests++
@@ -214,7 +229,7 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock, o
 	}
 	sort.Slice(report.Methods, func(i, j int) bool {
 		a, b := report.Methods[i], report.Methods[j]
-		return a.Stage+" "+a.Resource+" "+a.Method < b.Stage+" "+b.Resource+" "+b.Method
+		return a.APIID+" "+a.Stage+" "+a.Resource+" "+a.Method < b.APIID+" "+b.Stage+" "+b.Resource+" "+b.Method
 	})
 	if agreement.Compared > 0 {
 		agreement.Percent = 100 * float64(agreement.Agreed) / float64(agreement.Compared)

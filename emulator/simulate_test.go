@@ -196,3 +196,57 @@ func TestAccessLogOfRefusedRequests(t *testing.T) {
 		}
 	}
 }
+
+// The account bucket is shared by every API of the account: two APIs' logs merged, told apart by
+// $context.apiId, draw on one bucket; each method is counted under its API.
+func TestSimulateAccountBucketAcrossAPIs(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"orders.yaml", "pets.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Replace(simSpec, "title: sim", "title: "+name, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(dir, "apigw-local.yaml")
+	if err := os.WriteFile(cfg, []byte(`apis:
+  orders: {spec: orders.yaml, apiId: orders1111}
+  pets: {spec: pets.yaml, apiId: pets222222}
+stages: {prod: {}}
+account:
+  throttle: {rateLimit: 1, burstLimit: 10}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(Sources{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := NewManualClock(t0)
+	g := NewGateway(snap, NewAccessLog(io.Discard, LogText, false), WithClock(clock))
+	t.Cleanup(func() { g.Close() })
+	var log []LogRequest
+	for i := range 16 { // eight to each API at once: the shared burst of 10 lets 10 through
+		api := []string{"orders1111", "pets222222"}[i%2]
+		log = append(log, LogRequest{Time: t0, Method: "GET", Resource: "/open", Stage: "prod", APIID: api})
+	}
+	i := 0
+	r := g.Simulate(func() (LogRequest, bool) {
+		if i == len(log) {
+			return LogRequest{}, false
+		}
+		i++
+		return log[i-1], true
+	}, clock, nil)
+	if len(r.Methods) != 2 {
+		t.Fatalf("methods %d, want one per API", len(r.Methods))
+	}
+	o, p := r.Methods[0], r.Methods[1]
+	if o.APIID != "orders1111" || p.APIID != "pets222222" || o.Requests != 8 || p.Requests != 8 ||
+		o.Accepted+p.Accepted != 10 || o.Throttled+p.Throttled != 6 || o.Accepted != 5 {
+		t.Errorf("orders %+v, pets %+v: want 10 of 16 through the account's burst, alternating", *o, *p)
+	}
+}

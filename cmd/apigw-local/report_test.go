@@ -189,8 +189,8 @@ func TestReplayReportInChromium(t *testing.T) {
 }
 
 // recommendedLogFormat is the access log format the README's walkthrough asks production's stage for: the
-// console's JSON preset plus the request's epoch time, its stage and path, and its API key's id.
-const recommendedLogFormat = `{ "requestId":"$context.requestId", "ip": "$context.identity.sourceIp", "caller":"$context.identity.caller", "user":"$context.identity.user", "requestTime":"$context.requestTime", "httpMethod":"$context.httpMethod", "resourcePath":"$context.resourcePath", "status":"$context.status", "protocol":"$context.protocol", "responseLength":"$context.responseLength", "requestTimeEpoch":"$context.requestTimeEpoch", "stage":"$context.stage", "path":"$context.path", "apiKeyId":"$context.identity.apiKeyId" }`
+// console's JSON preset plus the request's epoch time, its API, stage and path, and its API key's id.
+const recommendedLogFormat = `{ "requestId":"$context.requestId", "ip": "$context.identity.sourceIp", "caller":"$context.identity.caller", "user":"$context.identity.user", "requestTime":"$context.requestTime", "httpMethod":"$context.httpMethod", "resourcePath":"$context.resourcePath", "status":"$context.status", "protocol":"$context.protocol", "responseLength":"$context.responseLength", "requestTimeEpoch":"$context.requestTimeEpoch", "apiId":"$context.apiId", "stage":"$context.stage", "path":"$context.path", "apiKeyId":"$context.identity.apiKeyId" }`
 
 // An access log in the recommended format, as a gateway writes it, is what simulate reads: run through
 // the limits that produced it, every answer agrees; through others, the disagreements are named. The

@@ -43,7 +43,8 @@ the requests accepted, throttled (429 Too Many Requests), over the quota (429 Li
 (403). When the log has production's status, it compares the two, request by request.
 
 Fields are found by name (time: requestTimeEpoch, requestTime; method: httpMethod; resource: resourcePath;
-stage; key: apiKeyId; status); --field time=myTime overrides one.`,
+stage; api: apiId, to tell the APIs of one account apart; key: apiKeyId; status); --field time=myTime
+overrides one.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSimulate(cmd.OutOrStdout(), cmd.ErrOrStderr(), o, args)
 		},
@@ -51,7 +52,7 @@ stage; key: apiKeyId; status); --field time=myTime overrides one.`,
 	o.add(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.log, "log", "", "the access log: JSON lines or CSV (required)")
-	f.StringArrayVar(&o.fields, "field", nil, "NAME=COLUMN: where a field is (time, method, resource, stage, key, status)")
+	f.StringArrayVar(&o.fields, "field", nil, "NAME=COLUMN: where a field is (time, method, resource, path, stage, api, key, status)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object instead of the table")
 	f.StringVar(&o.report, "report", "", "also write an HTML page: per key over time, requests offered, accepted and refused with the bucket's level")
 	return cmd
@@ -64,6 +65,7 @@ var logFields = map[string][]string{
 	"resource": {"resourcePath", "resource"},
 	"path":     {"path"},
 	"stage":    {"stage"},
+	"api":      {"apiId"},
 	"key":      {"apiKeyId", "identity.apiKeyId", "keyId", "apiKey"},
 	"status":   {"status", "statusCode"},
 }
@@ -103,7 +105,7 @@ func newLogReader(r io.Reader, overrides []string) (*logReader, error) {
 	for _, kv := range overrides {
 		k, v, ok := strings.Cut(kv, "=")
 		if _, known := logFields[k]; !ok || !known || v == "" {
-			return nil, fmt.Errorf("--field %q: write NAME=COLUMN with NAME one of time, method, resource, path, stage, key, status", kv)
+			return nil, fmt.Errorf("--field %q: write NAME=COLUMN with NAME one of time, method, resource, path, stage, api, key, status", kv)
 		}
 		lr.field[k] = v
 	}
@@ -193,7 +195,7 @@ func (lr *logReader) next() (emulator.LogRequest, error) {
 		}
 	}
 	req := emulator.LogRequest{Method: lr.intern(get(lookup, "method")), Resource: lr.intern(get(lookup, "resource")),
-		Path: lr.intern(get(lookup, "path")), Stage: lr.intern(get(lookup, "stage")), KeyID: lr.intern(get(lookup, "key"))}
+		Path: lr.intern(get(lookup, "path")), Stage: lr.intern(get(lookup, "stage")), APIID: lr.intern(get(lookup, "api")), KeyID: lr.intern(get(lookup, "key"))}
 	if req.KeyID == "-" {
 		req.KeyID = ""
 	}
@@ -324,8 +326,15 @@ func runSimulate(out, errOut io.Writer, o *simulateOptions, specs []string) erro
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", id, name, k.Plan, k.Requests, k.Accepted, k.Throttled, k.QuotaExceeded, k.Forbidden)
 	}
 	fmt.Fprintln(tw, "")
+	multi := len(snap.APIs) > 1
+	if multi {
+		fmt.Fprint(tw, "API\t")
+	}
 	fmt.Fprintln(tw, "STAGE\tMETHOD\tRESOURCE\tREQUESTS\tACCEPTED\tTHROTTLED\tQUOTA EXCEEDED\tFORBIDDEN")
 	for _, m := range report.Methods {
+		if multi {
+			fmt.Fprint(tw, m.APIID+"\t")
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", m.Stage, m.Method, m.Resource, m.Requests, m.Accepted, m.Throttled, m.QuotaExceeded, m.Forbidden)
 	}
 	_ = tw.Flush()
@@ -364,9 +373,9 @@ func simulatePage(logPath string, reqs []emulator.LogRequest, r *emulator.SimRep
 	}
 	p.Tables = append(p.Tables, keyTable(r.Keys))
 	mt := trafficreport.Table{Caption: "Per method and stage",
-		Header: []string{"Stage", "Method", "Resource", "Requests", "Accepted", "Throttled (429)", "Quota exceeded (429)", "Forbidden (403)"}}
+		Header: []string{"API", "Stage", "Method", "Resource", "Requests", "Accepted", "Throttled (429)", "Quota exceeded (429)", "Forbidden (403)"}}
 	for _, m := range r.Methods {
-		mt.Rows = append(mt.Rows, []string{m.Stage, m.Method, m.Resource, itoa(m.Requests), itoa(m.Accepted), itoa(m.Throttled), itoa(m.QuotaExceeded), itoa(m.Forbidden)})
+		mt.Rows = append(mt.Rows, []string{m.APIID, m.Stage, m.Method, m.Resource, itoa(m.Requests), itoa(m.Accepted), itoa(m.Throttled), itoa(m.QuotaExceeded), itoa(m.Forbidden)})
 	}
 	p.Tables = append(p.Tables, mt)
 	if a := r.Agreement; a != nil {
