@@ -130,6 +130,17 @@ func runReplay(ctx context.Context, out, errOut io.Writer, o *replayOptions) err
 			timeline.Add(trafficreport.Event{Time: at, Key: r.KeyID, Outcome: outcome})
 		}
 	}
+	// Requests that got no answer (the target refused the connection, --duration ended them) are counted
+	// apart: a table of answers must not look as if they had been accepted or never sent.
+	failed, firstFailure := 0, ""
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failed == 0 {
+			firstFailure = err.Error()
+		}
+		failed++
+	}
 	slots := make(chan struct{}, max(o.clients, 1))
 	var wg sync.WaitGroup
 	start, t0 := time.Now(), reqs[0].Time
@@ -160,6 +171,7 @@ replay:
 			defer func() { <-slots }()
 			req, err := http.NewRequestWithContext(ctx, r.Method, target+replayPath(r), nil)
 			if err != nil {
+				fail(err)
 				return
 			}
 			if v, ok := values[r.KeyID]; ok {
@@ -167,6 +179,7 @@ replay:
 			}
 			res, err := client.Do(req)
 			if err != nil {
+				fail(err)
 				return
 			}
 			body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
@@ -176,15 +189,16 @@ replay:
 	}
 	wg.Wait()
 	report := struct {
-		Keys []*emulator.SimKey `json:"keys"`
-		Sent int                `json:"sent"`
-	}{Sent: sent}
+		Keys     []*emulator.SimKey `json:"keys"`
+		Sent     int                `json:"sent"`
+		NoAnswer int                `json:"noAnswer"`
+	}{Sent: sent, NoAnswer: failed}
 	for _, k := range keys {
 		report.Keys = append(report.Keys, k)
 	}
 	sort.Slice(report.Keys, func(i, j int) bool { return report.Keys[i].KeyID < report.Keys[j].KeyID })
 	if o.report != "" {
-		if err := writeReport(o.report, replayPage(o, reqs[:sent], report.Keys, timeline, names)); err != nil {
+		if err := writeReport(o.report, replayPage(o, reqs[:sent], report.Keys, timeline, names, failed)); err != nil {
 			return err
 		}
 		fmt.Fprintf(errOut, "report: %s\n", o.report)
@@ -206,6 +220,9 @@ replay:
 	_ = tw.Flush()
 	if sent < len(reqs) {
 		fmt.Fprintf(out, "stopped after %d of %d requests (--duration)\n", sent, len(reqs))
+	}
+	if failed > 0 {
+		fmt.Fprintf(out, "%d requests got no answer and are not in the table (the first: %s)\n", failed, firstFailure)
 	}
 	return nil
 }
@@ -239,10 +256,13 @@ func scaled(d time.Duration, speed float64) time.Duration { return time.Duration
 // replayPage is replay's report as a page. The target's buckets cannot be seen from outside; when the
 // config names its specs, the bucket level drawn is the config's limits run on the replay's timeline (what
 // apigw-local serving that config would hold), and the page says so.
-func replayPage(o *replayOptions, sent []emulator.LogRequest, keys []*emulator.SimKey, tl *trafficreport.Timeline, names map[string]string) trafficreport.Page {
+func replayPage(o *replayOptions, sent []emulator.LogRequest, keys []*emulator.SimKey, tl *trafficreport.Timeline, names map[string]string, noAnswer int) trafficreport.Page {
 	p := trafficreport.Page{
 		Title:   "apigw-local replay: " + filepath.Base(o.log) + " to " + o.target,
 		Summary: []string{fmt.Sprintf("%d requests from %s sent to %s, %s.", len(sent), o.log, o.target, pace(o.speed))},
+	}
+	if noAnswer > 0 {
+		p.Summary = append(p.Summary, fmt.Sprintf("%d of them got no answer (connection errors, or --duration ended them): they are in neither the chart nor the table.", noAnswer))
 	}
 	if note := modelLevels(o, sent, tl); note != "" {
 		p.Notes = append(p.Notes, note)

@@ -76,3 +76,21 @@ func TestReplay(t *testing.T) {
 		t.Errorf("a bounded replay: %s", out.String())
 	}
 }
+
+// Requests that get no answer are counted apart, not dropped: a target that is not listening answers none.
+func TestReplayCountsRequestsWithoutAnswer(t *testing.T) {
+	srv := httptest.NewServer(nil)
+	target := srv.URL
+	srv.Close() // nothing listens there any more
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "access.jsonl")
+	writeFile(t, logPath, `{"requestTimeEpoch":1777629600000,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"k1"}`+"\n"+
+		`{"requestTimeEpoch":1777629600001,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"k1"}`+"\n")
+	var out bytes.Buffer
+	if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: filepath.Join(dir, "none.yaml"), log: logPath, target: target, clients: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 requests got no answer and are not in the table (the first: ") || strings.Contains(out.String(), "k1") {
+		t.Errorf("replay against a closed port:\n%s", out.String())
+	}
+}
