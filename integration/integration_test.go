@@ -263,10 +263,11 @@ func containersWithID(t *testing.T, id string) int {
 func noGoroutinesOfOurs(t *testing.T) {
 	t.Helper()
 	// A goroutine that has signalled its end (a WaitGroup's Done in its last deferred call) may not have
-	// returned yet when Close does: it shows as runnable on its closing brace. As goleak does, look again
-	// until none is left, and fail only on goroutines still there after a few seconds.
+	// returned yet when Close does: it shows as runnable on its closing brace. Look again, yielding the
+	// processor in between so that it can return, and fail only on goroutines that stay through a
+	// thousand yields: one that is still working is blocked somewhere, not on its way out.
 	var left []string
-	for range 200 {
+	for range 1000 {
 		left = left[:0]
 		buf := make([]byte, 1<<20)
 		buf = buf[:runtime.Stack(buf, true)]
@@ -279,7 +280,6 @@ func noGoroutinesOfOurs(t *testing.T) {
 			return
 		}
 		runtime.Gosched()
-		time.Sleep(10 * time.Millisecond)
 	}
 	for _, g := range left {
 		t.Errorf("a goroutine of apigw-local is left running:\n%s", g)
