@@ -31,6 +31,9 @@ type replayOptions struct {
 	json     bool
 	clients  int
 	report   string
+	// hostPerAPI sends each request with Host {apiId}.execute-api.localhost, as serve tells several APIs
+	// apart.
+	hostPerAPI bool
 }
 
 func newReplayCommand() *cobra.Command {
@@ -45,7 +48,8 @@ throttled (429 Too Many Requests), over the quota (429 Limit Exceeded), forbidde
 end of the log, or after --duration.
 
 The request path is the log's path field ($context.path), else its resource path with every {variable}
-filled with "1" under its stage.`,
+filled with "1" under its stage. A log of several APIs (apiId) replays to apigw-local serving them all
+with --host-per-api: each request then carries Host {apiId}.execute-api.localhost.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReplay(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
@@ -60,6 +64,7 @@ filled with "1" under its stage.`,
 	f.StringArrayVar(&o.fields, "field", nil, "NAME=COLUMN: where a field is (time, method, resource, path, stage, key, status)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object instead of the table")
 	f.IntVar(&o.clients, "clients", 8, "requests in flight at most")
+	f.BoolVar(&o.hostPerAPI, "host-per-api", false, "send each request with Host {apiId}.execute-api.localhost from the log's apiId, as apigw-local serves several APIs side by side")
 	f.StringVar(&o.report, "report", "", "also write an HTML page: per key over time, requests offered, accepted and refused, with the bucket level the config's limits give")
 	return cmd
 }
@@ -176,6 +181,9 @@ replay:
 			}
 			if v, ok := values[r.KeyID]; ok {
 				req.Header.Set("x-api-key", v)
+			}
+			if o.hostPerAPI && r.APIID != "" {
+				req.Host = r.APIID + ".execute-api.localhost"
 			}
 			res, err := client.Do(req)
 			if err != nil {

@@ -94,3 +94,43 @@ func TestReplayCountsRequestsWithoutAnswer(t *testing.T) {
 		t.Errorf("replay against a closed port:\n%s", out.String())
 	}
 }
+
+// A merged log of two APIs replays to a gateway serving both with --host-per-api: each request reaches
+// its own API (an apiId the gateway does not serve answers 403 Missing Authentication Token, counted as
+// forbidden).
+func TestReplayHostPerAPI(t *testing.T) {
+	dir := t.TempDir()
+	open := strings.Replace(simulateSpec, "      security: [{api_key: []}]\n", "", 1)
+	writeFile(t, filepath.Join(dir, "orders.yaml"), strings.Replace(strings.Replace(open, "/pets:", "/orders:", 1), "title: sim", "title: orders", 1))
+	writeFile(t, filepath.Join(dir, "pets.yaml"), strings.Replace(open, "title: sim", "title: pets", 1))
+	cfg := filepath.Join(dir, "apigw-local.yaml")
+	writeFile(t, cfg, "apis:\n  orders: {spec: orders.yaml, apiId: orders1111}\n  pets: {spec: pets.yaml, apiId: pets222222}\nstages: {prod: {}}\n")
+	l, err := emulator.Load(emulator.Sources{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := emulator.NewGateway(snap, nil)
+	t.Cleanup(func() { g.Close() })
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	logPath := filepath.Join(dir, "access.jsonl")
+	writeFile(t, logPath, `{"requestTimeEpoch":1777629600000,"httpMethod":"GET","resourcePath":"/orders","stage":"prod","apiId":"orders1111"}`+"\n"+
+		`{"requestTimeEpoch":1777629600001,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiId":"pets222222"}`+"\n")
+	replay := func(hostPerAPI bool) string {
+		var out bytes.Buffer
+		if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: srv.URL, clients: 1, hostPerAPI: hostPerAPI}); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if out := replay(true); !regexpMatch(`-\s+2\s+2\s+0\s+0\s+0`, out) {
+		t.Errorf("with --host-per-api both reach their API:\n%s", out)
+	}
+	if out := replay(false); !regexpMatch(`-\s+2\s+0\s+0\s+0\s+2`, out) {
+		t.Errorf("without it, 127.0.0.1 names neither of two APIs:\n%s", out)
+	}
+}
