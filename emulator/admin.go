@@ -35,12 +35,7 @@ func (g *Gateway) adminMux() *http.ServeMux {
 		n := g.FlushStageCache(r.URL.Query().Get("apiId"), r.PathValue("stage"))
 		writeJSON(w, http.StatusAccepted, map[string]any{"flushed": n})
 	}))
-	notYet := func(w http.ResponseWriter, r *http.Request) {
-		// The inspector comes with a later feature; say so instead of pretending.
-		writeJSON(w, http.StatusNotImplemented, map[string]string{"message": r.URL.Path + " is not implemented in this version of apigw-local"})
-	}
-	mux.HandleFunc("/_apigw/{$}", notYet)
-	mux.HandleFunc("/_apigw", notYet)
+	g.inspectorHandlers(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "unknown admin endpoint " + r.URL.Path})
 	})

@@ -45,9 +45,11 @@ type Gateway struct {
 	// time is then the limiter's, so that an access log written under a manual clock says when the
 	// buckets and quotas saw each request (simulate reads it back), and quota days match the log's.
 	requestTime func() time.Time
-	clock       throttle.Clock // token buckets and quotas
-	meters      *throttle.Store
-	authCache   *authorizer.Cache // Lambda authorizers' answers, across reloads
+	// recent are the last requests answered, for the inspector.
+	recent    *recent
+	clock     throttle.Clock // token buckets and quotas
+	meters    *throttle.Store
+	authCache *authorizer.Cache // Lambda authorizers' answers, across reloads
 	// stageCache holds the stage caches' answers; a new snapshot empties it (its integrations may answer
 	// differently).
 	stageCache *stagecache.Cache
@@ -96,6 +98,7 @@ func NewGateway(s *Snapshot, log *AccessLog, opts ...Option) *Gateway {
 		g.requestTime = g.clock.Now
 	}
 	g.meters = throttle.NewStore(g.clock)
+	g.recent = &recent{}
 	g.authCache = authorizer.NewCache(g.clock.Now)
 	g.stageCache = stagecache.New(g.clock.Now, g.stageCacheBound)
 	// Cross-cutting concerns wrap the pipeline once; the outermost runs first.
@@ -230,6 +233,7 @@ func (g *Gateway) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r)
 		x := exchangeOf(r)
+		g.recent.add(x, g.now())
 		if x.stage != nil && x.stage.accessLog != nil {
 			// The stage's own format: it replaces this log's line on the same output, or goes to its file.
 			f := x.stage.accessLog

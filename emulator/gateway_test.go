@@ -550,8 +550,8 @@ func TestAdminEndpoints(t *testing.T) {
 	if len(routes) != 14 { // 7 methods on 2 stages
 		t.Errorf("routes: %d entries", len(routes))
 	}
-	if r := do(t, "GET", gw.URL+"/_apigw/", nil, ""); r.status != http.StatusNotImplemented {
-		t.Errorf("the inspector is not implemented yet and must say so: %d", r.status)
+	if r := do(t, "GET", gw.URL+"/_apigw/", nil, ""); r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Errorf("the inspector page: %d %s", r.status, r.header.Get("Content-Type"))
 	}
 	if r := do(t, "GET", gw.URL+"/_apigw/reset", nil, ""); r.status != http.StatusMethodNotAllowed {
 		t.Errorf("GET /_apigw/reset: %d, want 405", r.status)

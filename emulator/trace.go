@@ -2,8 +2,9 @@ package emulator
 
 import "github.com/apigw-local/apigw-local/internal/gatewayresponse"
 
-// trace is the exchange's record of what each phase decided: the log line reads it today, the inspector
-// will. It is an array in the exchange, not a slice, so that recording costs no allocation.
+// trace is the exchange's record of what each phase decided: the log line reads it, and so does the
+// inspector (a copy, kept after the request). It is an array in the exchange, not a slice, so that
+// recording costs no allocation.
 type trace struct {
 	steps [10]step
 	n     int

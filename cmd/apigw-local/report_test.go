@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator"
+	"github.com/apigw-local/apigw-local/internal/chromiumtest"
 )
 
 const reportConfig = `specs: [openapi.yaml]
@@ -58,7 +59,7 @@ func reportLog(t0 time.Time) string {
 // key, the expected series with the expected totals.
 func checkReportChart(t *testing.T, page string, wantLevel bool) {
 	t.Helper()
-	dom, shot := openInChromium(t, page)
+	dom, shot := chromiumtest.Open(t, page)
 	if strings.Contains(dom, "data-error=") {
 		t.Fatalf("the page's script failed: %s", regexp.MustCompile(`data-error="[^"]*"`).FindString(dom))
 	}
@@ -91,7 +92,7 @@ func checkReportChart(t *testing.T, page string, wantLevel bool) {
 	}
 	// The browser painted the lines, not only the legend (whose swatches are some 130 pixels of each colour):
 	// the throttled line's red and the accepted line's green run across the charts.
-	if red, green := reddish(shot), greenish(shot); red < 600 || green < 600 {
+	if red, green := chromiumtest.Reddish(shot), chromiumtest.Greenish(shot); red < 600 || green < 600 {
 		t.Errorf("the screenshot shows %d red and %d green pixels: the lines were not painted", red, green)
 	}
 }
@@ -168,7 +169,7 @@ func TestReplayReportInChromium(t *testing.T) {
 	if !strings.Contains(string(html), "The bucket level is modelled") || !strings.Contains(string(html), "1000 times faster") {
 		t.Errorf("the page does not say where its level comes from")
 	}
-	dom, _ := openInChromium(t, page)
+	dom, _ := chromiumtest.Open(t, page)
 	series := chartSeries(t, dom)
 	// At 1,000 times the pace the replay spans 10 ms: one second on its axis.
 	if k1 := series["k1"]; k1["offered"]["data-total"] != "14" || k1["accepted"]["data-total"] != "2" || k1["throttled"]["data-total"] != "12" ||

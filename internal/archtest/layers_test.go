@@ -55,13 +55,14 @@ var layers = map[string]int{
 	"fixtures/authz":   11, // the fixture authorizers' decisions, for the example API and the handlers
 
 	// Test support, imported by _test.go files only (checked below).
-	"internal/testcorpus": 5,
-	"internal/fixturebin": 5,
-	"internal/archtest":   5,
+	"internal/testcorpus":   5,
+	"internal/fixturebin":   5,
+	"internal/archtest":     5,
+	"internal/chromiumtest": 5, // headless Chromium for the tests of pages
 }
 
 // testOnly are packages no non-test code may import.
-var testOnly = map[string]bool{"internal/testcorpus": true, "internal/fixturebin": true, "internal/archtest": true}
+var testOnly = map[string]bool{"internal/testcorpus": true, "internal/fixturebin": true, "internal/archtest": true, "internal/chromiumtest": true}
 
 func TestImportsPointDown(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}|{{join .Imports \" \"}}|{{join .TestImports \" \"}} {{join .XTestImports \" \"}}", module+"/...").Output()

@@ -1,4 +1,7 @@
-package main
+// Package chromiumtest opens pages in headless Chromium for tests: the DOM a page's scripts leave and a
+// screenshot. Tests that need it skip without a browser, unless APIGW_REQUIRE_CHROMIUM=1 (set by .ci/run,
+// which installs Chromium) makes that a failure.
+package chromiumtest
 
 import (
 	"context"
@@ -7,15 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
 
-// chromium finds a headless Chromium, or skips the test; APIGW_REQUIRE_CHROMIUM=1 (set by .ci/run, which
+// Binary finds a headless Chromium, or skips the test; APIGW_REQUIRE_CHROMIUM=1 (set by .ci/run, which
 // installs it) makes a missing one a failure.
-func chromium(t *testing.T) string {
+func Binary(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -29,11 +31,15 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// openInChromium loads a local page in headless Chromium, with its scripts run, and returns the DOM as
-// the page left it and a screenshot.
-func openInChromium(t *testing.T, page string) (string, image.Image) {
+// Open loads a page (a file path, or an http:// URL) in headless Chromium, with its scripts run, and
+// returns the DOM as the page left it and a screenshot.
+func Open(t testing.TB, page string) (string, image.Image) {
 	t.Helper()
-	bin := chromium(t)
+	bin := Binary(t)
+	url := page
+	if !strings.HasPrefix(page, "http://") {
+		url = "file://" + page
+	}
 	dir := t.TempDir()
 	shot := filepath.Join(dir, "shot.png")
 	// The deadline only keeps a wedged browser from hanging the run; nothing is measured against it.
@@ -42,7 +48,7 @@ func openInChromium(t *testing.T, page string) (string, image.Image) {
 	args := func(extra ...string) []string {
 		return append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
 			"--user-data-dir=" + filepath.Join(dir, "profile"), "--window-size=1000,1400", "--virtual-time-budget=5000"},
-			append(extra, "file://"+page)...)
+			append(extra, url)...)
 	}
 	dom, err := exec.CommandContext(ctx, bin, args("--dump-dom")...).Output()
 	if err != nil {
@@ -63,46 +69,13 @@ func openInChromium(t *testing.T, page string) (string, image.Image) {
 	return string(dom), img
 }
 
-var (
-	pathTag = regexp.MustCompile(`<path [^>]*>`)
-	attr    = regexp.MustCompile(`([a-z-]+)="([^"]*)"`)
-)
-
-// chartSeries reads, from a rendered report's DOM, the series drawn for each key: key -> series name ->
-// the path's data attributes (points, total, low).
-func chartSeries(t *testing.T, dom string) map[string]map[string]map[string]string {
-	t.Helper()
-	out := map[string]map[string]map[string]string{}
-	sections := strings.Split(dom, "<section ")
-	for _, sec := range sections[1:] {
-		key := attr.FindStringSubmatch(sec)
-		if key == nil || key[1] != "data-key" {
-			t.Fatalf("a section without its key: %.200s", sec)
-		}
-		series := map[string]map[string]string{}
-		for _, tag := range pathTag.FindAllString(sec, -1) {
-			attrs := map[string]string{}
-			for _, m := range attr.FindAllStringSubmatch(tag, -1) {
-				attrs[m[1]] = m[2]
-			}
-			series[attrs["data-series"]] = attrs
-		}
-		out[htmlUnescape(key[2])] = series
-	}
-	return out
-}
-
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`).Replace(s)
-}
-
-// reddish and greenish count the screenshot's pixels where red (green) clearly dominates: lines are
+// Reddish and Greenish count the screenshot's pixels where red (green) clearly dominates: lines are
 // anti-aliased, so few pixels carry a series' exact colour.
-func reddish(img image.Image) int {
+func Reddish(img image.Image) int {
 	return countPixels(img, func(r, g, b int) bool { return r-g > 60 && r-b > 60 })
 }
 
-func greenish(img image.Image) int {
+func Greenish(img image.Image) int {
 	return countPixels(img, func(r, g, b int) bool { return g-r > 50 && g-b > 50 })
 }
 
