@@ -36,6 +36,7 @@ type logEntry struct {
 	API                string  `json:"apiId,omitempty"`
 	Method             string  `json:"method"`
 	Path               string  `json:"path"`
+	Host               string  `json:"host,omitempty"`
 	Stage              string  `json:"stage,omitempty"`
 	Resource           string  `json:"resource,omitempty"`
 	Status             int     `json:"status"`
@@ -69,15 +70,8 @@ func (l *AccessLog) Record(x *exchange) {
 	bp := linePool.Get().(*[]byte)
 	line := (*bp)[:0]
 	if l.format == LogJSON {
-		e := logEntry{Time: x.start.UTC().Format(timeLayout), RequestID: x.ctx.RequestID, Method: x.r.Method,
-			Path: x.r.URL.RequestURI(), Resource: x.ctx.ResourcePath, Status: x.w.status, LatencyMs: ms(time.Since(x.start)),
-			IntegrationLatency: ms(x.integ), Reason: x.trace.reason(), Trace: x.trace.Steps(), Authorizer: x.authLog, Cache: x.cacheLog}
-		if x.api != nil {
-			e.API = x.api.ID
-		}
-		if x.stage != nil {
-			e.Stage = x.stage.Name
-		}
+		c := capture(x, time.Now())
+		e := c.entry(true)
 		b, _ := json.Marshal(e)
 		line = append(append(line, b...), '\n')
 	} else {

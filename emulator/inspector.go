@@ -36,27 +36,33 @@ type recent struct {
 }
 
 func (rc *recent) add(x *exchange, now time.Time) {
+	c := capture(x, now)
 	rc.mu.Lock()
-	e := &rc.ring[rc.n%recentSize]
+	rc.ring[rc.n%recentSize] = c
 	rc.n++
-	*e = inspected{start: x.start, requestID: x.ctx.RequestID, method: x.r.Method, path: x.r.URL.EscapedPath(),
+	rc.mu.Unlock()
+}
+
+// capture is what a finished exchange leaves for the inspector and the JSON log.
+func capture(x *exchange, now time.Time) inspected {
+	c := inspected{start: x.start, requestID: x.ctx.RequestID, method: x.r.Method, path: x.r.URL.EscapedPath(),
 		raw: x.r.URL.RawQuery, host: x.r.Host, resource: x.ctx.ResourcePath, status: x.w.status,
 		latency: now.Sub(x.start), integ: x.integ, trace: x.trace, endedAt: -1, authLog: x.authLog, cacheLog: x.cacheLog}
 	if x.api != nil {
-		e.apiID = x.api.ID
+		c.apiID = x.api.ID
 	}
 	if x.stage != nil {
-		e.stage = x.stage.Name
+		c.stage = x.stage.Name
 	}
-	// The copied trace's ended points into the exchange's array; the inspector keeps an index instead.
-	e.trace.ended = nil
+	// The copied trace's ended points into the exchange's array, which the copy must not keep: an index
+	// stands for it, made a pointer again in entry.
+	c.trace.ended = nil
 	for i := range x.trace.n {
 		if &x.trace.steps[i] == x.trace.ended {
-			e.endedAt = i
-			e.trace.ended = &e.trace.steps[i]
+			c.endedAt = i
 		}
 	}
-	rc.mu.Unlock()
+	return c
 }
 
 // list returns up to limit records, newest first.
@@ -67,11 +73,6 @@ func (rc *recent) list(limit int) []inspected {
 	out := make([]inspected, 0, n)
 	for i := range n {
 		out = append(out, rc.ring[(rc.n-1-i)%recentSize])
-	}
-	for i := range out { // re-point each copy's ended at its own array
-		if out[i].endedAt >= 0 {
-			out[i].trace.ended = &out[i].trace.steps[out[i].endedAt]
-		}
 	}
 	return out
 }
@@ -86,61 +87,25 @@ func (rc *recent) find(id string) (inspected, bool) {
 	return inspected{}, false
 }
 
-// requestSummary is one request in GET /_apigw/requests.
-type requestSummary struct {
-	RequestID          string  `json:"requestId"`
-	Time               string  `json:"time"`
-	Method             string  `json:"method"`
-	Path               string  `json:"path"`
-	Host               string  `json:"host"`
-	APIID              string  `json:"apiId,omitempty"`
-	Stage              string  `json:"stage,omitempty"`
-	Resource           string  `json:"resource,omitempty"`
-	Status             int     `json:"status"`
-	LatencyMs          float64 `json:"latencyMs"`
-	IntegrationLatency float64 `json:"integrationLatencyMs"`
-	// Reason is what the log line says after the status: the gateway response that ended the request
-	// and its cause, and every feature skipped.
-	Reason string `json:"reason,omitempty"`
-}
-
-// requestDetail is GET /_apigw/requests/{id}: the summary and each phase's decision, in order.
-type requestDetail struct {
-	requestSummary
-	Authorizer string       `json:"authorizer,omitempty"`
-	Cache      string       `json:"cache,omitempty"`
-	Trace      []stepDetail `json:"trace"`
-}
-
-type stepDetail struct {
-	Phase    string `json:"phase"`
-	Decision string `json:"decision,omitempty"`
-	Skipped  string `json:"skipped,omitempty"`
-	// ResponseType and Cause are set on the step that ended the request with a gateway response.
-	ResponseType string `json:"responseType,omitempty"`
-	Cause        string `json:"cause,omitempty"`
-}
-
-func (e *inspected) summary() requestSummary {
+// entry is the record in the JSON log's shape, so that the log and the inspector name every field alike;
+// withTrace adds each phase's step, the authorizer's verdict and the cache's decision.
+func (e *inspected) entry(withTrace bool) logEntry {
+	t := e.trace
+	if e.endedAt >= 0 {
+		t.ended = &t.steps[e.endedAt]
+	}
 	path := e.path
 	if e.raw != "" {
 		path += "?" + e.raw
 	}
-	return requestSummary{RequestID: e.requestID, Time: e.start.UTC().Format(time.RFC3339Nano), Method: e.method, Path: path,
-		Host: e.host, APIID: e.apiID, Stage: e.stage, Resource: e.resource, Status: e.status,
-		LatencyMs: ms(e.latency), IntegrationLatency: ms(e.integ), Reason: e.trace.reason()}
-}
-
-func (e *inspected) detail() requestDetail {
-	d := requestDetail{requestSummary: e.summary(), Authorizer: e.authLog, Cache: e.cacheLog, Trace: []stepDetail{}}
-	for _, s := range e.trace.Steps() {
-		sd := stepDetail{Phase: s.Phase, Decision: s.Decision, Skipped: s.Skipped}
-		if s.Error != nil {
-			sd.ResponseType, sd.Cause = string(s.Error.Type), s.Error.Reason
-		}
-		d.Trace = append(d.Trace, sd)
+	le := logEntry{Time: e.start.UTC().Format(timeLayout), RequestID: e.requestID, API: e.apiID, Method: e.method, Path: path,
+		Host: e.host, Stage: e.stage, Resource: e.resource, Status: e.status, LatencyMs: ms(e.latency),
+		IntegrationLatency: ms(e.integ), Reason: t.reason()}
+	if withTrace {
+		le.Authorizer, le.Cache = e.authLog, e.cacheLog
+		le.Trace = t.Steps()
 	}
-	return d
+	return le
 }
 
 //go:embed inspector.html
@@ -171,9 +136,9 @@ func (g *Gateway) inspectorHandlers(mux *http.ServeMux) {
 			limit = min(n, recentSize)
 		}
 		list := g.recent.list(limit)
-		out := make([]requestSummary, 0, len(list))
+		out := make([]logEntry, 0, len(list))
 		for i := range list {
-			out = append(out, list[i].summary())
+			out = append(out, list[i].entry(false))
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"requests": out, "kept": recentSize})
 	}))
@@ -183,6 +148,6 @@ func (g *Gateway) inspectorHandlers(mux *http.ServeMux) {
 			writeJSON(w, http.StatusNotFound, map[string]string{"message": "request " + r.PathValue("id") + " is not among the last " + strconv.Itoa(recentSize)})
 			return
 		}
-		writeJSON(w, http.StatusOK, e.detail())
+		writeJSON(w, http.StatusOK, e.entry(true))
 	}))
 }

@@ -249,8 +249,6 @@ func (g *Gateway) meter(x *exchange, t *meterTable) *gatewayresponse.Error {
 	}
 	now := g.clock.Now()
 	var km *keyMeter
-	var checks [4]throttle.Check
-	n := 0
 	if x.route.Method.APIKeyRequired {
 		value := x.apiKeyValue()
 		k := t.keys[value]
@@ -272,31 +270,42 @@ func (g *Gateway) meter(x *exchange, t *meterTable) *gatewayresponse.Error {
 		if km.usage.Exhausted(now) {
 			return quotaExceeded(x, rm, km)
 		}
-		checks[0] = throttle.Check{Level: throttle.UsagePlanMethod, Bucket: km.method}
-		checks[1] = throttle.Check{Level: throttle.UsagePlan, Bucket: km.planLimit}
-		n = 2
 	}
-	checks[n] = throttle.Check{Level: throttle.StageMethod, Bucket: rm.stage}
-	checks[n+1] = throttle.Check{Level: throttle.Account, Bucket: t.account}
-	if i := throttle.Admit(now, checks[:n+2]); i >= 0 {
-		c := checks[i]
-		reason := ""
-		switch c.Level {
-		case throttle.UsagePlanMethod:
-			reason = fmt.Sprintf("usage-plan=%s key=%s limit=%s (%v)", km.plan.name, x.apiKey.name, strconv.Quote(km.methodKey), c.Bucket.Limit())
-		case throttle.UsagePlan:
-			reason = fmt.Sprintf("usage-plan=%s key=%s (%v)", km.plan.name, x.apiKey.name, c.Bucket.Limit())
-		case throttle.StageMethod:
-			reason = fmt.Sprintf("stage=%s %s (%v)", x.stage.Name, rm.stageFrom, c.Bucket.Limit())
-		case throttle.Account:
-			reason = fmt.Sprintf("account (%v)", c.Bucket.Limit())
-		}
-		return &gatewayresponse.Error{Type: gatewayresponse.Throttled, Reason: reason + " " + rm.method}
+	checks, n := t.checks(rm, km)
+	if i := throttle.Admit(now, checks[:n]); i >= 0 {
+		return &gatewayresponse.Error{Type: gatewayresponse.Throttled, Reason: bucketName(checks[i], rm, km, x) + " " + rm.method}
 	}
 	if km != nil && !km.usage.Take(now) {
 		return quotaExceeded(x, rm, km)
 	}
 	return nil
+}
+
+// checks are the token buckets a request of rm meets, in AWS's order (reference §b): with a key's usage
+// plan (km), the plan's per-method and per-key buckets; then the stage's method bucket and the account's.
+// A nil bucket is a limit that is not set.
+func (t *meterTable) checks(rm *routeMeter, km *keyMeter) (c [4]throttle.Check, n int) {
+	if km != nil {
+		c[0] = throttle.Check{Level: throttle.UsagePlanMethod, Bucket: km.method}
+		c[1] = throttle.Check{Level: throttle.UsagePlan, Bucket: km.planLimit}
+		n = 2
+	}
+	c[n] = throttle.Check{Level: throttle.StageMethod, Bucket: rm.stage}
+	c[n+1] = throttle.Check{Level: throttle.Account, Bucket: t.account}
+	return c, n + 2
+}
+
+// bucketName says which bucket c is, as the log line names the one that throttled a request.
+func bucketName(c throttle.Check, rm *routeMeter, km *keyMeter, x *exchange) string {
+	switch c.Level {
+	case throttle.UsagePlanMethod:
+		return fmt.Sprintf("usage-plan=%s key=%s limit=%s (%v)", km.plan.name, x.apiKey.name, strconv.Quote(km.methodKey), c.Bucket.Limit())
+	case throttle.UsagePlan:
+		return fmt.Sprintf("usage-plan=%s key=%s (%v)", km.plan.name, x.apiKey.name, c.Bucket.Limit())
+	case throttle.StageMethod:
+		return fmt.Sprintf("stage=%s %s (%v)", x.stage.Name, rm.stageFrom, c.Bucket.Limit())
+	}
+	return fmt.Sprintf("account (%v)", c.Bucket.Limit())
 }
 
 func forbidden(x *exchange, rm *routeMeter, why string) *gatewayresponse.Error {

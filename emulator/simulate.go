@@ -134,6 +134,7 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock, o
 	keys := map[string]*SimKey{}
 	methods := map[methodKey]*SimMethod{}
 	var agreement Agreement
+	bucketNames := map[*throttle.Bucket]string{}
 	type disagreementKey struct {
 		key, method, resource string
 		production, emulator  int
@@ -201,7 +202,7 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock, o
 		}
 		if observe != nil {
 			ev := SimEvent{Request: lr, Outcome: outcome}
-			ev.Level, ev.Capacity, ev.Bucket = lowestBucket(t, x, k, lr.Time)
+			ev.Level, ev.Capacity, ev.Bucket = lowestBucket(t, x, lr.Time, bucketNames)
 			observe(ev)
 		}
 		if lr.Status != 0 {
@@ -254,39 +255,39 @@ func (g *Gateway) Simulate(next func() (LogRequest, bool), clock *ManualClock, o
 	return report
 }
 
-// lowestBucket is the bucket with the fewest tokens at now among those a request of x with key k meets
-// (meter's checks, in its order), its burst and its name.
-func lowestBucket(t *meterTable, x *exchange, k *apiKey, now time.Time) (level, capacity float64, name string) {
+// lowestBucket is the bucket with the fewest tokens at now among those the metered request x meets
+// (meter's checks), its burst and its name as the log line would give it. A key's usage plan buckets
+// count when the meter found the key in a plan of the stage (x.apiKey). names keeps each bucket's name
+// once made: a bucket stands for one limit of one route, key and stage.
+func lowestBucket(t *meterTable, x *exchange, now time.Time, names map[*throttle.Bucket]string) (level, capacity float64, name string) {
 	rm := t.routes[meterKey{x.route, x.stage.Name}]
-	type named struct {
-		b    *throttle.Bucket
-		name string
+	if rm == nil {
+		return math.Inf(1), 0, ""
 	}
-	var buckets [4]named
-	n := 0
-	if rm != nil && rm.keys != nil && k != nil {
-		if km := rm.keys[k.name]; km != nil {
-			buckets[0] = named{km.method, "usage plan " + km.plan.name + " " + km.methodKey + " for key " + k.name}
-			buckets[1] = named{km.planLimit, "usage plan " + km.plan.name + " for key " + k.name}
-			n = 2
-		}
+	var km *keyMeter
+	if x.apiKey != nil && rm.keys != nil {
+		km = rm.keys[x.apiKey.name]
 	}
-	if rm != nil {
-		buckets[n] = named{rm.stage, "stage " + x.stage.Name + " " + rm.method}
-		n++
-	}
-	buckets[n] = named{t.account, "account"}
-	n++
-	level = math.Inf(1)
-	for _, b := range buckets[:n] {
-		if b.b == nil {
+	checks, n := t.checks(rm, km)
+	level, lowest := math.Inf(1), -1
+	for i, c := range checks[:n] {
+		if c.Bucket == nil {
 			continue
 		}
-		if v := b.b.Tokens(now); v < level {
-			level, capacity, name = v, float64(b.b.Limit().Burst), b.name
+		if v := c.Bucket.Tokens(now); v < level {
+			level, lowest = v, i
 		}
 	}
-	return level, capacity, name
+	if lowest < 0 {
+		return level, 0, ""
+	}
+	c := checks[lowest]
+	name, ok := names[c.Bucket]
+	if !ok {
+		name = bucketName(c, rm, km, x)
+		names[c.Bucket] = name
+	}
+	return level, float64(c.Bucket.Limit().Burst), name
 }
 
 // limited reduces an answer to what the limiter decides: refused by a limit (429), refused for the key

@@ -1,6 +1,10 @@
 package emulator
 
-import "github.com/apigw-local/apigw-local/internal/gatewayresponse"
+import (
+	"encoding/json"
+
+	"github.com/apigw-local/apigw-local/internal/gatewayresponse"
+)
 
 // trace is the exchange's record of what each phase decided: the log line reads it, and so does the
 // inspector (a copy, kept after the request). It is an array in the exchange, not a slice, so that
@@ -23,6 +27,22 @@ type step struct {
 	Skipped string `json:"skipped,omitempty"`
 	// Error is the gateway response type and reason, for the step that ended the request.
 	Error *gatewayresponse.Error `json:"-"`
+}
+
+// MarshalJSON writes the step as the JSON log and the inspector show it: the step that ended the request
+// names its gateway response type and the cause.
+func (s step) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Phase        string `json:"phase"`
+		Decision     string `json:"decision,omitempty"`
+		Skipped      string `json:"skipped,omitempty"`
+		ResponseType string `json:"responseType,omitempty"`
+		Cause        string `json:"cause,omitempty"`
+	}{Phase: s.Phase, Decision: s.Decision, Skipped: s.Skipped}
+	if s.Error != nil {
+		out.ResponseType, out.Cause = string(s.Error.Type), s.Error.Reason
+	}
+	return json.Marshal(out)
 }
 
 func (t *trace) push(s step) *step {

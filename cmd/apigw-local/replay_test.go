@@ -9,11 +9,32 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/apigw-local/apigw-local/emulator"
 )
+
+// serveForTest serves what src loads over real HTTP, with opts (a clock, a log), until the test ends;
+// stop ends it earlier (the stage access logs are then flushed and closed), once.
+func serveForTest(t *testing.T, src emulator.Sources, log *emulator.AccessLog, opts ...emulator.Option) (url string, stop func()) {
+	t.Helper()
+	l, err := emulator.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := l.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := emulator.NewGateway(snap, log, opts...)
+	srv := httptest.NewServer(g)
+	var once sync.Once
+	stop = func() { once.Do(func() { srv.Close(); g.Close() }) }
+	t.Cleanup(stop)
+	return srv.URL, stop
+}
 
 // replay sends a bounded log to a running gateway with the recorded keys and reports its answers; a
 // --duration stops it before the log ends.
@@ -23,18 +44,7 @@ func TestReplay(t *testing.T) {
 	writeFile(t, spec, simulateSpec)
 	// A bucket of 2 that refills once in 1,000 s: the answers do not depend on how fast the replay goes.
 	writeFile(t, cfg, strings.Replace(simulateConfig, "rateLimit: 1, burstLimit: 2", "rateLimit: 0.001, burstLimit: 2", 1))
-	l, err := emulator.Load(emulator.Sources{Specs: []string{spec}, Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := l.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := emulator.NewGateway(snap, nil)
-	t.Cleanup(func() { g.Close() })
-	srv := httptest.NewServer(g)
-	t.Cleanup(srv.Close)
+	target, _ := serveForTest(t, emulator.Sources{Specs: []string{spec}, Config: cfg}, nil)
 
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC).UnixMilli()
 	var jl strings.Builder
@@ -45,7 +55,7 @@ func TestReplay(t *testing.T) {
 	logPath := filepath.Join(dir, "access.jsonl")
 	writeFile(t, logPath, jl.String())
 	var out bytes.Buffer
-	if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 0, clients: 1, json: true}); err != nil {
+	if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: target, speed: 0, clients: 1, json: true}); err != nil {
 		t.Fatal(err)
 	}
 	var rep struct {
@@ -69,7 +79,7 @@ func TestReplay(t *testing.T) {
 	writeFile(t, logPath, fmt.Sprintf(`{"requestTimeEpoch":%d,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"k1"}`+"\n"+
 		`{"requestTimeEpoch":%d,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiKeyId":"k1"}`+"\n", t0, t0+3600_000))
 	out.Reset()
-	if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 1, duration: 300 * time.Millisecond, clients: 1}); err != nil {
+	if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: target, speed: 1, duration: 300 * time.Millisecond, clients: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "stopped after 1 of 2 requests (--duration)") {
@@ -105,24 +115,13 @@ func TestReplayHostPerAPI(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "pets.yaml"), strings.Replace(open, "title: sim", "title: pets", 1))
 	cfg := filepath.Join(dir, "apigw-local.yaml")
 	writeFile(t, cfg, "apis:\n  orders: {spec: orders.yaml, apiId: orders1111}\n  pets: {spec: pets.yaml, apiId: pets222222}\nstages: {prod: {}}\n")
-	l, err := emulator.Load(emulator.Sources{Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := l.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := emulator.NewGateway(snap, nil)
-	t.Cleanup(func() { g.Close() })
-	srv := httptest.NewServer(g)
-	t.Cleanup(srv.Close)
+	target, _ := serveForTest(t, emulator.Sources{Config: cfg}, nil)
 	logPath := filepath.Join(dir, "access.jsonl")
 	writeFile(t, logPath, `{"requestTimeEpoch":1777629600000,"httpMethod":"GET","resourcePath":"/orders","stage":"prod","apiId":"orders1111"}`+"\n"+
 		`{"requestTimeEpoch":1777629600001,"httpMethod":"GET","resourcePath":"/pets","stage":"prod","apiId":"pets222222"}`+"\n")
 	replay := func(hostPerAPI bool) string {
 		var out bytes.Buffer
-		if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: srv.URL, clients: 1, hostPerAPI: hostPerAPI}); err != nil {
+		if err := runReplay(context.Background(), &out, io.Discard, &replayOptions{config: cfg, log: logPath, target: target, clients: 1, hostPerAPI: hostPerAPI}); err != nil {
 			t.Fatal(err)
 		}
 		return out.String()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -138,25 +137,14 @@ func TestReplayReportInChromium(t *testing.T) {
 	writeFile(t, cfg, reportConfig)
 	// The gateway replayed to runs on a manual clock held at one instant, so that its answers do not
 	// depend on how fast the replay goes: the bucket never refills, and alice gets 2 of her 14 through.
-	l, err := emulator.Load(emulator.Sources{Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := l.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := emulator.NewGateway(snap, nil, emulator.WithClock(emulator.NewManualClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))))
-	t.Cleanup(func() { g.Close() })
-	srv := httptest.NewServer(g)
-	t.Cleanup(srv.Close)
+	target, _ := serveForTest(t, emulator.Sources{Config: cfg}, nil, emulator.WithClock(emulator.NewManualClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))))
 
 	logPath := filepath.Join(dir, "access.jsonl")
 	writeFile(t, logPath, reportLog(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)))
 	page := filepath.Join(dir, "replay.html")
 	var out, errOut bytes.Buffer
 	// 1,000 times faster: the 10 s log takes 10 ms.
-	if err := runReplay(context.Background(), &out, &errOut, &replayOptions{config: cfg, log: logPath, target: srv.URL, speed: 1000, clients: 1, report: page}); err != nil {
+	if err := runReplay(context.Background(), &out, &errOut, &replayOptions{config: cfg, log: logPath, target: target, speed: 1000, clients: 1, report: page}); err != nil {
 		t.Fatal(err)
 	}
 	if !regexpMatch(`k1\s+14\s+2\s+12\s+0\s+0`, out.String()) {
@@ -181,7 +169,7 @@ func TestReplayReportInChromium(t *testing.T) {
 	bare := filepath.Join(dir, "keys-only.yaml")
 	writeFile(t, bare, strings.Replace(reportConfig, "specs: [openapi.yaml]\n", "", 1))
 	writeFile(t, logPath, `{"requestTimeEpoch":1777629600000,"httpMethod":"GET","resourcePath":"/pets","path":"/prod/pets","stage":"prod","apiKeyId":"k1"}`+"\n")
-	if err := runReplay(context.Background(), io.Discard, io.Discard, &replayOptions{config: bare, log: logPath, target: srv.URL, speed: 1, clients: 1, report: page}); err != nil {
+	if err := runReplay(context.Background(), io.Discard, io.Discard, &replayOptions{config: bare, log: logPath, target: target, speed: 1, clients: 1, report: page}); err != nil {
 		t.Fatal(err)
 	}
 	if html, _ := os.ReadFile(page); !strings.Contains(string(html), "No bucket level") {
@@ -211,21 +199,12 @@ func TestSimulateTheRecommendedAccessLog(t *testing.T) {
 	writeFile(t, spec, simulateSpec)
 	logged := strings.Replace(reportConfig, "stages: {prod: {}}\n", "stages:\n  prod:\n    accessLogFormat: '"+recommendedLogFormat+"'\n    accessLogDestination: access.jsonl\n", 1)
 	writeFile(t, cfg, logged)
-	l, err := emulator.Load(emulator.Sources{Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := l.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
 	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	clock := emulator.NewManualClock(t0)
-	g := emulator.NewGateway(snap, emulator.NewAccessLog(io.Discard, emulator.LogText, false), emulator.WithClock(clock))
-	srv := httptest.NewServer(g)
+	target, stop := serveForTest(t, emulator.Sources{Config: cfg}, emulator.NewAccessLog(io.Discard, emulator.LogText, false), emulator.WithClock(clock))
 	send := func(n int, key string) {
 		for range n {
-			req, _ := http.NewRequest("GET", srv.URL+"/prod/pets", nil)
+			req, _ := http.NewRequest("GET", target+"/prod/pets", nil)
 			if key != "" {
 				req.Header.Set("x-api-key", key)
 			}
@@ -241,8 +220,7 @@ func TestSimulateTheRecommendedAccessLog(t *testing.T) {
 	clock.Advance(1500 * time.Millisecond)
 	send(3, "alice-0123456789abcdefghij") // 1.5 tokens back: 1 accepted, 2 throttled
 	send(1, "")                           // 403
-	srv.Close()
-	g.Close()
+	stop()                                // the stage's access log is complete once the gateway is closed
 
 	logPath := filepath.Join(dir, "access.jsonl")
 	stdout, stderr, code := run("simulate", "-c", cfg, "--log", logPath, "--json")
